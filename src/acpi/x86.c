@@ -1,0 +1,48 @@
+#include "acpi/acpi.h"
+#include "acpi/builder.h"
+#include "acpi/tables.h"
+#include "x86/layout.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int valid(const struct acpi_x86_config *cfg)
+{
+	/* LAPIC ids are 8 bits in xAPIC mode and 0xff is broadcast. */
+	if (cfg->ncpus == 0 || cfg->ncpus > 255)
+		return 0;
+	/* The legacy RSDP scan and the DSDT's 32-bit FADT field both need
+	 * the tables below 4 GiB; the RSDP needs 16-byte alignment. */
+	if (cfg->base_gpa % 16 || cfg->base_gpa > 0x100000000ULL - X86_ACPI_MAX)
+		return 0;
+	/* IRQNoFlags describes ISA IRQs 0-15 only. */
+	if (cfg->uart_irq > 15)
+		return 0;
+	/* SLP_TYP is a 3-bit field of SLEEP_CONTROL_REG. */
+	if (cfg->s5_slp_typ > 7)
+		return 0;
+	return 1;
+}
+
+int acpi_build_x86(const struct acpi_x86_config *cfg, struct acpi_blob *out)
+{
+	if (!out) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	if (!cfg || !valid(cfg)) {
+		errno = EINVAL;
+		return -1;
+	}
+
+	struct acpi_builder b;
+	acpi_builder_init(&b, cfg->base_gpa, X86_ACPI_MAX);
+	size_t rsdp = acpi_rsdp_reserve(&b);
+	size_t dsdt = acpi_add_dsdt_x86(&b, cfg);
+	acpi_add_fadt_x86(&b, cfg, dsdt);
+	acpi_add_madt_x86(&b, cfg);
+	size_t xsdt = acpi_add_xsdt(&b);
+	acpi_rsdp_fill(&b, rsdp, xsdt);
+	return acpi_builder_finish(&b, out);
+}

@@ -1,0 +1,57 @@
+/* Thin wrappers over the KVM ioctls vmras uses. Every failure comes back as
+ * -1 with errno and a one-line reason, so callers can say what went wrong. */
+#ifndef VMRAS_KVM_KVM_H
+#define VMRAS_KVM_KVM_H
+
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KVM_DEVICE_PATH "/dev/kvm"
+
+/* MCG_CAP bits (Intel SDM vol. 3B 15.3.1.1; AMD APM vol. 2 9.3.1). */
+#define MCG_CTL_P  (1ULL << 8)
+#define MCG_SER_P  (1ULL << 24)
+#define MCG_LMCE_P (1ULL << 27)
+#define VMRAS_MCE_BANKS 10   /* bank 9 carries memory errors, as in QEMU */
+
+#define MSR_MTRR_DEF_TYPE        0x2ff
+#define MTRR_DEF_TYPE_ENABLE     (1ULL << 11)
+#define MTRR_TYPE_WRBACK         6
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define FEATURE_CONTROL_LOCKED   (1ULL << 0)
+#define FEATURE_CONTROL_LMCE     (1ULL << 20)
+
+struct kvm_system {
+	int fd;
+	int run_size;                 /* bytes of the per-vCPU kvm_run mapping */
+	struct kvm_cpuid2 *cpuid;     /* KVM_GET_SUPPORTED_CPUID, malloc'd */
+	uint64_t mce_cap_supported;   /* KVM_X86_GET_MCE_CAP_SUPPORTED */
+	int max_mce_banks;            /* KVM_CAP_MCE */
+};
+
+struct kvm_vcpu_fd {
+	int fd;
+	struct kvm_run *run;
+	int run_size;
+};
+
+int kvm_system_open(struct kvm_system *sys, char *why, size_t whylen);
+void kvm_system_close(struct kvm_system *sys);
+
+/* A VM with the in-kernel irqchip and PIT; returns the VM fd or -1. */
+int kvm_vm_create(const struct kvm_system *sys, char *why, size_t whylen);
+int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
+int kvm_vm_irq_line(int vm_fd, uint32_t irq, int level);
+
+int kvm_vcpu_create(const struct kvm_system *sys, int vm_fd, unsigned index, struct kvm_vcpu_fd *vcpu);
+void kvm_vcpu_close(struct kvm_vcpu_fd *vcpu);
+int kvm_vcpu_set_cpuid(struct kvm_vcpu_fd *vcpu, const struct kvm_cpuid2 *cpuid);
+int kvm_vcpu_setup_mce(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap);
+int kvm_vcpu_set_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t value);
+
+/* Puts a vCPU at a boot entry: regs as given, sregs overlaid on KVM's
+ * (keeping the APIC base and the rest), FPU in its reset state. */
+int kvm_vcpu_enter_long_mode(struct kvm_vcpu_fd *vcpu, uint64_t entry, uint64_t boot_params);
+
+#endif

@@ -1,0 +1,150 @@
+#include "vmm/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_DUMP_ACPI = 256 };
+
+static const struct option long_options[] = {
+	{ "kernel",    required_argument, NULL, 'k' },
+	{ "initrd",    required_argument, NULL, 'i' },
+	{ "append",    required_argument, NULL, 'a' },
+	{ "memory",    required_argument, NULL, 'm' },
+	{ "cpus",      required_argument, NULL, 'c' },
+	{ "dump-acpi", required_argument, NULL, OPT_DUMP_ACPI },
+	{ "help",      no_argument,       NULL, 'h' },
+	{ "version",   no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: vmras --kernel BZIMAGE [options]\n"
+	      "       vmras --dump-acpi DIR [options]\n"
+	      "\n"
+	      "A KVM virtual machine monitor that survives and reports hardware memory failures.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -k, --kernel BZIMAGE   Linux x86-64 bzImage to boot (64-bit boot protocol)\n"
+	      "  -i, --initrd FILE      initial ramdisk\n"
+	      "  -a, --append CMDLINE   kernel command line\n"
+	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
+	      "                         is MiB (default 512M, at least 16M)\n"
+	      "  -c, --cpus N           virtual CPUs, 1-255 (default 1)\n"
+	      "      --dump-acpi DIR    write the ACPI tables the guest would see to DIR/SIG.dat\n"
+	      "                         and exit (inspect them with iasl -d)\n"
+	      "  -h, --help             show this help and exit\n"
+	      "  -V, --version          show the version and exit\n"
+	      "\n"
+	      "The guest's first serial port is vmras's standard input and output. On a terminal,\n"
+	      "Ctrl-a x quits and Ctrl-a Ctrl-a sends Ctrl-a.\n"
+	      "Exit status: 0 guest powered off, 1 VM failure, 2 bad usage.\n",
+	      out);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int cli_parse_size(const char *text, uint64_t *bytes)
+{
+	char *end;
+	uint64_t value, shift = 20;
+
+	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+		return -1;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return -1;
+	if (*end) {
+		switch (*end) {
+		case 'b': case 'B': shift = 0; break;
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		case 't': case 'T': shift = 40; break;
+		default: return -1;
+		}
+		/* Allow "2G", "2GB" and "2GiB"; nothing else may follow. */
+		if (end[1] && (!shift || (strcmp(end + 1, "B") && strcmp(end + 1, "iB"))))
+			return -1;
+	}
+	if (shift && value > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = value << shift;
+	return 0;
+}
+
+static int parse_cpus(const char *text, unsigned *cpus)
+{
+	char *end;
+	unsigned long v;
+
+	if (!text || *text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || *end || v < 1 || v > CLI_MAX_CPUS)
+		return -1;
+	*cpus = (unsigned)v;
+	return 0;
+}
+
+int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->memory = CLI_DEFAULT_MEMORY;
+	o->cpus = 1;
+	/* getopt keeps global state; restart it so the parser can run more than once. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:i:a:m:c:hV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initrd = optarg; break;
+		case 'a': o->append = optarg; break;
+		case OPT_DUMP_ACPI: o->dump_acpi = optarg; break;
+		case 'h': o->help = true; break;
+		case 'V': o->version = true; break;
+		case 'm':
+			if (cli_parse_size(optarg, &o->memory))
+				return fail(err, errlen, "invalid --memory '%s': expected a size such as 512M or 2G", optarg);
+			if (o->memory < CLI_MIN_MEMORY || o->memory > CLI_MAX_MEMORY)
+				return fail(err, errlen, "--memory %s is out of range (16M to 1T)", optarg);
+			if (o->memory & 0xfff)
+				return fail(err, errlen, "--memory %s is not a multiple of 4K", optarg);
+			break;
+		case 'c':
+			if (parse_cpus(optarg, &o->cpus))
+				return fail(err, errlen, "invalid --cpus '%s': expected a number from 1 to %d", optarg, CLI_MAX_CPUS);
+			break;
+		case ':':
+			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->help || o->version)
+		return 0;
+	if (!o->kernel && !o->dump_acpi)
+		return fail(err, errlen, "--kernel is required (see --help)");
+	if (o->append && strlen(o->append) >= 2048)
+		return fail(err, errlen, "--append is %zu bytes; the x86 kernel command line holds at most 2047", strlen(o->append));
+	return 0;
+}

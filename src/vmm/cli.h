@@ -1,0 +1,34 @@
+/* Command-line options of vmras. Parsing is pure so every error path is unit-tested. */
+#ifndef VMRAS_VMM_CLI_H
+#define VMRAS_VMM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_DEFAULT_MEMORY (512ULL << 20)
+#define CLI_MIN_MEMORY     (16ULL << 20)
+#define CLI_MAX_MEMORY     (1ULL << 40)
+#define CLI_MAX_CPUS       255
+
+struct vmras_options {
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	const char *dump_acpi;     /* write the ACPI tables to this directory and exit */
+	uint64_t memory;           /* bytes */
+	unsigned cpus;
+	bool help;
+	bool version;
+};
+
+/* Returns 0 on success; on error returns -1 and writes one line (no newline) to err. */
+int cli_parse(int argc, char *const argv[], struct vmras_options *opts, char *err, size_t errlen);
+
+/* "512", "512M", "2G", "1048576K": a bare number is MiB, as with QEMU's -m. */
+int cli_parse_size(const char *text, uint64_t *bytes);
+
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,49 @@
+/* Guest RAM as a list of regions: where each piece lives in the guest and in
+ * vmras. The memory-failure path translates a poisoned host address through
+ * this table, so lookups are pure and unit-tested. */
+#ifndef VMRAS_VMM_GUEST_RAM_H
+#define VMRAS_VMM_GUEST_RAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_RAM_MAX_REGIONS 8
+
+enum ram_backing {
+	RAM_BACKING_ANON,      /* private anonymous memory, named for /proc/PID/maps */
+	RAM_BACKING_MEMFD,     /* shared memfd: other processes can map the same pages */
+};
+
+struct ram_region {
+	const char *name;      /* shown in logs, events and /proc/PID/maps */
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;          /* NULL until backed */
+	enum ram_backing backing;
+	int fd;                /* memfd, or -1 */
+	uint64_t fd_offset;
+	uint32_t slot;         /* KVM memory slot */
+};
+
+struct guest_ram {
+	struct ram_region region[GUEST_RAM_MAX_REGIONS];
+	unsigned count;
+	uint64_t total;
+};
+
+/* x86 PC layout: RAM from 0 up to the 32-bit MMIO hole, the rest above 4 GiB. */
+int guest_ram_layout_x86(struct guest_ram *ram, uint64_t size);
+
+/* The region holding [gpa, gpa+len), or NULL if that range is not wholly inside one region. */
+const struct ram_region *guest_ram_find_gpa(const struct guest_ram *ram, uint64_t gpa, uint64_t len);
+void *guest_ram_gpa_to_hva(const struct guest_ram *ram, uint64_t gpa, uint64_t len);
+
+/* Host address inside guest RAM → guest physical address; false for any other address. */
+bool guest_ram_hva_to_gpa(const struct guest_ram *ram, const void *hva, uint64_t *gpa,
+			  const struct ram_region **region);
+
+/* Copies into guest memory; false if the range is not wholly guest RAM. */
+bool guest_ram_write(const struct guest_ram *ram, uint64_t gpa, const void *src, uint64_t len);
+
+#endif

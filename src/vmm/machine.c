@@ -1,0 +1,281 @@
+#include "vmm/machine.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+#include "vmm/ram_backing.h"
+#include "vmm/vcpu_loop.h"
+#include "x86/boot.h"
+
+#define DEFAULT_CMDLINE "console=ttyS0"
+
+static void power_request(void *opaque, enum power_request req, const char *why)
+{
+	machine_request(opaque, req == POWER_REQUEST_OFF ? MACHINE_POWEROFF : MACHINE_RESET, why);
+}
+
+static void console_quit(void *opaque)
+{
+	machine_request(opaque, MACHINE_QUIT, "Ctrl-a x");
+}
+
+void machine_request(struct machine *m, enum machine_request req, const char *why)
+{
+	pthread_mutex_lock(&m->lock);
+	if (req > m->request) {
+		m->request = req;
+		snprintf(m->request_why, sizeof(m->request_why), "%s", why);
+		pthread_cond_broadcast(&m->changed);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+bool machine_stopping(struct machine *m)
+{
+	return __atomic_load_n(&m->request, __ATOMIC_ACQUIRE) != MACHINE_RUNNING;
+}
+
+static uint64_t choose_mcg_cap(const struct kvm_system *sys, enum x86_vendor vendor)
+{
+	uint64_t want = MCG_CTL_P | MCG_SER_P;
+	int banks = VMRAS_MCE_BANKS < sys->max_mce_banks ? VMRAS_MCE_BANKS : sys->max_mce_banks;
+
+	/* Local machine checks are an Intel feature; an AMD guest never enables them. */
+	if (vendor == X86_VENDOR_INTEL)
+		want |= MCG_LMCE_P;
+	return (sys->mce_cap_supported & want) | (uint64_t)banks;
+}
+
+int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
+		 bool *usage_error)
+{
+	const char *reason;
+
+	memset(m, 0, sizeof(*m));
+	m->opts = opts;
+	m->vm_fd = -1;
+	m->kvm.fd = -1;
+	m->ncpus = opts->cpus;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->changed, NULL);
+	*usage_error = true;
+	if (mapped_file_open(&m->kernel_file, opts->kernel, why, whylen))
+		return -1;
+	if (bzimage_parse(m->kernel_file.data, m->kernel_file.size, &m->kernel, &reason)) {
+		snprintf(why, whylen, "'%s': %s", opts->kernel, reason);
+		return -1;
+	}
+	if (opts->initrd && mapped_file_open(&m->initrd_file, opts->initrd, why, whylen))
+		return -1;
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s", opts->append ? opts->append : DEFAULT_CMDLINE);
+	if (m->kernel.cmdline_size && strlen(m->cmdline) >= m->kernel.cmdline_size) {
+		snprintf(why, whylen, "--append is longer than this kernel accepts (%u bytes)",
+			 m->kernel.cmdline_size - 1);
+		return -1;
+	}
+
+	*usage_error = false;
+	if (kvm_system_open(&m->kvm, why, whylen))
+		return -1;
+	m->vendor = x86_cpuid_vendor(m->kvm.cpuid->entries, m->kvm.cpuid->nent);
+	m->mcg_cap = choose_mcg_cap(&m->kvm, m->vendor);
+	if (guest_ram_layout_x86(&m->ram, opts->memory) || ram_backing_map(&m->ram)) {
+		snprintf(why, whylen, "cannot allocate %llu MiB of guest RAM: %s",
+			 (unsigned long long)(opts->memory >> 20), strerror(errno));
+		return -1;
+	}
+	m->vcpus = calloc(m->ncpus, sizeof(*m->vcpus));
+	if (!m->vcpus) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < m->ncpus; i++)
+		m->vcpus[i].kvm.fd = -1;
+
+	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
+	m->power = (struct power_ports){ .request = power_request, .opaque = m };
+	if (pio_register(&m->pio, X86_COM1_PORT, 8, console_pio, &m->console) ||
+	    power_ports_register(&m->power, &m->pio)) {
+		snprintf(why, whylen, "internal error: overlapping I/O ports");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpuid, char *why, size_t whylen)
+{
+	const struct kvm_cpuid2 *supported = m->kvm.cpuid;
+
+	v->machine = m;
+	if (kvm_vcpu_create(&m->kvm, m->vm_fd, v->index, &v->kvm)) {
+		snprintf(why, whylen, "creating vCPU %u: %s", v->index, strerror(errno));
+		return -1;
+	}
+	memcpy(cpuid, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
+	x86_cpuid_for_vcpu(cpuid->entries, cpuid->nent, v->index, m->ncpus);
+	if (kvm_vcpu_set_cpuid(&v->kvm, cpuid)) {
+		snprintf(why, whylen, "vCPU %u: KVM_SET_CPUID2: %s", v->index, strerror(errno));
+		return -1;
+	}
+	if (kvm_vcpu_setup_mce(&v->kvm, m->mcg_cap)) {
+		snprintf(why, whylen, "vCPU %u: KVM_X86_SETUP_MCE: %s", v->index, strerror(errno));
+		return -1;
+	}
+	/* No firmware runs before the kernel, so nobody else enables the MTRRs:
+	 * left at their reset value every access is uncached and the guest
+	 * crawls. Write-back by default, as a BIOS would set it. */
+	if (kvm_vcpu_set_msr(&v->kvm, MSR_MTRR_DEF_TYPE, MTRR_DEF_TYPE_ENABLE | MTRR_TYPE_WRBACK)) {
+		snprintf(why, whylen, "vCPU %u: setting MTRRdefType: %s", v->index, strerror(errno));
+		return -1;
+	}
+	/* With no firmware to do it, vmras opts the guest in to local machine
+	 * checks the way a BIOS would: FEATURE_CONTROL.LMCE_ON, locked. */
+	if ((m->mcg_cap & MCG_LMCE_P) &&
+	    kvm_vcpu_set_msr(&v->kvm, MSR_IA32_FEATURE_CONTROL, FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_LMCE)) {
+		snprintf(why, whylen, "vCPU %u: setting IA32_FEATURE_CONTROL: %s", v->index, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds a fresh VM over the existing RAM and puts the kernel in it. */
+static int boot_vm(struct machine *m, char *why, size_t whylen)
+{
+	const struct kvm_cpuid2 *supported = m->kvm.cpuid;
+	struct kvm_cpuid2 *cpuid;
+	struct x86_boot_in in = {
+		.kernel = &m->kernel, .initrd = m->initrd_file.data, .initrd_size = m->initrd_file.size,
+		.cmdline = m->cmdline, .ncpus = m->ncpus,
+	};
+	struct x86_boot_out out;
+	int rc = -1;
+
+	m->vm_fd = kvm_vm_create(&m->kvm, why, whylen);
+	if (m->vm_fd < 0)
+		return -1;
+	for (unsigned i = 0; i < m->ram.count; i++) {
+		struct ram_region *r = &m->ram.region[i];
+		if (kvm_vm_set_memory(m->vm_fd, r->slot, r->gpa, r->size, r->hva)) {
+			snprintf(why, whylen, "KVM_SET_USER_MEMORY_REGION %s: %s", r->name, strerror(errno));
+			return -1;
+		}
+	}
+	cpuid = malloc(sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
+	if (!cpuid) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < m->ncpus; i++)
+		m->vcpus[i].index = i;
+	for (unsigned i = 0; i < m->ncpus; i++)
+		if (setup_vcpu(m, &m->vcpus[i], cpuid, why, whylen))
+			goto out;
+	if (x86_boot_load(&m->ram, &in, &out, why, whylen))
+		goto out;
+	/* Only the bootstrap processor starts; the others wait for INIT/SIPI
+	 * from the guest, which KVM's in-kernel local APIC handles. */
+	if (kvm_vcpu_enter_long_mode(&m->vcpus[0].kvm, out.entry, out.boot_params)) {
+		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
+		goto out;
+	}
+	console_attach(&m->console, m->vm_fd);
+	rc = 0;
+out:
+	free(cpuid);
+	return rc;
+}
+
+static void teardown_vm(struct machine *m)
+{
+	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++) {
+		struct vcpu *v = &m->vcpus[i];
+		if (v->running && v->kvm.run) {
+			/* immediate_exit first, then the signal: a vCPU about to enter
+			 * KVM_RUN leaves at once, one inside it is kicked out. */
+			__atomic_store_n(&v->kvm.run->immediate_exit, 1, __ATOMIC_RELEASE);
+			pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+		}
+	}
+	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++) {
+		struct vcpu *v = &m->vcpus[i];
+		if (v->running)
+			pthread_join(v->thread, NULL);
+		v->running = false;
+	}
+	console_detach(&m->console);
+	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++)
+		kvm_vcpu_close(&m->vcpus[i].kvm);
+	if (m->vm_fd >= 0)
+		close(m->vm_fd);
+	m->vm_fd = -1;
+}
+
+static int wait_for_request(struct machine *m)
+{
+	enum machine_request req;
+
+	pthread_mutex_lock(&m->lock);
+	while (m->request == MACHINE_RUNNING)
+		pthread_cond_wait(&m->changed, &m->lock);
+	req = m->request;
+	pthread_mutex_unlock(&m->lock);
+	return req;
+}
+
+int machine_run(struct machine *m)
+{
+	char why[256];
+
+	if (console_start(&m->console)) {
+		log_error("cannot start the console: %s", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		enum machine_request req;
+
+		m->boots++;
+		if (boot_vm(m, why, sizeof(why))) {
+			log_error("%s", why);
+			teardown_vm(m);
+			return 1;
+		}
+		if (vcpu_loop_start_all(m)) {
+			teardown_vm(m);
+			return 1;
+		}
+		req = wait_for_request(m);
+		teardown_vm(m);
+		switch (req) {
+		case MACHINE_RESET:
+			log_info("guest reset (%s)", m->request_why);
+			pthread_mutex_lock(&m->lock);
+			m->request = MACHINE_RUNNING;
+			pthread_mutex_unlock(&m->lock);
+			continue;
+		case MACHINE_POWEROFF:
+			return 0;
+		case MACHINE_QUIT:
+			log_info("%s", m->request_why);
+			return 0;
+		default:
+			log_error("%s", m->request_why);
+			return 1;
+		}
+	}
+}
+
+void machine_destroy(struct machine *m)
+{
+	teardown_vm(m);
+	ram_backing_unmap(&m->ram);
+	mapped_file_close(&m->kernel_file);
+	mapped_file_close(&m->initrd_file);
+	kvm_system_close(&m->kvm);
+	free(m->vcpus);
+	m->vcpus = NULL;
+}

@@ -1,0 +1,77 @@
+/* One x86 virtual machine: its RAM (kept across resets), the KVM VM and
+ * vCPUs (rebuilt at every reset), the devices, and the requests that end a
+ * run: poweroff, reset, quit or a fatal error. */
+#ifndef VMRAS_VMM_MACHINE_H
+#define VMRAS_VMM_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/pio.h"
+#include "devices/power.h"
+#include "kvm/kvm.h"
+#include "vmm/cli.h"
+#include "vmm/console.h"
+#include "vmm/files.h"
+#include "vmm/guest_ram.h"
+#include "x86/bzimage.h"
+#include "x86/cpuid.h"
+#include "x86/layout.h"
+
+enum machine_request {
+	MACHINE_RUNNING = 0,
+	MACHINE_RESET,        /* the guest (or a triple fault) asked for a reset */
+	MACHINE_POWEROFF,     /* the guest powered off */
+	MACHINE_QUIT,         /* the user or a signal ended vmras */
+	MACHINE_ERROR,        /* KVM failed; vmras exits 1 */
+};
+
+struct machine;
+
+struct vcpu {
+	struct machine *machine;
+	unsigned index;
+	struct kvm_vcpu_fd kvm;
+	pthread_t thread;
+	bool running;
+};
+
+struct machine {
+	const struct vmras_options *opts;
+	struct kvm_system kvm;
+	struct guest_ram ram;
+	struct mapped_file kernel_file, initrd_file;
+	struct bzimage kernel;
+	char cmdline[X86_CMDLINE_MAX];
+	uint64_t mcg_cap;
+	enum x86_vendor vendor;
+
+	int vm_fd;
+	unsigned ncpus;
+	struct vcpu *vcpus;
+	struct pio_bus pio;
+	struct power_ports power;
+	struct console console;
+
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	enum machine_request request;
+	char request_why[160];
+	unsigned boots;
+};
+
+/* Opens KVM, maps RAM, reads the images. Returns 0, or -1 with a reason;
+ * *usage_error tells whether the reason is the user's (exit 2) or the host's (exit 1). */
+int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
+		 bool *usage_error);
+/* Boots and runs until poweroff, quit or error; resets in between. Returns the exit status. */
+int machine_run(struct machine *m);
+void machine_destroy(struct machine *m);
+
+/* Any thread: asks the machine to stop for req. A later request never
+ * downgrades an earlier one (an error beats a quit beats a poweroff beats a reset). */
+void machine_request(struct machine *m, enum machine_request req, const char *why);
+bool machine_stopping(struct machine *m);
+
+#endif

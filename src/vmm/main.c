@@ -1,0 +1,94 @@
+/* vmras: boot a Linux guest under KVM and keep it alive through hardware memory failures. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/acpi_dump.h"
+#include "vmm/cli.h"
+#include "vmm/log.h"
+#include "vmm/machine.h"
+
+#ifndef VMRAS_VERSION
+#define VMRAS_VERSION "0.1.0"
+#endif
+
+static void *signal_thread(void *arg)
+{
+	struct machine *m = arg;
+	sigset_t set;
+	int sig;
+	char why[64];
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigwait(&set, &sig) == 0) {
+		snprintf(why, sizeof(why), "terminating on signal %d", sig);
+		machine_request(m, MACHINE_QUIT, why);
+	}
+	return NULL;
+}
+
+/* Termination signals are taken by one thread with sigwait, never by a handler. */
+static int start_signal_thread(struct machine *m)
+{
+	sigset_t set;
+	pthread_t t;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_create(&t, NULL, signal_thread, m))
+		return -1;
+	pthread_detach(t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vmras_options opts;
+	static struct machine machine;
+	char why[512];
+	bool usage_error;
+	int status;
+
+	if (cli_parse(argc, argv, &opts, why, sizeof(why))) {
+		fprintf(stderr, "vmras: error: %s\n", why);
+		return 2;
+	}
+	if (opts.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (opts.version) {
+		printf("vmras %s\n", VMRAS_VERSION);
+		return 0;
+	}
+	if (opts.dump_acpi) {
+		if (acpi_dump(opts.dump_acpi, opts.cpus, why, sizeof(why))) {
+			fprintf(stderr, "vmras: error: %s\n", why);
+			return 2;
+		}
+		return 0;
+	}
+	if (machine_init(&machine, &opts, why, sizeof(why), &usage_error)) {
+		fprintf(stderr, "vmras: error: %s\n", why);
+		machine_destroy(&machine);
+		return usage_error ? 2 : 1;
+	}
+	if (start_signal_thread(&machine)) {
+		fprintf(stderr, "vmras: error: cannot start the signal thread\n");
+		return 1;
+	}
+	status = machine_run(&machine);
+	machine_destroy(&machine);
+	return status;
+}

@@ -1,0 +1,126 @@
+#include "vmm/vcpu_loop.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vmm/log.h"
+#include "vmm/machine.h"
+
+static void kick_handler(int sig)
+{
+	(void)sig;  /* its only job is to make KVM_RUN return EINTR */
+}
+
+static void io_exit(struct vcpu *v, struct kvm_run *run)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	/* String I/O (rep outsb/insb) arrives as count consecutive accesses. */
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+		pio_dispatch(&v->machine->pio, run->io.port, is_write, data, run->io.size);
+}
+
+static void fatal(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fatal(struct vcpu *v, const char *fmt, ...)
+{
+	char msg[160], why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(why, sizeof(why), "vCPU %u: %s", v->index, msg);
+	machine_request(v->machine, MACHINE_ERROR, why);
+}
+
+/* Returns false when the thread should stop. */
+static bool handle_exit(struct vcpu *v, struct kvm_run *run)
+{
+	char why[96];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		io_exit(v, run);
+		return true;
+	case KVM_EXIT_MMIO:
+		/* No MMIO devices: reads float high, writes vanish. */
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+		return true;
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_HLT:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		snprintf(why, sizeof(why), "triple fault on vCPU %u", v->index);
+		machine_request(v->machine, MACHINE_RESET, why);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
+			machine_request(v->machine, MACHINE_POWEROFF, "system event: shutdown");
+			return false;
+		}
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+			machine_request(v->machine, MACHINE_RESET, "system event: reset");
+			return false;
+		}
+		fatal(v, "unexpected system event %u", run->system_event.type);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		fatal(v, "VM entry failed, hardware reason 0x%llx",
+		      (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fatal(v, "KVM internal error, suberror %u", run->internal.suberror);
+		return false;
+	default:
+		fatal(v, "unhandled KVM exit reason %u", run->exit_reason);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct kvm_run *run = v->kvm.run;
+	char name[16];
+
+	snprintf(name, sizeof(name), "vcpu%u", v->index);
+	pthread_setname_np(pthread_self(), name);
+	while (!machine_stopping(v->machine)) {
+		if (ioctl(v->kvm.fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fatal(v, "KVM_RUN: %s", strerror(errno));
+			break;
+		}
+		if (!handle_exit(v, run))
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_loop_start_all(struct machine *m)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	int err;
+
+	/* No SA_RESTART: the point is to break KVM_RUN. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		struct vcpu *v = &m->vcpus[i];
+		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (err) {
+			log_error("cannot start vCPU %u: %s", i, strerror(err));
+			machine_request(m, MACHINE_ERROR, "vCPU thread creation failed");
+			return -1;
+		}
+		v->running = true;
+	}
+	return 0;
+}

@@ -1,0 +1,85 @@
+#include "x86/boot.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "acpi/acpi.h"
+#include "x86/e820.h"
+#include "x86/layout.h"
+#include "x86/longmode.h"
+#include "x86/platform.h"
+
+static int fail(char *why, size_t whylen, const char *what)
+{
+	snprintf(why, whylen, "%s", what);
+	return -1;
+}
+
+static uint64_t low_ram_end(const struct guest_ram *ram)
+{
+	const struct ram_region *r = guest_ram_find_gpa(ram, 0, 1);
+	return r ? r->gpa + r->size : 0;
+}
+
+static int load_acpi(const struct guest_ram *ram, unsigned ncpus, uint64_t *rsdp, char *why, size_t whylen)
+{
+	struct acpi_x86_config cfg;
+	struct acpi_blob blob;
+	int ok;
+
+	x86_platform_acpi_config(ncpus, &cfg);
+	if (acpi_build_x86(&cfg, &blob))
+		return fail(why, whylen, "cannot build the ACPI tables");
+	ok = blob.len <= X86_ACPI_MAX && guest_ram_write(ram, X86_ACPI_GPA, blob.buf, blob.len);
+	*rsdp = blob.rsdp_gpa;
+	acpi_blob_free(&blob);
+	return ok ? 0 : fail(why, whylen, "the ACPI tables do not fit below 1 MiB");
+}
+
+int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
+		  struct x86_boot_out *out, char *why, size_t whylen)
+{
+	const struct bzimage *bz = in->kernel;
+	uint64_t low_end = low_ram_end(ram);
+	size_t cmdline_len = strlen(in->cmdline);
+	struct boot_params_in bp = { 0 };
+	struct e820_map e820;
+	uint8_t zero_page[BOOT_PARAMS_SIZE];
+	const char *reason;
+
+	memset(out, 0, sizeof(*out));
+	if (X86_KERNEL_GPA + bz->init_size > low_end)
+		return fail(why, whylen, "the kernel needs more memory than the guest has; raise --memory");
+	if (!guest_ram_write(ram, X86_KERNEL_GPA, bz->kernel, bz->kernel_size))
+		return fail(why, whylen, "the kernel does not fit in guest memory");
+	if (cmdline_len >= X86_CMDLINE_MAX)
+		return fail(why, whylen, "the kernel command line is too long");
+	if (!guest_ram_write(ram, X86_CMDLINE_GPA, in->cmdline, cmdline_len + 1))
+		return fail(why, whylen, "cannot place the command line");
+	if (in->initrd_size) {
+		if (bzimage_place_initrd(bz, X86_KERNEL_GPA, low_end, in->initrd_size, &out->initrd_gpa, &reason))
+			return fail(why, whylen, reason);
+		if (!guest_ram_write(ram, out->initrd_gpa, in->initrd, in->initrd_size))
+			return fail(why, whylen, "cannot place the initrd");
+	}
+	if (load_acpi(ram, in->ncpus, &out->rsdp_gpa, why, whylen))
+		return -1;
+	if (e820_build_x86(&e820, ram))
+		return fail(why, whylen, "cannot build the e820 map");
+	bp.cmdline_gpa = X86_CMDLINE_GPA;
+	bp.cmdline_len = (uint32_t)cmdline_len;
+	bp.initrd_gpa = out->initrd_gpa;
+	bp.initrd_size = in->initrd_size;
+	bp.rsdp_gpa = out->rsdp_gpa;
+	bp.e820 = &e820;
+	if (bzimage_boot_params(bz, &bp, zero_page, &reason))
+		return fail(why, whylen, reason);
+	if (!guest_ram_write(ram, X86_BOOT_PARAMS_GPA, zero_page, sizeof(zero_page)))
+		return fail(why, whylen, "cannot place boot_params");
+	if (x86_write_boot_tables(ram))
+		return fail(why, whylen, "cannot place the GDT and page tables");
+	/* The 64-bit entry sits 0x200 bytes into the protected-mode kernel. */
+	out->entry = X86_KERNEL_GPA + 0x200;
+	out->boot_params = X86_BOOT_PARAMS_GPA;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* Fills guest memory the way firmware plus a boot loader would before
+ * jumping to a Linux kernel's 64-bit entry: kernel, command line, initrd,
+ * ACPI tables, e820 map, boot_params, GDT and page tables. Pure: it only
+ * writes through the guest RAM table, so it runs in unit tests too. */
+#ifndef VMRAS_X86_BOOT_H
+#define VMRAS_X86_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/guest_ram.h"
+#include "x86/bzimage.h"
+
+struct x86_boot_in {
+	const struct bzimage *kernel;
+	const uint8_t *initrd;
+	size_t initrd_size;
+	const char *cmdline;
+	unsigned ncpus;
+};
+
+struct x86_boot_out {
+	uint64_t entry;           /* where the BSP starts */
+	uint64_t boot_params;     /* %rsi */
+	uint64_t initrd_gpa;
+	uint64_t rsdp_gpa;
+};
+
+/* Returns 0, or -1 with a one-line reason in why. */
+int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
+		  struct x86_boot_out *out, char *why, size_t whylen);
+
+#endif

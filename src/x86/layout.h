@@ -1,0 +1,46 @@
+/* Guest-physical memory map of an x86 vmras guest.
+ *
+ * Everything vmras places in guest memory before the first instruction lives
+ * below 1 MiB, in areas the e820 map reports as reserved or that Linux
+ * reclaims after boot, so the kernel can never be loaded on top of them. */
+#ifndef VMRAS_X86_LAYOUT_H
+#define VMRAS_X86_LAYOUT_H
+
+#define X86_GDT_GPA          0x00000500ULL
+#define X86_BOOT_PARAMS_GPA  0x00007000ULL  /* the "zero page" */
+#define X86_PML4_GPA         0x00009000ULL
+#define X86_PDPT_GPA         0x0000a000ULL
+#define X86_PD_GPA           0x0000b000ULL  /* four pages: identity map of 4 GiB */
+#define X86_CMDLINE_GPA      0x00020000ULL
+#define X86_CMDLINE_MAX      2048           /* COMMAND_LINE_SIZE of x86 Linux */
+#define X86_EBDA_GPA         0x0009fc00ULL  /* reserved up to 0xa0000 */
+#define X86_LOW_RAM_END      0x000a0000ULL
+#define X86_BIOS_GPA         0x000e0000ULL  /* reserved up to 1 MiB: ACPI tables */
+#define X86_BIOS_END         0x00100000ULL
+#define X86_ACPI_GPA         X86_BIOS_GPA   /* RSDP must sit in E0000-FFFFF for legacy scans */
+#define X86_ACPI_MAX         (X86_BIOS_END - X86_BIOS_GPA)
+#define X86_KERNEL_GPA       0x00100000ULL  /* protected-mode kernel */
+
+/* 32-bit MMIO hole: RAM above 3 GiB is moved to 4 GiB and up. */
+#define X86_MMIO_HOLE_GPA    0xc0000000ULL
+#define X86_MMIO_HOLE_END    0x100000000ULL
+#define X86_IOAPIC_GPA       0xfec00000ULL
+#define X86_LAPIC_GPA        0xfee00000ULL
+/* KVM needs three pages for the VMX real-mode TSS and one for the identity
+ * page table; both must be outside RAM, so they go at the top of the hole. */
+#define X86_KVM_IDMAP_GPA    0xfffbc000ULL
+#define X86_KVM_TSS_GPA      0xfffbd000ULL
+
+/* Legacy I/O ports vmras emulates. */
+#define X86_COM1_PORT        0x3f8
+#define X86_COM1_IRQ         4
+#define X86_I8042_CMD_PORT   0x64   /* 0xfe written here pulses CPU reset */
+#define X86_RESET_CF9_PORT   0xcf9  /* PCI reset control register */
+/* Hardware-reduced ACPI sleep and reset registers (FADT); values vmras owns. */
+#define X86_ACPI_SLEEP_CTL_PORT 0x600
+#define X86_ACPI_SLEEP_STS_PORT 0x601
+#define X86_ACPI_RESET_PORT     0x602
+#define X86_ACPI_RESET_VALUE    0x01
+#define X86_ACPI_S5_SLP_TYP     5   /* the value \_S5 hands to the OS */
+
+#endif

@@ -1,0 +1,21 @@
+#include "x86/platform.h"
+
+#include <string.h>
+
+#include "x86/layout.h"
+
+void x86_platform_acpi_config(unsigned ncpus, struct acpi_x86_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ncpus = ncpus;
+	cfg->base_gpa = X86_ACPI_GPA;
+	cfg->lapic_addr = (uint32_t)X86_LAPIC_GPA;
+	cfg->ioapic_addr = (uint32_t)X86_IOAPIC_GPA;
+	cfg->uart_port = X86_COM1_PORT;
+	cfg->uart_irq = X86_COM1_IRQ;
+	cfg->sleep_ctl_port = X86_ACPI_SLEEP_CTL_PORT;
+	cfg->sleep_sts_port = X86_ACPI_SLEEP_STS_PORT;
+	cfg->reset_port = X86_ACPI_RESET_PORT;
+	cfg->reset_value = X86_ACPI_RESET_VALUE;
+	cfg->s5_slp_typ = X86_ACPI_S5_SLP_TYP;
+}

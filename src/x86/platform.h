@@ -1,0 +1,11 @@
+/* What the x86 platform looks like to the guest's firmware tables. One
+ * place, so the ACPI a guest boots with and the ACPI --dump-acpi writes are
+ * the same bytes. */
+#ifndef VMRAS_X86_PLATFORM_H
+#define VMRAS_X86_PLATFORM_H
+
+#include "acpi/acpi.h"
+
+void x86_platform_acpi_config(unsigned ncpus, struct acpi_x86_config *cfg);
+
+#endif

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Guests boot under vmras: 1 and 2 vCPUs, 512 MiB and 3.5 GiB (RAM above 4 GiB),
+# a command run through vmras.run=, power-off ends vmras with 0, and a reboot
+# resets the VM, which boots again. The checks are in inside/boot.sh, which runs
+# in one lab/run (auto mode: directly where /dev/kvm works, else in the test host).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+repo=$(dirname "$(dirname "$here")")
+if [ ! -x "$repo/build-static/vmras" ]; then
+	echo "build-static/vmras is not built (make static)"
+	exit 77
+fi
+# 4.5 GiB for the test host, so that a 3.5 GiB guest fits in it.
+exec "$repo/lab/run" --mem 4608 --share "$here/inside" -- sh "$here/inside/boot.sh"

@@ -1,0 +1,75 @@
+/* Writes the x86 ACPI tables, one DIR/<SIG>.dat per table, for iasl -d, and
+ * DIR/config.sh with the values acpi_iasl.sh expects to find in them.
+ * Usage: acpi_dump DIR [NCPUS] */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acpi/acpi.h"
+#include "x86/layout.h"
+
+static int write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "acpi_dump: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: %s DIR [NCPUS]\n", argv[0]);
+		return 2;
+	}
+	struct acpi_x86_config cfg = {
+		.ncpus = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2,
+		.base_gpa = X86_ACPI_GPA,
+		.lapic_addr = (uint32_t)X86_LAPIC_GPA,
+		.ioapic_addr = (uint32_t)X86_IOAPIC_GPA,
+		.uart_port = X86_COM1_PORT,
+		.uart_irq = X86_COM1_IRQ,
+		.sleep_ctl_port = X86_ACPI_SLEEP_CTL_PORT,
+		.sleep_sts_port = X86_ACPI_SLEEP_STS_PORT,
+		.reset_port = X86_ACPI_RESET_PORT,
+		.reset_value = X86_ACPI_RESET_VALUE,
+		.s5_slp_typ = X86_ACPI_S5_SLP_TYP,
+	};
+	struct acpi_blob blob;
+	if (acpi_build_x86(&cfg, &blob)) {
+		fprintf(stderr, "acpi_dump: acpi_build_x86: %s\n", strerror(errno));
+		return 1;
+	}
+	int rc = 0;
+	char sh[2048];
+	size_t n = (size_t)snprintf(sh, sizeof(sh),
+		"NCPUS=%u\nLAPIC=%08" PRIX32 "\nIOAPIC=%08" PRIX32 "\n"
+		"UART_PORT=%04X\nUART_IRQ=%u\nSLEEP_CTL=%016X\nSLEEP_STS=%016X\n"
+		"RESET_REG=%016X\nRESET_VALUE=%02X\nS5_SLP_TYP=%02X\n",
+		cfg.ncpus, cfg.lapic_addr, cfg.ioapic_addr, cfg.uart_port, cfg.uart_irq,
+		cfg.sleep_ctl_port, cfg.sleep_sts_port, cfg.reset_port, cfg.reset_value,
+		cfg.s5_slp_typ);
+	for (unsigned i = 0; i < blob.ntables && !rc; i++) {
+		const struct acpi_table_ref *t = &blob.tables[i];
+		char name[16];
+		snprintf(name, sizeof(name), "%s.dat", t->sig);
+		rc = write_file(argv[1], name, blob.buf + t->offset, t->length);
+		if (n < sizeof(sh))
+			n += (size_t)snprintf(sh + n, sizeof(sh) - n, "GPA_%s=%016" PRIX64 "\n",
+					      t->sig, cfg.base_gpa + t->offset);
+	}
+	if (!rc && n >= sizeof(sh)) {
+		fprintf(stderr, "acpi_dump: config.sh too long\n");
+		rc = -1;
+	}
+	if (!rc)
+		rc = write_file(argv[1], "config.sh", sh, n);
+	acpi_blob_free(&blob);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Cross-checks the x86 ACPI tables with ACPICA's disassembler: every table
+# must decode without a warning, error or checksum complaint (iasl exits 0
+# even then, so its text is what counts), show the field values vmras meant,
+# and the DSDT must recompile. iasl cannot load an RSDP from a file, so that
+# one is checked here byte by byte.
+# Usage: acpi_iasl.sh ACPI_DUMP
+set -euo pipefail
+
+dump=${1:?usage: acpi_iasl.sh ACPI_DUMP}
+if ! command -v iasl >/dev/null; then
+	echo "acpi_iasl: iasl not found; install acpica-tools (tools/deps.sh lab)" >&2
+	exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmras-acpi-iasl.XXXXXX")
+failed=0
+fail() { echo "acpi_iasl: FAIL ($ncpus cpus): $*" >&2; failed=1; }
+
+# Runs iasl, keeps its console text in $1.log and fails on anything that
+# reads like a complaint. The compiler's clean summary names its counts.
+run_iasl() {
+	local log=$1.log; shift
+	(cd "$dir" && iasl "$@") >"$dir/$log" 2>&1 || fail "iasl $* exited $?"
+	if grep -Eiv 'Compilation successful\. 0 Errors, 0 Warnings' "$dir/$log" |
+		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|not contain|ignoring' >&2; then
+		fail "iasl $* complained (see $dir/$log)"
+	fi
+}
+
+# Disassemblies with whitespace squeezed, per line (norm) or all on one
+# line (flat) so that multi-line ASL can be matched as one string.
+norm() { sed -E 's/[[:space:]]+/ /g' "$dir/$1.dsl"; }
+flat() { tr '\n' ' ' <"$dir/$1.dsl" | sed -E 's/[[:space:]]+/ /g'; }
+has() {
+	local t=$1 text; shift
+	text=$(flat "$t")
+	for want in "$@"; do
+		grep -Fq -- "$want" <<<"$text" || fail "$t.dsl lacks '$want'"
+	done
+}
+count() {
+	local n; n=$(flat "$1" | { grep -Fo -- "$2" || true; } | wc -l)
+	[ "$n" -eq "$3" ] || fail "$1.dsl has $n x '$2', want $3"
+}
+# The lines of the Generic Address Structure that follows a field label.
+gas() {
+	local t=$1 label=$2 addr=$3 block
+	block=$(norm "$t" | grep -F -A5 -- "] $label : [Generic Address Structure]" || true)
+	for want in "Space ID : 01 [SystemIO]" "Bit Width : 08" "Bit Offset : 00" \
+		"Encoded Access Width : 01" "Address : $addr"; do
+		grep -Fq -- "$want" <<<"$block" || fail "$t $label lacks '$want'"
+	done
+}
+
+check_rsdp() {
+	local -a b
+	read -r -a b <<<"$(od -An -v -tu1 "$dir/RSDP.dat" | tr '\n' ' ')"
+	[ "${#b[@]}" -eq 36 ] || { fail "RSDP is ${#b[@]} bytes"; return; }
+	[ "$(head -c 8 "$dir/RSDP.dat")" = "RSD PTR " ] || fail "RSDP signature"
+	local s=0 i
+	for ((i = 0; i < 20; i++)); do s=$((s + b[i])); done
+	((s % 256 == 0)) || fail "RSDP checksum (first 20 bytes) is off"
+	for ((i = 20; i < 36; i++)); do s=$((s + b[i])); done
+	((s % 256 == 0)) || fail "RSDP extended checksum is off"
+	[ "${b[15]}" -eq 2 ] || fail "RSDP revision ${b[15]}"
+	local x=0
+	for ((i = 31; i >= 24; i--)); do x=$((x * 256 + b[i])); done
+	[ "$(printf '%016X' "$x")" = "$GPA_XSDT" ] || fail "RSDP XSDT address $x"
+}
+
+for ncpus in 1 2 8 255; do
+	dir=$work/$ncpus
+	mkdir -p "$dir"
+	"$dump" "$dir" "$ncpus"
+	# shellcheck source=/dev/null
+	. "$dir/config.sh"
+
+	check_rsdp
+	for t in XSDT FACP APIC; do
+		run_iasl "$t" -d "$t.dat"
+	done
+	# Later SSDTs resolve the DSDT's external references.
+	ext=()
+	for f in "$dir"/SSDT*.dat; do [ -e "$f" ] && ext+=(-e "$(basename "$f")"); done
+	run_iasl DSDT "${ext[@]}" -d DSDT.dat
+	run_iasl recompile -p recompiled DSDT.dsl
+	grep -Fq 'Compilation successful. 0 Errors, 0 Warnings' "$dir/recompile.log" ||
+		fail "DSDT.dsl does not recompile cleanly"
+
+	has XSDT "ACPI Table Address 0 : $GPA_FACP" "ACPI Table Address 1 : $GPA_APIC"
+	count XSDT "ACPI Table Address" 2
+
+	has FACP "Table Length : 00000114" "Revision : 06" "FADT Minor Revision : 03" \
+		"Hardware Reduced (V5) : 1" "Reset Register Supported (V2) : 1" \
+		"Control Method Power Button (V1) : 1" "Control Method Sleep Button (V1) : 1" \
+		"Legacy Devices Supported (V2) : 0" "8042 Present on ports 60/64 (V2) : 0" \
+		"VGA Not Present (V4) : 1" "MSI Not Supported (V4) : 1" \
+		"CMOS RTC Not Present (V5) : 1" "Low Power S0 Idle (V5) : 0" \
+		"SCI Interrupt : 0000" "SMI Command Port : 00000000" \
+		"PM1A Event Block Address : 00000000" "PM1A Control Block Address : 00000000" \
+		"FACS Address : 00000000" "FACS Address : 0000000000000000" \
+		"DSDT Address : ${GPA_DSDT:8}" "DSDT Address : $GPA_DSDT" \
+		"Value to cause reset : $RESET_VALUE"
+	gas FACP "Reset Register" "$RESET_REG"
+	gas FACP "Sleep Control Register" "$SLEEP_CTL"
+	gas FACP "Sleep Status Register" "$SLEEP_STS"
+
+	has APIC "Revision : 05" "Local Apic Address : $LAPIC" "PC-AT Compatibility : 1" \
+		"I/O Apic ID : $(printf '%02X' "$ncpus")" "Address : $IOAPIC" "Interrupt : 00000000" \
+		"Processor ID : FF" "Interrupt Input LINT : 01"
+	count APIC "[Processor Local APIC]" "$ncpus"
+	count APIC "Processor Enabled : 1" "$ncpus"
+	count APIC "[I/O APIC]" 1
+	count APIC "[Local APIC NMI]" 1
+	count APIC "[Interrupt Source Override]" 0
+	last=$(printf '%02X' $((ncpus - 1)))
+	has APIC "Processor ID : 00" "Local Apic ID : 00" "Processor ID : $last" "Local Apic ID : $last"
+
+	has DSDT 'Scope (\_SB)' 'Device (COM1)' 'Name (_HID, EisaId ("PNP0501")' 'Name (_UID, Zero)' \
+		'IO (Decode16, 0x'"$UART_PORT"', // Range Minimum 0x'"$UART_PORT"', // Range Maximum 0x00, // Alignment 0x08, // Length )' \
+		"IRQNoFlags () {$UART_IRQ}" \
+		'Name (\_S5, Package (0x04) // _S5_: S5 System State { 0x'"$S5_SLP_TYP"', Zero, Zero, Zero })'
+done
+
+if [ "$failed" -ne 0 ]; then
+	echo "acpi_iasl: disassemblies kept in $work" >&2
+	exit 1
+fi
+for f in "$work"/2/*.dsl; do
+	echo "== $(basename "$f")"
+	grep -Ev '^ \*|^/\*|^$' "$f" | grep -Ev '^ +[0-9A-F]{4}: ' || true
+done
+rm -rf "$work"
+echo "acpi_iasl: RSDP, XSDT, FACP, APIC and DSDT check out for 1, 2, 8 and 255 cpus"
