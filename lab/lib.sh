@@ -21,12 +21,35 @@ lab_verbose() { [ "${VMRAS_LAB_VERBOSE:-0}" != 0 ] && lab_log "$@"; return 0; }
 
 lab_sha() { sha256sum "$@" | cut -c1-64; }
 
-# Is /dev/kvm here usable by this user? (exists, opens read-write)
-lab_kvm_usable() {
+# Does /dev/kvm here open read-write for this user?
+lab_kvm_openable() {
+	local fd
 	[ -c /dev/kvm ] || return 1
 	{ exec {fd}<>/dev/kvm; } 2>/dev/null || return 1
 	exec {fd}>&-
 	return 0
+}
+
+# Is it hardware-assisted KVM (kvm_intel or kvm_amd, module or built in), the kind
+# that boots an ordinary Linux guest? Some machines have another /dev/kvm: e.g.
+# kvm_pvm (a software-only hypervisor whose guests need a PVM-enabled kernel), on
+# which the Debian kernel does not boot at all.
+lab_kvm_hardware() {
+	[ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]
+}
+
+# Usable for the lab's direct mode: both of the above.
+lab_kvm_usable() {
+	lab_kvm_openable && lab_kvm_hardware
+}
+
+# Names the KVM implementations loaded here, for messages.
+lab_kvm_kind() {
+	local m found=
+	for m in /sys/module/kvm_*; do
+		[ -d "$m" ] && [ -e "$m/parameters" ] && found="$found ${m##*/}"
+	done
+	echo "${found# }"
 }
 
 # ---------------------------------------------------------------- kernel

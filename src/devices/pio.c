@@ -19,6 +19,9 @@ int pio_register(struct pio_bus *bus, uint16_t base, uint16_t len, pio_handler f
 
 bool pio_dispatch(const struct pio_bus *bus, uint16_t port, bool is_write, uint8_t *data, unsigned size)
 {
+	/* Bytes a device does not drive float high, also in a wide read of a byte-wide device. */
+	if (!is_write)
+		memset(data, 0xff, size);
 	for (unsigned i = 0; i < bus->count; i++) {
 		const struct pio_range *r = &bus->range[i];
 		if (port >= r->base && port - r->base < r->len) {
@@ -26,7 +29,5 @@ bool pio_dispatch(const struct pio_bus *bus, uint16_t port, bool is_write, uint8
 			return true;
 		}
 	}
-	if (!is_write)
-		memset(data, 0xff, size);
 	return false;
 }

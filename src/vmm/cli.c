@@ -52,6 +52,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/* The message quotes the user's words; keep it one printable line. */
+	for (char *c = err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return -1;
 }
 
@@ -60,7 +64,8 @@ int cli_parse_size(const char *text, uint64_t *bytes)
 	char *end;
 	uint64_t value, shift = 20;
 
-	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+	/* strtoull would skip blanks and take a sign; a size starts with a digit. */
+	if (!text || *text < '0' || *text > '9')
 		return -1;
 	errno = 0;
 	value = strtoull(text, &end, 10);
@@ -133,6 +138,12 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		case ':':
 			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		default:
+			/* glibc sets optopt for a long option given an argument it does not take. */
+			if (!strncmp(argv[optind - 1], "--", 2) && strchr(argv[optind - 1], '=') && optopt)
+				return fail(err, errlen, "option '%.*s' takes no argument (see --help)",
+					    (int)(strchr(argv[optind - 1], '=') - argv[optind - 1]), argv[optind - 1]);
+			if (!strncmp(argv[optind - 1], "--", 2))
+				return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 			if (optopt)
 				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
 			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);

@@ -73,9 +73,9 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	if (opts->initrd && mapped_file_open(&m->initrd_file, opts->initrd, why, whylen))
 		return -1;
 	snprintf(m->cmdline, sizeof(m->cmdline), "%s", opts->append ? opts->append : DEFAULT_CMDLINE);
-	if (m->kernel.cmdline_size && strlen(m->cmdline) >= m->kernel.cmdline_size) {
+	if (m->kernel.cmdline_size && strlen(m->cmdline) > m->kernel.cmdline_size) {
 		snprintf(why, whylen, "--append is longer than this kernel accepts (%u bytes)",
-			 m->kernel.cmdline_size - 1);
+			 m->kernel.cmdline_size);
 		return -1;
 	}
 

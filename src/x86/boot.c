@@ -36,6 +36,19 @@ static int load_acpi(const struct guest_ram *ram, unsigned ncpus, uint64_t *rsdp
 	return ok ? 0 : fail(why, whylen, "the ACPI tables do not fit below 1 MiB");
 }
 
+/* vmras has no BIOS, but guests still jump to the reset vector to reboot:
+ * Linux on a hardware-reduced ACPI machine without EFI falls back to its
+ * "BIOS" method, a far jump to F000:FFF0. Real firmware would start over
+ * from there; this stub asks vmras for the reset instead. Real mode:
+ *   mov dx, RESET_PORT; mov al, RESET_VALUE; out dx, al; 1: hlt; jmp 1b */
+static const uint8_t reset_vector_stub[] = {
+	0xba, X86_ACPI_RESET_PORT & 0xff, X86_ACPI_RESET_PORT >> 8,
+	0xb0, X86_ACPI_RESET_VALUE,
+	0xee,
+	0xf4,
+	0xeb, 0xfd,
+};
+
 int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
 		  struct x86_boot_out *out, char *why, size_t whylen)
 {
@@ -76,6 +89,8 @@ int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
 		return fail(why, whylen, reason);
 	if (!guest_ram_write(ram, X86_BOOT_PARAMS_GPA, zero_page, sizeof(zero_page)))
 		return fail(why, whylen, "cannot place boot_params");
+	if (!guest_ram_write(ram, X86_RESET_VECTOR_GPA, reset_vector_stub, sizeof(reset_vector_stub)))
+		return fail(why, whylen, "cannot place the reset vector");
 	if (x86_write_boot_tables(ram))
 		return fail(why, whylen, "cannot place the GDT and page tables");
 	/* The 64-bit entry sits 0x200 bytes into the protected-mode kernel. */

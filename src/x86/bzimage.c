@@ -72,7 +72,8 @@ int bzimage_boot_params(const struct bzimage *bz, const struct boot_params_in *i
 {
 	const struct e820_map *e820 = in->e820;
 
-	if (in->cmdline_len >= bz->cmdline_size && bz->cmdline_size) {
+	/* cmdline_size counts characters, not the terminating NUL. */
+	if (bz->cmdline_size && in->cmdline_len > bz->cmdline_size) {
 		*why = "kernel command line is longer than this kernel accepts";
 		return -1;
 	}

@@ -18,7 +18,8 @@
 #define X86_BIOS_GPA         0x000e0000ULL  /* reserved up to 1 MiB: ACPI tables */
 #define X86_BIOS_END         0x00100000ULL
 #define X86_ACPI_GPA         X86_BIOS_GPA   /* RSDP must sit in E0000-FFFFF for legacy scans */
-#define X86_ACPI_MAX         (X86_BIOS_END - X86_BIOS_GPA)
+#define X86_ACPI_MAX         0x10000ULL     /* E0000-EFFFF; F0000-FFFFF is the "BIOS ROM" */
+#define X86_RESET_VECTOR_GPA 0x000ffff0ULL  /* where a CPU reset (or a "BIOS reboot") starts */
 #define X86_KERNEL_GPA       0x00100000ULL  /* protected-mode kernel */
 
 /* 32-bit MMIO hole: RAM above 3 GiB is moved to 4 GiB and up. */
