@@ -1,0 +1,106 @@
+#include "vmm/sigbus.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef BUS_MCEERR_AR
+#define BUS_MCEERR_AR 4
+#define BUS_MCEERR_AO 5
+#endif
+
+static struct sigbus_ring ring;
+static int wake_fd = -1;
+static __thread int thread_vcpu = -1;
+static __thread volatile sig_atomic_t thread_ar;
+
+static void handler(int sig, siginfo_t *si, void *uc)
+{
+	struct sigbus_event ev;
+	struct timespec ts;
+	uint64_t one = 1;
+	int saved_errno = errno;
+	(void)uc;
+
+	if (si->si_code != BUS_MCEERR_AR && si->si_code != BUS_MCEERR_AO) {
+		/* Not ours: a plain bus error must still kill the process as it
+		 * would have. The re-raised signal stays pending until this
+		 * handler returns, then the default action takes it. */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		sigaction(sig, &dfl, NULL);
+		raise(sig);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev.code = si->si_code;
+	ev.addr = (uintptr_t)si->si_addr;
+	ev.lsb = si->si_addr_lsb;
+	ev.tid = (int)syscall(SYS_gettid);
+	ev.vcpu = thread_vcpu;
+	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	sigbus_ring_push(&ring, &ev);
+	if (si->si_code == BUS_MCEERR_AR)
+		thread_ar = 1;
+	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	errno = saved_errno;
+}
+
+int sigbus_intake_install(void)
+{
+	struct sigaction sa;
+
+	/* Installing again only re-arms the handler (something else may have
+	 * replaced it); recorded signals stay queued. */
+	if (wake_fd < 0) {
+		sigbus_ring_init(&ring);
+		wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (wake_fd < 0)
+			return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGBUS, &sa, NULL);
+}
+
+int sigbus_intake_eventfd(void)
+{
+	return wake_fd;
+}
+
+bool sigbus_intake_take(struct sigbus_event *ev)
+{
+	uint64_t count;
+
+	if (sigbus_ring_pop(&ring, ev))
+		return true;
+	/* Drained: clear the wake-up, then look once more so that a signal
+	 * recorded between the pop and the read is not left waiting. */
+	(void)!read(wake_fd, &count, sizeof(count));
+	return sigbus_ring_pop(&ring, ev);
+}
+
+unsigned long sigbus_intake_dropped(void)
+{
+	return (unsigned long)sigbus_ring_take_dropped(&ring);
+}
+
+void sigbus_set_thread_vcpu(int index)
+{
+	thread_vcpu = index;
+}
+
+bool sigbus_thread_take_ar(void)
+{
+	if (!thread_ar)
+		return false;
+	thread_ar = 0;
+	return true;
+}

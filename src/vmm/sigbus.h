@@ -1,0 +1,31 @@
+/* Intake of hardware memory-error signals.
+ *
+ * The kernel reports poisoned memory with SIGBUS: BUS_MCEERR_AR on the thread
+ * that touched it (for a vCPU, after KVM_RUN), BUS_MCEERR_AO to the thread
+ * that asked for early kills. The handler only records the signal in a
+ * preallocated ring and writes an eventfd; every decision is made later on a
+ * normal thread. A SIGBUS that is not a memory error keeps its default
+ * meaning (the process dies with a core dump). */
+#ifndef VMRAS_VMM_SIGBUS_H
+#define VMRAS_VMM_SIGBUS_H
+
+#include <stdbool.h>
+
+#include "vmm/sigbus_ring.h"
+
+/* Installs the handler (creating the ring and eventfd the first time). Returns 0 or -1 with errno. */
+int sigbus_intake_install(void);
+/* Readable when the ring has something; a reader drains it with sigbus_intake_take. */
+int sigbus_intake_eventfd(void);
+/* Consumer side (one thread at a time): next recorded signal, if any. */
+bool sigbus_intake_take(struct sigbus_event *ev);
+/* Signals lost to a full ring since the last call. */
+unsigned long sigbus_intake_dropped(void);
+
+/* vCPU threads say who they are, so a signal records which vCPU took it. */
+void sigbus_set_thread_vcpu(int index);
+/* True once after this thread took an action-required SIGBUS: the vCPU must
+ * have it handled before it enters the guest again, or it faults again. */
+bool sigbus_thread_take_ar(void);
+
+#endif

@@ -1,0 +1,132 @@
+/* The SIGBUS intake with real signals: memory errors queued with
+ * rt_tgsigqueueinfo (accepted by any kernel when sent to oneself) are
+ * recorded with their address, extent and thread, wake the eventfd, and
+ * flag action-required on the thread that took them; any other SIGBUS keeps
+ * its default meaning and kills the process. */
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vmm/sigbus.h"
+
+#ifndef BUS_MCEERR_AR
+#define BUS_MCEERR_AR 4
+#define BUS_MCEERR_AO 5
+#endif
+
+static void send_sigbus(int code, void *addr, short lsb)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGBUS;
+	si.si_code = code;
+	si.si_addr = addr;
+	si.si_addr_lsb = lsb;
+	assert_int_equal(syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), SIGBUS, &si), 0);
+}
+
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 1;
+}
+
+/* cmocka installs its own SIGBUS handler around every test (and fixture),
+ * so each test arms ours itself. */
+static void arm(void)
+{
+	assert_int_equal(sigbus_intake_install(), 0);
+}
+
+static void test_action_optional_recorded(void **state)
+{
+	struct sigbus_event ev;
+	(void)state;
+	arm();
+
+	sigbus_set_thread_vcpu(-1);
+	assert_false(readable(sigbus_intake_eventfd()));
+	send_sigbus(BUS_MCEERR_AO, (void *)0x7f0000201000, 12);
+	assert_true(readable(sigbus_intake_eventfd()));
+	assert_false(sigbus_thread_take_ar());
+	assert_true(sigbus_intake_take(&ev));
+	assert_int_equal(ev.code, BUS_MCEERR_AO);
+	assert_int_equal(ev.addr, 0x7f0000201000);
+	assert_int_equal(ev.lsb, 12);
+	assert_int_equal(ev.tid, syscall(SYS_gettid));
+	assert_int_equal(ev.vcpu, -1);
+	assert_true(ev.time_ns > 1600000000ull * 1000000000ull);
+	assert_false(sigbus_intake_take(&ev));
+	assert_false(readable(sigbus_intake_eventfd()));
+}
+
+static void test_action_required_flags_the_vcpu_thread(void **state)
+{
+	struct sigbus_event ev;
+	(void)state;
+	arm();
+
+	sigbus_set_thread_vcpu(3);
+	send_sigbus(BUS_MCEERR_AR, (void *)0x7f0040000000, 21);  /* a 2 MiB hugepage */
+	assert_true(sigbus_thread_take_ar());
+	assert_false(sigbus_thread_take_ar());  /* once */
+	assert_true(sigbus_intake_take(&ev));
+	assert_int_equal(ev.code, BUS_MCEERR_AR);
+	assert_int_equal(ev.lsb, 21);
+	assert_int_equal(ev.vcpu, 3);
+	sigbus_set_thread_vcpu(-1);
+}
+
+static void test_burst_keeps_order(void **state)
+{
+	struct sigbus_event ev;
+	(void)state;
+	arm();
+
+	for (uintptr_t i = 0; i < 100; i++)
+		send_sigbus(BUS_MCEERR_AO, (void *)(0x10000000 + (i << 12)), 12);
+	for (uintptr_t i = 0; i < 100; i++) {
+		assert_true(sigbus_intake_take(&ev));
+		assert_int_equal(ev.addr, 0x10000000 + (i << 12));
+	}
+	assert_false(sigbus_intake_take(&ev));
+	assert_int_equal(sigbus_intake_dropped(), 0);
+}
+
+static void test_other_sigbus_keeps_default_meaning(void **state)
+{
+	int status;
+	pid_t pid;
+	(void)state;
+	arm();
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		send_sigbus(2 /* BUS_ADRERR */, (void *)0x1000, 0);
+		_exit(0);  /* not reached: the default action kills the child */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_action_optional_recorded),
+		cmocka_unit_test(test_action_required_flags_the_vcpu_thread),
+		cmocka_unit_test(test_burst_keeps_order),
+		cmocka_unit_test(test_other_sigbus_keeps_default_meaning),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
