@@ -19,8 +19,7 @@ int guest_ram_layout_x86(struct guest_ram *ram, uint64_t size)
 	ram->count = 1;
 	if (size > low) {
 		ram->region[1] = (struct ram_region){ .name = "ram-above-4g", .gpa = X86_MMIO_HOLE_END,
-						      .size = size - low, .fd = -1, .fd_offset = low,
-						      .slot = 1 };
+						      .size = size - low, .fd = -1, .slot = 1 };
 		ram->count = 2;
 	}
 	ram->total = size;

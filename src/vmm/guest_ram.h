@@ -11,8 +11,8 @@
 #define GUEST_RAM_MAX_REGIONS 8
 
 enum ram_backing {
-	RAM_BACKING_ANON,      /* private anonymous memory, named for /proc/PID/maps */
-	RAM_BACKING_MEMFD,     /* shared memfd: other processes can map the same pages */
+	RAM_BACKING_ANON,      /* private anonymous memory */
+	RAM_BACKING_MEMFD,     /* memfd named "vmras:<region>@0x<gpa>"; other processes can map it */
 };
 
 struct ram_region {
@@ -22,7 +22,6 @@ struct ram_region {
 	uint8_t *hva;          /* NULL until backed */
 	enum ram_backing backing;
 	int fd;                /* memfd, or -1 */
-	uint64_t fd_offset;
 	uint32_t slot;         /* KVM memory slot */
 };
 

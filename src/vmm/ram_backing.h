@@ -4,8 +4,7 @@
 
 #include "vmm/guest_ram.h"
 
-/* Maps every region (anonymous, named "vmras:<region>" where the kernel
- * supports VMA names). Returns 0, or -1 with errno. */
+/* Backs every region with its own memfd, shared-mapped. Returns 0, or -1 with errno. */
 int ram_backing_map(struct guest_ram *ram);
 void ram_backing_unmap(struct guest_ram *ram);
 

@@ -22,12 +22,10 @@ static void layout(struct guest_ram *ram, uint64_t size)
 	assert_int_equal(guest_ram_layout_x86(ram, size), 0);
 }
 
-static void assert_region(const struct ram_region *r, uint64_t gpa, uint64_t size,
-			  uint64_t fd_offset, uint32_t slot)
+static void assert_region(const struct ram_region *r, uint64_t gpa, uint64_t size, uint32_t slot)
 {
 	assert_true(r->gpa == gpa);
 	assert_true(r->size == size);
-	assert_true(r->fd_offset == fd_offset);
 	assert_int_equal(r->slot, slot);
 	assert_int_equal(r->fd, -1);
 	assert_null(r->hva);
@@ -44,19 +42,19 @@ static void test_layout_below_hole(void **state)
 	layout(&ram, 512 * MiB);
 	assert_int_equal(ram.count, 1);
 	assert_true(ram.total == 512 * MiB);
-	assert_region(&ram.region[0], 0, 512 * MiB, 0, 0);
+	assert_region(&ram.region[0], 0, 512 * MiB, 0);
 
 	layout(&ram, 16 * MiB);
 	assert_int_equal(ram.count, 1);
-	assert_region(&ram.region[0], 0, 16 * MiB, 0, 0);
+	assert_region(&ram.region[0], 0, 16 * MiB, 0);
 
 	layout(&ram, 4 * KiB);
 	assert_int_equal(ram.count, 1);
-	assert_region(&ram.region[0], 0, 4 * KiB, 0, 0);
+	assert_region(&ram.region[0], 0, 4 * KiB, 0);
 
 	layout(&ram, 3 * GiB - 4 * KiB);
 	assert_int_equal(ram.count, 1);
-	assert_region(&ram.region[0], 0, 3 * GiB - 4 * KiB, 0, 0);
+	assert_region(&ram.region[0], 0, 3 * GiB - 4 * KiB, 0);
 }
 
 static void test_layout_exactly_hole(void **state)
@@ -67,7 +65,7 @@ static void test_layout_exactly_hole(void **state)
 	layout(&ram, 3 * GiB);
 	assert_int_equal(ram.count, 1);
 	assert_true(ram.total == 3 * GiB);
-	assert_region(&ram.region[0], 0, 3 * GiB, 0, 0);
+	assert_region(&ram.region[0], 0, 3 * GiB, 0);
 }
 
 static void test_layout_above_hole(void **state)
@@ -78,20 +76,20 @@ static void test_layout_above_hole(void **state)
 	layout(&ram, 3 * GiB + 4 * KiB);
 	assert_int_equal(ram.count, 2);
 	assert_true(ram.total == 3 * GiB + 4 * KiB);
-	assert_region(&ram.region[0], 0, 3 * GiB, 0, 0);
-	assert_region(&ram.region[1], 4 * GiB, 4 * KiB, 3 * GiB, 1);
+	assert_region(&ram.region[0], 0, 3 * GiB, 0);
+	assert_region(&ram.region[1], 4 * GiB, 4 * KiB, 1);
 
 	layout(&ram, 4 * GiB);
 	assert_int_equal(ram.count, 2);
 	assert_true(ram.total == 4 * GiB);
-	assert_region(&ram.region[0], 0, 3 * GiB, 0, 0);
-	assert_region(&ram.region[1], 4 * GiB, 1 * GiB, 3 * GiB, 1);
+	assert_region(&ram.region[0], 0, 3 * GiB, 0);
+	assert_region(&ram.region[1], 4 * GiB, 1 * GiB, 1);
 	assert_string_not_equal(ram.region[0].name, ram.region[1].name);
 
 	layout(&ram, 1ULL << 40);
 	assert_int_equal(ram.count, 2);
-	assert_region(&ram.region[0], 0, 3 * GiB, 0, 0);
-	assert_region(&ram.region[1], 4 * GiB, (1ULL << 40) - 3 * GiB, 3 * GiB, 1);
+	assert_region(&ram.region[0], 0, 3 * GiB, 0);
+	assert_region(&ram.region[1], 4 * GiB, (1ULL << 40) - 3 * GiB, 1);
 	assert_true(ram.region[0].size + ram.region[1].size == ram.total);
 }
 

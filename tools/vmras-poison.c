@@ -1,0 +1,214 @@
+/* vmras-poison: make the host kernel treat a page of a running guest's RAM
+ * as hardware-poisoned, for real, the way a failing DIMM would.
+ *
+ *   vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS
+ *
+ * pfn (default): finds the page's frame through /proc/PID/pagemap and writes
+ *   it to /sys/kernel/debug/hwpoison/corrupt-pfn (module hwpoison_inject).
+ *   This is "the patrol scrubber found an error": vmras, which asked for early
+ *   kills, gets BUS_MCEERR_AO; a later guest access gets BUS_MCEERR_AR.
+ * madvise: maps the same page of vmras's guest-RAM memfd here and calls
+ *   madvise(MADV_HWPOISON) on it.
+ * Both need root and a kernel with CONFIG_MEMORY_FAILURE (the lab's test host).
+ * Exit status: 0 poisoned, 1 failed, 2 bad usage. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guest_maps.h"
+
+#define PAGE UINT64_C(4096)
+#define CORRUPT_PFN "/sys/kernel/debug/hwpoison/corrupt-pfn"
+
+static int usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "vmras-poison: %s\n", why);
+	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS\n");
+	return 2;
+}
+
+static int find_mapping(pid_t pid, uint64_t gpa, struct guest_mapping *out, uint64_t *hva)
+{
+	char path[64], line[512];
+	FILE *f;
+	bool any = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "vmras-poison: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct guest_mapping m;
+		if (!guest_maps_parse_line(line, &m))
+			continue;
+		any = true;
+		if (guest_maps_gpa_to_hva(&m, gpa, hva)) {
+			*out = m;
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	if (!any)
+		fprintf(stderr, "vmras-poison: process %d has no vmras guest RAM mappings\n", (int)pid);
+	else
+		fprintf(stderr, "vmras-poison: 0x%" PRIx64 " is not guest RAM of process %d\n", gpa, (int)pid);
+	return -1;
+}
+
+static int pagemap_pfn(pid_t pid, uint64_t hva, uint64_t *pfn)
+{
+	char path[64];
+	uint64_t entry = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || pread(fd, &entry, sizeof(entry), (off_t)(hva / PAGE * 8)) != sizeof(entry)) {
+		fprintf(stderr, "vmras-poison: cannot read %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!(entry >> 63)) {
+		*pfn = 0;
+		return 1;   /* not present */
+	}
+	*pfn = entry & ((1ULL << 55) - 1);
+	if (!*pfn) {
+		fprintf(stderr, "vmras-poison: %s hides frame numbers: run as root\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* A page the guest never touched has no frame yet; reading it through
+ * /proc/PID/mem makes the kernel allocate it, as the guest would. */
+static void fault_in(pid_t pid, uint64_t hva)
+{
+	char path[64], byte;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		(void)!pread(fd, &byte, 1, (off_t)hva);
+		close(fd);
+	}
+}
+
+static int poison_pfn(pid_t pid, uint64_t hva, uint64_t *pfn_out)
+{
+	uint64_t pfn;
+	int rc = pagemap_pfn(pid, hva, &pfn);
+	FILE *f;
+
+	if (rc == 1) {
+		fault_in(pid, hva);
+		rc = pagemap_pfn(pid, hva, &pfn);
+	}
+	if (rc) {
+		if (rc == 1)
+			fprintf(stderr, "vmras-poison: the page is not in memory\n");
+		return -1;
+	}
+	f = fopen(CORRUPT_PFN, "w");
+	if (!f) {
+		fprintf(stderr, "vmras-poison: cannot open %s: %s (modprobe hwpoison_inject; mount -t debugfs none /sys/kernel/debug)\n",
+			CORRUPT_PFN, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "0x%" PRIx64 "\n", pfn);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "vmras-poison: writing pfn 0x%" PRIx64 " to %s: %s\n", pfn, CORRUPT_PFN, strerror(errno));
+		return -1;
+	}
+	*pfn_out = pfn;
+	return 0;
+}
+
+static int poison_madvise(pid_t pid, const struct guest_mapping *m, uint64_t gpa)
+{
+	char fddir[64], path[PATH_MAX + 64], target[PATH_MAX];
+	uint64_t offset = gpa - m->region_gpa;
+	char want[96];
+	void *p;
+
+	snprintf(want, sizeof(want), "/memfd:vmras:%s@0x%" PRIx64, m->region, m->region_gpa);
+	snprintf(fddir, sizeof(fddir), "/proc/%d/fd", (int)pid);
+	for (int fdno = 0; fdno < 4096; fdno++) {
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%d", fddir, fdno);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = 0;
+		if (strncmp(target, want, strlen(want)))
+			continue;
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			break;
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(offset & ~(PAGE - 1)));
+		close(fd);
+		if (p == MAP_FAILED)
+			break;
+		if (madvise(p, PAGE, MADV_HWPOISON)) {
+			fprintf(stderr, "vmras-poison: madvise(MADV_HWPOISON): %s\n", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	fprintf(stderr, "vmras-poison: cannot open vmras's memfd for region %s: %s\n", m->region, strerror(errno));
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *method = "pfn";
+	struct guest_mapping m;
+	uint64_t gpa, hva, pfn = 0;
+	char *end;
+	long pid;
+	int i = 1;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return usage(NULL), 0;
+	if (argc > 2 && !strcmp(argv[1], "--method")) {
+		method = argv[2];
+		i = 3;
+	}
+	if (strcmp(method, "pfn") && strcmp(method, "madvise"))
+		return usage("--method is pfn or madvise");
+	if (argc - i != 2)
+		return usage(NULL);
+	errno = 0;
+	pid = strtol(argv[i], &end, 10);
+	if (errno || *end || pid <= 0)
+		return usage("PID must be a process id");
+	errno = 0;
+	gpa = strtoull(argv[i + 1], &end, 0);
+	if (errno || *end || argv[i + 1][0] == '-')
+		return usage("GUEST-PHYSICAL-ADDRESS must be a number (0x... for hex)");
+	if (find_mapping((pid_t)pid, gpa, &m, &hva))
+		return 1;
+	if (!strcmp(method, "pfn") ? poison_pfn((pid_t)pid, hva, &pfn) : poison_madvise((pid_t)pid, &m, gpa))
+		return 1;
+	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, vmras %ld hva 0x%" PRIx64,
+	       gpa & ~(PAGE - 1), m.region, pid, hva & ~(PAGE - 1));
+	if (pfn)
+		printf(", host pfn 0x%" PRIx64, pfn);
+	printf(") via %s\n", method);
+	return 0;
+}
