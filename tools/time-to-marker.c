@@ -217,10 +217,10 @@ int main(int argc, char **argv)
 	int pidfd = pidfd_open_compat(pid);
 
 	/* The last mlen bytes of output, to match the marker across reads. */
-	char *win = calloc(1, mlen);
+	static char win[1024];
 	size_t win_fill = 0;
 	/* The same for the --stop-at text, from the marker on. */
-	char *swin = calloc(1, slen + 1);
+	static char swin[1024];
 	size_t swin_fill = 0;
 	bool stop_seen = false;
 	double marker_at = -1, kill_at = -1;

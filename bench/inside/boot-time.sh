@@ -5,7 +5,8 @@
 # (from time-to-marker; MARKER_MS is "-" when the guest did not reach init).
 # POSIX sh: busybox ash in the TCG test host, /bin/sh in direct mode.
 #
-# Environment: BENCH_VMMS (e.g. "vmras qemu kvmtool"), BENCH_RUNS, BENCH_CPUS,
+# Environment: BENCH_VMMS (e.g. "vmras qemu kvmtool"), BENCH_RUNS, BENCH_WARMUP
+# (untimed boots first, under the first VMM: default 1), BENCH_CPUS,
 # BENCH_MEMORY (MiB), BENCH_TIMEOUT (s), BENCH_QEMU (the QEMU bundle folder),
 # BENCH_QEMU_MACHINE, BENCH_LKVM (a static lkvm), BENCH_DUMP_LOGS=1 (print each
 # console log between "LOG-BEGIN NAME" and "LOG-END NAME" lines); from the lab:
@@ -63,8 +64,18 @@ for v in $vmms; do
 	case $v in
 	vmras) echo "INFO vmras: $(vmras --version 2>&1 | head -n1)" ;;
 	qemu) echo "INFO qemu: $("$BENCH_QEMU/qemu" --version 2>&1 | head -n1), -M ${BENCH_QEMU_MACHINE:-q35}" ;;
-	kvmtool) echo "INFO kvmtool: $("$BENCH_LKVM" version 2>&1 | head -n1), --nodefaults, cmdline + \"$kvmtool_extra\"; stopped once the guest halts (no power-off)" ;;
+	kvmtool) echo "INFO kvmtool: $("$BENCH_LKVM" version 2>&1 | head -n1) ${BENCH_KVMTOOL_REV:+(${BENCH_KVMTOOL_REV%% *}) }--nodefaults, cmdline + \"$kvmtool_extra\"; stopped once the guest halts (no power-off)" ;;
 	esac
+done
+
+# The first boot in a fresh test host is slower (its memory is touched for the
+# first time, KVM sets up): an untimed boot first.
+w=1
+first=${vmms%% *}
+while [ "$w" -le "${BENCH_WARMUP:-1}" ]; do
+	res=$(boot "$first" "$logs/warmup.log" 2>"$logs/err")
+	echo "INFO warm-up boot $w under $first (not counted): ${res%% exit_ms=*}"
+	w=$((w + 1))
 done
 
 rc=0
@@ -82,6 +93,7 @@ while [ "$r" -le "$runs" ]; do
 		log="$logs/$v-$r.log"
 		res=$(boot "$v" "$log" 2>"$logs/err")
 		st=$?
+		# shellcheck disable=SC2086 # split the key=value words
 		set -- $res
 		marker=${1#marker_ms=} exit_ms=${2#exit_ms=} status=${3#status=} rss=${4#maxrss_kb=}
 		[ -n "$marker" ] || marker=-

@@ -199,3 +199,46 @@ int kvm_vcpu_enter_long_mode(struct kvm_vcpu_fd *v, uint64_t entry, uint64_t boo
 		return -1;
 	return 0;
 }
+
+int kvm_vcpu_get_mce_state(struct kvm_vcpu_fd *v, uint64_t mcg_cap, unsigned bank,
+			   struct kvm_mce_state *st)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[5];
+	} msrs = { 0 };
+	struct kvm_sregs sregs;
+	unsigned n = 0;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return -1;
+	msrs.e[n++].index = MSR_IA32_MCG_STATUS;
+	msrs.e[n++].index = MSR_IA32_MCi_CTL(bank);
+	msrs.e[n++].index = MSR_IA32_MCi_STATUS(bank);
+	/* These two exist only when MCG_CAP says so; KVM refuses them otherwise. */
+	if (mcg_cap & MCG_CTL_P)
+		msrs.e[n++].index = MSR_IA32_MCG_CTL;
+	if (mcg_cap & MCG_LMCE_P)
+		msrs.e[n++].index = MSR_IA32_MCG_EXT_CTL;
+	msrs.hdr.nmsrs = n;
+	if (ioctl(v->fd, KVM_GET_MSRS, &msrs) != (int)n) {
+		errno = errno ? errno : EIO;
+		return -1;
+	}
+	st->cr4_mce = sregs.cr4 & CR4_MCE;
+	st->mcg_status = msrs.e[0].data;
+	st->bank_ctl = msrs.e[1].data;
+	st->bank_status = msrs.e[2].data;
+	st->mcg_ctl = (mcg_cap & MCG_CTL_P) ? msrs.e[3].data : ~0ULL;
+	st->mcg_ext_ctl = (mcg_cap & MCG_LMCE_P) ? msrs.e[n - 1].data : 0;
+	return 0;
+}
+
+int kvm_vcpu_inject_mce(struct kvm_vcpu_fd *v, unsigned bank, uint64_t status,
+			uint64_t mcg_status, uint64_t addr, uint64_t misc)
+{
+	struct kvm_x86_mce mce = {
+		.status = status, .addr = addr, .misc = misc, .mcg_status = mcg_status, .bank = (uint8_t)bank,
+	};
+	return ioctl(v->fd, KVM_X86_SET_MCE, &mce);
+}

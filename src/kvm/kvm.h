@@ -4,6 +4,7 @@
 #define VMRAS_KVM_KVM_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,30 @@ void kvm_vcpu_close(struct kvm_vcpu_fd *vcpu);
 int kvm_vcpu_set_cpuid(struct kvm_vcpu_fd *vcpu, const struct kvm_cpuid2 *cpuid);
 int kvm_vcpu_setup_mce(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap);
 int kvm_vcpu_set_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t value);
+
+/* Machine-check MSRs (Intel SDM vol. 3B 15.3; the same numbers on AMD). */
+#define MSR_IA32_MCG_CAP      0x179
+#define MSR_IA32_MCG_STATUS   0x17a
+#define MSR_IA32_MCG_CTL      0x17b
+#define MSR_IA32_MCG_EXT_CTL  0x4d0
+#define MSR_IA32_MCi_CTL(i)    (0x400u + 4u * (i))
+#define MSR_IA32_MCi_STATUS(i) (0x401u + 4u * (i))
+#define CR4_MCE (1ULL << 6)
+
+/* What decides how KVM will treat an injected machine check on this vCPU. */
+struct kvm_mce_state {
+	bool cr4_mce;
+	uint64_t mcg_status;
+	uint64_t mcg_ctl;          /* all ones when MCG_CTL_P is absent */
+	uint64_t bank_ctl;         /* MCi_CTL of the bank */
+	uint64_t bank_status;      /* MCi_STATUS of the bank (VAL set: OVER on inject) */
+	uint64_t mcg_ext_ctl;      /* 0 when MCG_LMCE_P is absent */
+};
+
+int kvm_vcpu_get_mce_state(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap, unsigned bank,
+			   struct kvm_mce_state *state);
+int kvm_vcpu_inject_mce(struct kvm_vcpu_fd *vcpu, unsigned bank, uint64_t status,
+			uint64_t mcg_status, uint64_t addr, uint64_t misc);
 
 /* Puts a vCPU at a boot entry: regs as given, sregs overlaid on KVM's
  * (keeping the APIC base and the rest), FPU in its reset state. */

@@ -194,12 +194,8 @@ static void teardown_vm(struct machine *m)
 {
 	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
-		if (v->running && v->kvm.run) {
-			/* immediate_exit first, then the signal: a vCPU about to enter
-			 * KVM_RUN leaves at once, one inside it is kicked out. */
-			__atomic_store_n(&v->kvm.run->immediate_exit, 1, __ATOMIC_RELEASE);
-			pthread_kill(v->thread, VCPU_KICK_SIGNAL);
-		}
+		if (v->running && v->kvm.run)
+			vcpu_stop(v);
 	}
 	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++) {
 		struct vcpu *v = &m->vcpus[i];

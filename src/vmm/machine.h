@@ -15,6 +15,7 @@
 #include "vmm/console.h"
 #include "vmm/files.h"
 #include "vmm/guest_ram.h"
+#include "vmm/vcpu_loop.h"
 #include "x86/bzimage.h"
 #include "x86/cpuid.h"
 #include "x86/layout.h"
@@ -35,6 +36,15 @@ struct vcpu {
 	struct kvm_vcpu_fd kvm;
 	pthread_t thread;
 	bool running;
+
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_cond;
+	pthread_mutex_t caller_lock;  /* one vcpu_run_on at a time per vCPU */
+	vcpu_work_fn work_fn;         /* pending work, or NULL */
+	void *work_arg;
+	bool thread_done;             /* the thread has left its loop */
+	uint64_t ar_taken;            /* action-required SIGBUS taken by this vCPU */
+	uint64_t ar_done;             /* ... of which the RAS thread has finished */
 };
 
 struct machine {

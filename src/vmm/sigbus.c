@@ -45,7 +45,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	sigbus_ring_push(&ring, &ev);
 	if (si->si_code == BUS_MCEERR_AR)
-		thread_ar = 1;
+		thread_ar++;
 	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 	errno = saved_errno;
@@ -97,10 +97,11 @@ void sigbus_set_thread_vcpu(int index)
 	thread_vcpu = index;
 }
 
-bool sigbus_thread_take_ar(void)
+unsigned sigbus_thread_take_ar(void)
 {
-	if (!thread_ar)
-		return false;
-	thread_ar = 0;
-	return true;
+	/* Only this thread's own handler changes it, and not while this runs
+	 * to completion between two reads of a signal-safe int. */
+	unsigned n = (unsigned)thread_ar;
+	thread_ar -= (sig_atomic_t)n;
+	return n;
 }

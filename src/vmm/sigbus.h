@@ -24,8 +24,9 @@ unsigned long sigbus_intake_dropped(void);
 
 /* vCPU threads say who they are, so a signal records which vCPU took it. */
 void sigbus_set_thread_vcpu(int index);
-/* True once after this thread took an action-required SIGBUS: the vCPU must
- * have it handled before it enters the guest again, or it faults again. */
-bool sigbus_thread_take_ar(void);
+/* How many action-required SIGBUS this thread took since the last call: a
+ * vCPU must have them handled before it enters the guest again, or it only
+ * faults again. */
+unsigned sigbus_thread_take_ar(void);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/sigbus.h"
 
 static void kick_handler(int sig)
 {
@@ -83,6 +84,92 @@ static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 	}
 }
 
+void vcpu_init_sync(struct vcpu *v)
+{
+	pthread_mutex_init(&v->work_lock, NULL);
+	pthread_cond_init(&v->work_cond, NULL);
+	pthread_mutex_init(&v->caller_lock, NULL);
+	v->work_fn = NULL;
+	v->thread_done = false;
+	v->ar_taken = v->ar_done = 0;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	/* immediate_exit first, then the signal: a vCPU about to enter
+	 * KVM_RUN leaves at once, one inside it is kicked out. */
+	__atomic_store_n(&v->kvm.run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_stop(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->work_lock);
+	pthread_cond_broadcast(&v->work_cond);
+	pthread_mutex_unlock(&v->work_lock);
+	vcpu_kick(v);
+}
+
+/* Called with work_lock held. */
+static void serve_work_locked(struct vcpu *v)
+{
+	if (v->work_fn) {
+		v->work_fn(v, v->work_arg);
+		v->work_fn = NULL;
+		pthread_cond_broadcast(&v->work_cond);
+	}
+}
+
+void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg)
+{
+	if (v->running && pthread_equal(pthread_self(), v->thread)) {
+		fn(v, arg);
+		return;
+	}
+	pthread_mutex_lock(&v->caller_lock);
+	pthread_mutex_lock(&v->work_lock);
+	if (!v->running || v->thread_done) {
+		fn(v, arg);
+	} else {
+		v->work_fn = fn;
+		v->work_arg = arg;
+		vcpu_kick(v);
+		while (v->work_fn)
+			pthread_cond_wait(&v->work_cond, &v->work_lock);
+	}
+	pthread_mutex_unlock(&v->work_lock);
+	pthread_mutex_unlock(&v->caller_lock);
+}
+
+void vcpu_ar_done(struct vcpu *v)
+{
+	pthread_mutex_lock(&v->work_lock);
+	v->ar_done++;
+	pthread_cond_broadcast(&v->work_cond);
+	pthread_mutex_unlock(&v->work_lock);
+}
+
+/* Between two KVM_RUNs: do what other threads asked, and if this vCPU took
+ * an action-required memory error, do not run the guest again until the RAS
+ * thread has handled it (the guest would only touch the poison again). */
+static void between_runs(struct vcpu *v)
+{
+	unsigned ar = sigbus_thread_take_ar();
+
+	pthread_mutex_lock(&v->work_lock);
+	v->ar_taken += ar;
+	for (;;) {
+		serve_work_locked(v);
+		if (v->ar_done >= v->ar_taken || machine_stopping(v->machine))
+			break;
+		pthread_cond_wait(&v->work_cond, &v->work_lock);
+	}
+	/* Re-arm KVM_RUN, then look at the stop flag once more (in the loop
+	 * condition): a stop requested after this store also sets it again. */
+	__atomic_store_n(&v->kvm.run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&v->work_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -91,16 +178,24 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", v->index);
 	pthread_setname_np(pthread_self(), name);
+	sigbus_set_thread_vcpu((int)v->index);
 	while (!machine_stopping(v->machine)) {
 		if (ioctl(v->kvm.fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			fatal(v, "KVM_RUN: %s", strerror(errno));
+			if (errno != EINTR && errno != EAGAIN) {
+				fatal(v, "KVM_RUN: %s", strerror(errno));
+				break;
+			}
+		} else if (!handle_exit(v, run)) {
 			break;
 		}
-		if (!handle_exit(v, run))
-			break;
+		between_runs(v);
 	}
+	/* Whoever still waits on this vCPU gets its work done now. */
+	pthread_mutex_lock(&v->work_lock);
+	v->thread_done = true;
+	serve_work_locked(v);
+	pthread_cond_broadcast(&v->work_cond);
+	pthread_mutex_unlock(&v->work_lock);
 	return NULL;
 }
 
@@ -114,6 +209,7 @@ int vcpu_loop_start_all(struct machine *m)
 	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
+		vcpu_init_sync(v);
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		if (err) {
 			log_error("cannot start vCPU %u: %s", i, strerror(err));

@@ -5,11 +5,28 @@
 #include <signal.h>
 
 struct machine;
+struct vcpu;
+
+/* Work another thread needs done on a vCPU's own thread (reading or
+ * changing its state while it runs): see vcpu_run_on. */
+typedef void (*vcpu_work_fn)(struct vcpu *vcpu, void *arg);
 
 /* Interrupts KVM_RUN so a vCPU thread notices a stop request. */
 #define VCPU_KICK_SIGNAL SIGUSR1
 
 /* Starts every vCPU thread; returns 0, or -1 (logged) with none left running. */
 int vcpu_loop_start_all(struct machine *m);
+
+/* Runs fn on v's thread and returns when it has run: at once when called
+ * from that thread, else at the vCPU's next exit (it is kicked out of
+ * KVM_RUN). If the vCPU thread has already stopped, fn runs on the caller. */
+void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg);
+/* Makes v's thread notice a stop request, wherever it waits. */
+void vcpu_stop(struct vcpu *v);
+/* Stops v's next KVM_RUN (or the current one) from running the guest. */
+void vcpu_kick(struct vcpu *v);
+/* The RAS thread has finished an action-required error that v took. */
+void vcpu_ar_done(struct vcpu *v);
+void vcpu_init_sync(struct vcpu *v);
 
 #endif

@@ -57,7 +57,7 @@ static void test_action_optional_recorded(void **state)
 	assert_false(readable(sigbus_intake_eventfd()));
 	send_sigbus(BUS_MCEERR_AO, (void *)0x7f0000201000, 12);
 	assert_true(readable(sigbus_intake_eventfd()));
-	assert_false(sigbus_thread_take_ar());
+	assert_int_equal(sigbus_thread_take_ar(), 0);
 	assert_true(sigbus_intake_take(&ev));
 	assert_int_equal(ev.code, BUS_MCEERR_AO);
 	assert_int_equal(ev.addr, 0x7f0000201000);
@@ -77,8 +77,13 @@ static void test_action_required_flags_the_vcpu_thread(void **state)
 
 	sigbus_set_thread_vcpu(3);
 	send_sigbus(BUS_MCEERR_AR, (void *)0x7f0040000000, 21);  /* a 2 MiB hugepage */
-	assert_true(sigbus_thread_take_ar());
-	assert_false(sigbus_thread_take_ar());  /* once */
+	assert_int_equal(sigbus_thread_take_ar(), 1);
+	assert_int_equal(sigbus_thread_take_ar(), 0);  /* once */
+	send_sigbus(BUS_MCEERR_AR, (void *)0x7f0040000000, 21);
+	send_sigbus(BUS_MCEERR_AR, (void *)0x7f0040200000, 21);
+	assert_int_equal(sigbus_thread_take_ar(), 2);
+	for (int i = 0; i < 2; i++)
+		assert_true(sigbus_intake_take(&ev));
 	assert_true(sigbus_intake_take(&ev));
 	assert_int_equal(ev.code, BUS_MCEERR_AR);
 	assert_int_equal(ev.lsb, 21);
