@@ -200,6 +200,23 @@ int kvm_vcpu_enter_long_mode(struct kvm_vcpu_fd *v, uint64_t entry, uint64_t boo
 	return 0;
 }
 
+int kvm_vcpu_get_msr(struct kvm_vcpu_fd *v, uint32_t index, uint64_t *value)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs = { .hdr.nmsrs = 1, .entry = { .index = index } };
+	int n = ioctl(v->fd, KVM_GET_MSRS, &msrs);
+
+	if (n != 1) {
+		if (n >= 0)
+			errno = EINVAL;
+		return -1;
+	}
+	*value = msrs.entry.data;
+	return 0;
+}
+
 int kvm_vcpu_get_mce_state(struct kvm_vcpu_fd *v, uint64_t mcg_cap, unsigned bank,
 			   struct kvm_mce_state *st)
 {

@@ -50,6 +50,7 @@ void kvm_vcpu_close(struct kvm_vcpu_fd *vcpu);
 int kvm_vcpu_set_cpuid(struct kvm_vcpu_fd *vcpu, const struct kvm_cpuid2 *cpuid);
 int kvm_vcpu_setup_mce(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap);
 int kvm_vcpu_set_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t value);
+int kvm_vcpu_get_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t *value);
 
 /* Machine-check MSRs (Intel SDM vol. 3B 15.3; the same numbers on AMD). */
 #define MSR_IA32_MCG_CAP      0x179

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256 };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -16,6 +16,8 @@ static const struct option long_options[] = {
 	{ "memory",    required_argument, NULL, 'm' },
 	{ "cpus",      required_argument, NULL, 'c' },
 	{ "dump-acpi", required_argument, NULL, OPT_DUMP_ACPI },
+	{ "event-log", required_argument, NULL, OPT_EVENT_LOG },
+	{ "early-kill", required_argument, NULL, OPT_EARLY_KILL },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -35,6 +37,11 @@ void cli_usage(FILE *out)
 	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
 	      "                         is MiB (default 512M, at least 16M)\n"
 	      "  -c, --cpus N           virtual CPUs, 1-255 (default 1)\n"
+	      "      --event-log PATH   append every event (MEMORY_FAILURE, ...) to PATH as JSON\n"
+	      "                         Lines, each written before its action is taken\n"
+	      "      --early-kill on|off\n"
+	      "                         have the host kernel report poison it finds before the\n"
+	      "                         guest touches it (BUS_MCEERR_AO; default on)\n"
 	      "      --dump-acpi DIR    write the ACPI tables the guest would see to DIR/SIG.dat\n"
 	      "                         and exit (inspect them with iasl -d)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -42,7 +49,8 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "The guest's first serial port is vmras's standard input and output. On a terminal,\n"
 	      "Ctrl-a x quits and Ctrl-a Ctrl-a sends Ctrl-a.\n"
-	      "Exit status: 0 guest powered off, 1 VM failure, 2 bad usage.\n",
+	      "Exit status: 0 guest powered off, 1 VM failure (including memory failure in\n"
+	      "vmras's own memory), 2 bad usage.\n",
 	      out);
 }
 
@@ -112,6 +120,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 	memset(o, 0, sizeof(*o));
 	o->memory = CLI_DEFAULT_MEMORY;
 	o->cpus = 1;
+	o->early_kill = true;
 	/* getopt keeps global state; restart it so the parser can run more than once. */
 	optind = 0;
 	opterr = 0;
@@ -121,6 +130,15 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		case 'i': o->initrd = optarg; break;
 		case 'a': o->append = optarg; break;
 		case OPT_DUMP_ACPI: o->dump_acpi = optarg; break;
+		case OPT_EVENT_LOG: o->event_log = optarg; break;
+		case OPT_EARLY_KILL:
+			if (!strcmp(optarg, "on"))
+				o->early_kill = true;
+			else if (!strcmp(optarg, "off"))
+				o->early_kill = false;
+			else
+				return fail(err, errlen, "invalid --early-kill '%s': expected on or off", optarg);
+			break;
 		case 'h': o->help = true; break;
 		case 'V': o->version = true; break;
 		case 'm':

@@ -17,6 +17,8 @@ struct vmras_options {
 	const char *initrd;
 	const char *append;
 	const char *dump_acpi;     /* write the ACPI tables to this directory and exit */
+	const char *event_log;     /* JSON Lines event log */
+	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
 	uint64_t memory;           /* bytes */
 	unsigned cpus;
 	bool help;

@@ -7,12 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ras/mca_cpuid.h"
 #include "vmm/log.h"
+#include "vmm/ras.h"
 #include "vmm/ram_backing.h"
 #include "vmm/vcpu_loop.h"
 #include "x86/boot.h"
 
 #define DEFAULT_CMDLINE "console=ttyS0"
+#define CPUID_SPARE 4   /* leaves vmras may add to KVM's list */
 
 static void power_request(void *opaque, enum power_request req, const char *why)
 {
@@ -63,6 +66,8 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	m->ncpus = opts->cpus;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->changed, NULL);
+	pthread_mutex_init(&m->vm_lock, NULL);
+	pthread_cond_init(&m->vm_cond, NULL);
 	*usage_error = true;
 	if (mapped_file_open(&m->kernel_file, opts->kernel, why, whylen))
 		return -1;
@@ -83,7 +88,8 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	if (kvm_system_open(&m->kvm, why, whylen))
 		return -1;
 	m->vendor = x86_cpuid_vendor(m->kvm.cpuid->entries, m->kvm.cpuid->nent);
-	m->mcg_cap = choose_mcg_cap(&m->kvm, m->vendor);
+	m->mcg_cap_requested = choose_mcg_cap(&m->kvm, m->vendor);
+	m->mcg_cap = m->mcg_cap_requested;
 	if (guest_ram_layout_x86(&m->ram, opts->memory) || ram_backing_map(&m->ram)) {
 		snprintf(why, whylen, "cannot allocate %llu MiB of guest RAM: %s",
 			 (unsigned long long)(opts->memory >> 20), strerror(errno));
@@ -97,6 +103,8 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	for (unsigned i = 0; i < m->ncpus; i++)
 		m->vcpus[i].kvm.fd = -1;
 
+	if (ras_start(m, opts->early_kill, why, whylen))
+		return -1;
 	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
 	m->power = (struct power_ports){ .request = power_request, .opaque = m };
 	if (pio_register(&m->pio, X86_COM1_PORT, 8, console_pio, &m->console) ||
@@ -118,12 +126,25 @@ static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpui
 	}
 	memcpy(cpuid, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
 	x86_cpuid_for_vcpu(cpuid->entries, cpuid->nent, v->index, m->ncpus);
+	/* Linux on AMD recovers from an uncorrected error only when CPUID says
+	 * the hardware supports it (SUCCOR); KVM does not say so by itself. */
+	if (m->vendor == X86_VENDOR_AMD &&
+	    mca_cpuid_amd_recovery(cpuid->entries, &cpuid->nent, supported->nent + CPUID_SPARE)) {
+		snprintf(why, whylen, "vCPU %u: cannot add the AMD recovery CPUID bits", v->index);
+		return -1;
+	}
 	if (kvm_vcpu_set_cpuid(&v->kvm, cpuid)) {
 		snprintf(why, whylen, "vCPU %u: KVM_SET_CPUID2: %s", v->index, strerror(errno));
 		return -1;
 	}
-	if (kvm_vcpu_setup_mce(&v->kvm, m->mcg_cap)) {
+	if (kvm_vcpu_setup_mce(&v->kvm, m->mcg_cap_requested)) {
 		snprintf(why, whylen, "vCPU %u: KVM_X86_SETUP_MCE: %s", v->index, strerror(errno));
+		return -1;
+	}
+	/* What the guest reads is what KVM kept: on AMD it clears MCG_CAP bits
+	 * 9-63, SER_P included. Decisions use the value the guest sees. */
+	if (kvm_vcpu_get_msr(&v->kvm, MSR_IA32_MCG_CAP, &m->mcg_cap)) {
+		snprintf(why, whylen, "vCPU %u: reading MCG_CAP: %s", v->index, strerror(errno));
 		return -1;
 	}
 	/* No firmware runs before the kernel, so nobody else enables the MTRRs:
@@ -135,7 +156,7 @@ static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpui
 	}
 	/* With no firmware to do it, vmras opts the guest in to local machine
 	 * checks the way a BIOS would: FEATURE_CONTROL.LMCE_ON, locked. */
-	if ((m->mcg_cap & MCG_LMCE_P) &&
+	if ((m->mcg_cap_requested & MCG_LMCE_P) &&
 	    kvm_vcpu_set_msr(&v->kvm, MSR_IA32_FEATURE_CONTROL, FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_LMCE)) {
 		snprintf(why, whylen, "vCPU %u: setting IA32_FEATURE_CONTROL: %s", v->index, strerror(errno));
 		return -1;
@@ -165,7 +186,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 			return -1;
 		}
 	}
-	cpuid = malloc(sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
+	cpuid = malloc(sizeof(*supported) + (supported->nent + CPUID_SPARE) * sizeof(supported->entries[0]));
 	if (!cpuid) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
@@ -203,6 +224,10 @@ static void teardown_vm(struct machine *m)
 			pthread_join(v->thread, NULL);
 		v->running = false;
 	}
+	/* The RAS thread may be using the vCPUs; wait for it before closing them. */
+	pthread_mutex_lock(&m->vm_lock);
+	m->vm_alive = false;
+	pthread_mutex_unlock(&m->vm_lock);
 	console_detach(&m->console);
 	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++)
 		kvm_vcpu_close(&m->vcpus[i].kvm);
@@ -244,11 +269,16 @@ int machine_run(struct machine *m)
 			teardown_vm(m);
 			return 1;
 		}
+		pthread_mutex_lock(&m->vm_lock);
+		m->vm_alive = true;
+		pthread_cond_broadcast(&m->vm_cond);
+		pthread_mutex_unlock(&m->vm_lock);
 		req = wait_for_request(m);
 		teardown_vm(m);
 		switch (req) {
 		case MACHINE_RESET:
 			log_info("guest reset (%s)", m->request_why);
+			ras_replace_poisoned(m);
 			pthread_mutex_lock(&m->lock);
 			m->request = MACHINE_RUNNING;
 			pthread_mutex_unlock(&m->lock);

@@ -54,7 +54,8 @@ struct machine {
 	struct mapped_file kernel_file, initrd_file;
 	struct bzimage kernel;
 	char cmdline[X86_CMDLINE_MAX];
-	uint64_t mcg_cap;
+	uint64_t mcg_cap_requested;   /* what vmras asks KVM_X86_SETUP_MCE for */
+	uint64_t mcg_cap;             /* what KVM kept, i.e. what the guest reads */
 	enum x86_vendor vendor;
 
 	int vm_fd;
@@ -63,6 +64,14 @@ struct machine {
 	struct pio_bus pio;
 	struct power_ports power;
 	struct console console;
+
+	/* Whether vcpus[] and vm_fd describe a running VM. The RAS thread
+	 * works on vCPUs only under vm_lock with vm_alive set; teardown clears
+	 * it (under the lock) before closing anything. */
+	pthread_mutex_t vm_lock;
+	pthread_cond_t vm_cond;
+	bool vm_alive;
+	struct ras *ras;
 
 	pthread_mutex_t lock;
 	pthread_cond_t changed;

@@ -10,7 +10,9 @@
 #include "vmm/acpi_dump.h"
 #include "vmm/cli.h"
 #include "vmm/log.h"
+#include "vmm/event_sink.h"
 #include "vmm/machine.h"
+#include "vmm/ras.h"
 
 #ifndef VMRAS_VERSION
 #define VMRAS_VERSION "0.1.0"
@@ -27,9 +29,15 @@ static void *signal_thread(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	if (sigwait(&set, &sig) == 0) {
+	sigaddset(&set, SIGUSR2);
+	while (sigwait(&set, &sig) == 0) {
+		if (sig == SIGUSR2) {
+			ras_touch_own_page();
+			continue;
+		}
 		snprintf(why, sizeof(why), "terminating on signal %d", sig);
 		machine_request(m, MACHINE_QUIT, why);
+		break;
 	}
 	return NULL;
 }
@@ -44,6 +52,7 @@ static int start_signal_thread(struct machine *m)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (pthread_create(&t, NULL, signal_thread, m))
@@ -79,16 +88,25 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (opts.event_log) {
+		struct event_sink *log = event_log_open(opts.event_log);
+		if (!log || event_sinks_add(log)) {
+			fprintf(stderr, "vmras: error: cannot open event log '%s': %s\n", opts.event_log, strerror(errno));
+			return 2;
+		}
+	}
+	/* Before any thread exists, so that all of them inherit the mask. */
+	if (start_signal_thread(&machine)) {
+		fprintf(stderr, "vmras: error: cannot start the signal thread\n");
+		return 1;
+	}
 	if (machine_init(&machine, &opts, why, sizeof(why), &usage_error)) {
 		fprintf(stderr, "vmras: error: %s\n", why);
 		machine_destroy(&machine);
 		return usage_error ? 2 : 1;
 	}
-	if (start_signal_thread(&machine)) {
-		fprintf(stderr, "vmras: error: cannot start the signal thread\n");
-		return 1;
-	}
 	status = machine_run(&machine);
+	event_sinks_close_all();
 	machine_destroy(&machine);
 	return status;
 }

@@ -133,6 +133,9 @@ void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg)
 	} else {
 		v->work_fn = fn;
 		v->work_arg = arg;
+		/* The vCPU is in KVM_RUN (the kick gets it out) or parked
+		 * between runs (the broadcast wakes it). */
+		pthread_cond_broadcast(&v->work_cond);
 		vcpu_kick(v);
 		while (v->work_fn)
 			pthread_cond_wait(&v->work_cond, &v->work_lock);

@@ -1,0 +1,50 @@
+/* The MEMORY_FAILURE event. Its first members are exactly QEMU's QAPI event
+ * (recipient, action, flags: {action-required, recursive}), so QMP clients
+ * written for QEMU read it unchanged; the rest are what an operator needs
+ * and QMP clients may ignore:
+ *   host-virtual-address, size          always
+ *   guest-physical-address, ram-region  guest memory (ram-region when known)
+ *   cpu-index                           the vCPU concerned, when there is one
+ *   reason                              why, when the action is not a plain inject
+ *   count                               reports of this extent so far (registry)
+ *   machine-check                       x86 inject: bank, status, mcg-status,
+ *                                       address, misc (hex strings: 64-bit
+ *                                       registers do not survive JSON doubles),
+ *                                       delivery, broadcast
+ * Pure. */
+#ifndef VMRAS_RAS_EVENT_H
+#define VMRAS_RAS_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ras/mce.h"
+#include "ras/memory_failure.h"
+#include "ras/poison.h"
+
+struct json_object;
+
+struct mf_event {
+	const struct memory_failure *failure;
+	enum mf_action action;
+	bool recursive;
+	int cpu;                          /* vCPU concerned, or -1 */
+	const char *reason;               /* NULL or "" for none */
+	const struct mce_decision *mce;   /* x86 record details, used when action is inject; or NULL */
+	const struct poison_entry *poison; /* the registry entry after this report, or NULL */
+	uint64_t time_ns;                 /* CLOCK_REALTIME */
+};
+
+/* Fills an mf_event from an x86 decision. */
+struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct mce_decision *d,
+				  const struct poison_entry *poison, uint64_t time_ns);
+
+/* The "data" member alone. NULL when out of memory or the enums are out of range. */
+struct json_object *mf_event_data(const struct mf_event *ev);
+/* The whole QMP event. */
+struct json_object *mf_event_new(const struct mf_event *ev);
+/* The whole event as one line (see qmp_event_line); malloc'd, NULL on failure. */
+char *mf_event_line(const struct mf_event *ev, size_t *len);
+
+#endif

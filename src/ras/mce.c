@@ -1,0 +1,309 @@
+#include "ras/mce.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const outcome_names[] = {
+	[MCE_OUTCOME_RAISED] = "raised",
+	[MCE_OUTCOME_LOGGED] = "logged",
+	[MCE_OUTCOME_OVERFLOWED] = "overflowed",
+	[MCE_OUTCOME_DROPPED_GLOBAL] = "dropped-global",
+	[MCE_OUTCOME_DROPPED_BANK] = "dropped-bank",
+	[MCE_OUTCOME_NO_MCE] = "no-mce",
+	[MCE_OUTCOME_IN_PROGRESS] = "in-progress",
+	[MCE_OUTCOME_INVALID] = "invalid",
+};
+
+const char *mce_outcome_name(enum mce_outcome o)
+{
+	return (unsigned)o < sizeof(outcome_names) / sizeof(outcome_names[0]) ? outcome_names[o] : NULL;
+}
+
+enum mce_outcome mce_kvm_outcome(uint64_t mcg_cap, const struct mce_vcpu_state *s,
+				 const struct mce_record *rec, uint64_t *bank_status)
+{
+	unsigned banks = mcg_cap & MCE_CAP_COUNT_MASK;
+	uint64_t status = rec->status;
+	uint64_t old;
+
+	if (rec->bank >= banks || rec->bank >= MCE_BANKS_MAX || !(status & MCE_STATUS_VAL)) {
+		if (bank_status)
+			*bank_status = rec->bank < MCE_BANKS_MAX ? s->bank[rec->bank].status : 0;
+		return MCE_OUTCOME_INVALID;
+	}
+	old = s->bank[rec->bank].status;
+	if (bank_status)
+		*bank_status = old;
+
+	if (status & MCE_STATUS_UC) {
+		if ((mcg_cap & MCE_CAP_CTL_P) && s->mcg_ctl != ~0ULL)
+			return MCE_OUTCOME_DROPPED_GLOBAL;
+		if (s->bank[rec->bank].ctl != ~0ULL)
+			return MCE_OUTCOME_DROPPED_BANK;
+		/* KVM tests both in one condition; CR4 is named first, as QEMU does. */
+		if (!s->cr4_mce)
+			return MCE_OUTCOME_NO_MCE;
+		if (s->mcg_status & MCE_MCG_MCIP)
+			return MCE_OUTCOME_IN_PROGRESS;
+		if (old & MCE_STATUS_VAL)
+			status |= MCE_STATUS_OVER;
+		if (bank_status)
+			*bank_status = status;
+		return MCE_OUTCOME_RAISED;
+	}
+	/* Not uncorrected: logged like a corrected error, never raised. An
+	 * unread uncorrected error in the bank is kept, and marked overflowed. */
+	if ((old & MCE_STATUS_VAL) && (old & MCE_STATUS_UC)) {
+		if (bank_status)
+			*bank_status = old | MCE_STATUS_OVER;
+		return MCE_OUTCOME_OVERFLOWED;
+	}
+	if (old & MCE_STATUS_VAL)
+		status |= MCE_STATUS_OVER;
+	if (bank_status)
+		*bank_status = status;
+	return MCE_OUTCOME_LOGGED;
+}
+
+uint64_t mce_memory_status(enum x86_vendor v, bool ar)
+{
+	const uint64_t base = MCE_STATUS_VAL | MCE_STATUS_EN | MCE_STATUS_MISCV | MCE_STATUS_ADDRV;
+
+	if (v == X86_VENDOR_AMD) {
+		/* POISON on the deferred error too: it tells Linux the address is
+		 * usable, so an early-kill process gets its SIGBUS (BUS_MCEERR_AO). */
+		if (ar)
+			return base | MCE_STATUS_UC | MCE_STATUS_POISON;
+		return base | MCE_STATUS_DEFERRED | MCE_STATUS_POISON;
+	}
+	if (ar)
+		return base | MCE_STATUS_UC | MCE_STATUS_S | MCE_STATUS_AR | MCE_MCACOD_DATA_LOAD;
+	return base | MCE_STATUS_UC | MCE_STATUS_S | MCE_MCACOD_SCRUB;
+}
+
+uint64_t mce_memory_mcg_status(enum x86_vendor v, bool ar)
+{
+	(void)v;
+	/* RIPV on AR too: the interrupted context can resume once the guest has
+	 * dealt with the page (killed the process or recovered the copy). */
+	return MCE_MCG_MCIP | MCE_MCG_RIPV | (ar ? MCE_MCG_EIPV : 0);
+}
+
+uint64_t mce_misc(unsigned lsb)
+{
+	if (lsb > MF_PAGE_SHIFT)
+		lsb = MF_PAGE_SHIFT;
+	return (uint64_t)MCE_MISC_ADDR_PHYS << 6 | lsb;
+}
+
+uint64_t mce_addr(uint64_t gpa, unsigned lsb)
+{
+	unsigned shift = (unsigned)(mce_misc(lsb) & 0x3f);
+	return gpa & ~(((uint64_t)1 << shift) - 1);
+}
+
+static bool intel_like(enum x86_vendor v)
+{
+	/* Other vendors (Centaur, Zhaoxin) implement Intel's MCA. */
+	return v != X86_VENDOR_AMD;
+}
+
+static bool lmce_enabled(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *t)
+{
+	return intel_like(v) && (mcg_cap & MCE_CAP_LMCE_P) && (t->mcg_ext_ctl & MCE_EXT_CTL_LMCE_EN);
+}
+
+bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *t)
+{
+	return intel_like(v) && !lmce_enabled(v, mcg_cap, t);
+}
+
+static void say(struct mce_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct mce_decision *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+}
+
+static const char *size_name(unsigned lsb, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned u = lsb < 10 ? 0 : (lsb - 10) / 10;
+
+	if (lsb < 10)
+		snprintf(buf, len, "%llu B", 1ULL << lsb);
+	else
+		snprintf(buf, len, "%llu %s", 1ULL << (lsb - 10 - 10 * u), unit[u]);
+	return buf;
+}
+
+static void decide_hypervisor(const struct memory_failure *f, unsigned lsb, struct mce_decision *d)
+{
+	char size[16];
+
+	size_name(lsb, size, sizeof(size));
+	if (f->action_required) {
+		d->action = MF_ACTION_FATAL;
+		say(d, "vmras touched poisoned memory of its own (%s at host address 0x%" PRIx64
+		    "), not guest RAM: it cannot continue", size, f->hva);
+	} else {
+		d->action = MF_ACTION_IGNORE;
+		say(d, "memory of vmras's own (%s at host address 0x%" PRIx64
+		    ") is poisoned, not guest RAM; vmras has not touched it and continues", size, f->hva);
+	}
+}
+
+/* Ends a decision that reached the target vCPU through KVM's checks. */
+static void decide_target(const struct mce_machine *m, const struct mce_vcpu_state *t, bool ar,
+			  struct mce_decision *d)
+{
+	unsigned bank = d->rec.bank;
+	uint64_t bank_status;
+
+	d->outcome = mce_kvm_outcome(m->mcg_cap, t, &d->rec, &bank_status);
+	switch (d->outcome) {
+	case MCE_OUTCOME_DROPPED_GLOBAL:
+		d->action = MF_ACTION_IGNORE;
+		say(d, "CPU %d: guest disabled machine-check reporting (MCG_CTL=0x%" PRIx64 ")",
+		    d->cpu, t->mcg_ctl);
+		return;
+	case MCE_OUTCOME_DROPPED_BANK:
+		d->action = MF_ACTION_IGNORE;
+		say(d, "CPU %d: bank %u reporting disabled by the guest (MC%u_CTL=0x%" PRIx64 ")",
+		    d->cpu, bank, bank, t->bank[bank].ctl);
+		return;
+	case MCE_OUTCOME_NO_MCE:
+		d->action = MF_ACTION_RESET;
+		say(d, "CPU %d: MCE capability is not enabled, raising triple fault", d->cpu);
+		return;
+	case MCE_OUTCOME_IN_PROGRESS:
+		d->action = MF_ACTION_RESET;
+		say(d, "CPU %d: Previous MCE still in progress, raising triple fault", d->cpu);
+		return;
+	case MCE_OUTCOME_INVALID:
+		/* The bank count was checked before a record was built. */
+		d->action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
+		say(d, "CPU %d: KVM would refuse the record for bank %u", d->cpu, bank);
+		return;
+	case MCE_OUTCOME_OVERFLOWED:
+		d->action = MF_ACTION_INJECT;
+		say(d, "CPU %d: bank %u still holds an unread uncorrected error; only its OVER bit "
+		    "was set, so this address is not reported", d->cpu, bank);
+		return;
+	case MCE_OUTCOME_RAISED:
+	case MCE_OUTCOME_LOGGED:
+		d->action = MF_ACTION_INJECT;
+		d->rec.status = bank_status;
+		return;
+	}
+}
+
+static void decide_broadcast(const struct mce_machine *m, struct mce_decision *d)
+{
+	d->broadcast_rec = (struct mce_record){
+		.bank = MCE_BANK_BROADCAST,
+		.status = MCE_STATUS_VAL | MCE_STATUS_UC,
+		.mcg_status = MCE_MCG_MCIP | MCE_MCG_RIPV,
+	};
+	d->broadcast = m->nvcpus > 1;
+	for (unsigned i = 0; i < m->nvcpus; i++) {
+		const struct mce_vcpu_state *o = &m->vcpu[i];
+		if ((int)i == d->cpu)
+			continue;
+		switch (mce_kvm_outcome(m->mcg_cap, o, &d->broadcast_rec, NULL)) {
+		case MCE_OUTCOME_NO_MCE:
+			d->action = MF_ACTION_RESET;
+			d->blocker = (int)i;
+			say(d, "CPU %u: MCE capability is not enabled, raising triple fault", i);
+			return;
+		case MCE_OUTCOME_IN_PROGRESS:
+			d->action = MF_ACTION_RESET;
+			d->blocker = (int)i;
+			d->recursive = true;
+			say(d, "CPU %u: Previous MCE still in progress, raising triple fault", i);
+			return;
+		default:
+			/* A vCPU with reporting off simply does not see it. */
+			break;
+		}
+	}
+}
+
+int mce_decide(const struct mce_machine *m, const struct memory_failure *f, struct mce_decision *d)
+{
+	int lsb = mf_lsb_normalize(f->lsb);
+	const struct mce_vcpu_state *t;
+	unsigned banks = m->mcg_cap & MCE_CAP_COUNT_MASK;
+	bool ar = f->action_required;
+	char size[16];
+
+	memset(d, 0, sizeof(*d));
+	d->cpu = f->vcpu;
+	d->blocker = -1;
+	d->outcome = MCE_OUTCOME_INVALID;
+	if (lsb < 0)
+		lsb = MF_LSB_MAX;
+
+	if (f->recipient != MF_RECIPIENT_GUEST) {
+		decide_hypervisor(f, (unsigned)lsb, d);
+		return 0;
+	}
+
+	if (d->cpu < 0)
+		d->cpu = 0;
+	if ((unsigned)d->cpu >= m->nvcpus || !m->vcpu)
+		return -1;
+	t = &m->vcpu[d->cpu];
+
+	/* Software error recovery is announced by MCG_SER_P on Intel. On AMD,
+	 * MCG_CAP bits 9-63 are reserved (KVM clears them) and the guest looks
+	 * for SUCCOR in CPUID instead, which vmras sets for AMD guests. */
+	if ((m->vendor != X86_VENDOR_AMD && !(m->mcg_cap & MCE_CAP_SER_P)) || banks <= MCE_BANK_MEMORY) {
+		size_name((unsigned)lsb, size, sizeof(size));
+		d->action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
+		say(d, "CPU %d: the guest cannot be told of poisoned guest memory (%s at 0x%" PRIx64
+		    "): MCG_CAP=0x%" PRIx64 " %s%s", d->cpu, size, f->gpa, m->mcg_cap,
+		    !(m->mcg_cap & MCE_CAP_SER_P) ? "lacks MCG_SER_P" : "has no bank 9",
+		    ar ? ", and the vCPU cannot resume without it" : "");
+		return 0;
+	}
+
+	d->recursive = t->mcg_status & MCE_MCG_MCIP;
+	if (!ar && d->recursive) {
+		d->action = MF_ACTION_IGNORE;
+		say(d, "CPU %d: Previous MCE still in progress, action-optional error not reported",
+		    d->cpu);
+		return 0;
+	}
+
+	d->rec = (struct mce_record){
+		.bank = MCE_BANK_MEMORY,
+		.status = mce_memory_status(m->vendor, ar),
+		.mcg_status = mce_memory_mcg_status(m->vendor, ar),
+		.addr = mce_addr(f->gpa, (unsigned)lsb),
+		.misc = mce_misc((unsigned)lsb),
+	};
+	if (lmce_enabled(m->vendor, m->mcg_cap, t))
+		d->rec.mcg_status |= MCE_MCG_LMCE;
+
+	decide_target(m, t, ar, d);
+	if (d->action == MF_ACTION_INJECT && d->outcome == MCE_OUTCOME_RAISED &&
+	    mce_broadcasts(m->vendor, m->mcg_cap, t))
+		decide_broadcast(m, d);
+	return 0;
+}
+
+void mce_record_to_kvm(const struct mce_record *rec, struct kvm_x86_mce *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bank = (uint8_t)rec->bank;
+	out->status = rec->status;
+	out->mcg_status = rec->mcg_status;
+	out->addr = rec->addr;
+	out->misc = rec->misc;
+}

@@ -1,0 +1,332 @@
+#include "vmm/ras.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "kvm/kvm.h"
+#include "ras/event.h"
+#include "ras/mce.h"
+#include "ras/memory_failure.h"
+#include "ras/poison.h"
+#include "vmm/console.h"
+#include "vmm/event_sink.h"
+#include "vmm/log.h"
+#include "vmm/machine.h"
+#include "vmm/sigbus.h"
+
+#ifndef BUS_MCEERR_AR
+#define BUS_MCEERR_AR 4
+#endif
+
+struct ras {
+	struct machine *m;
+	struct poison_registry *registry;   /* under m->vm_lock */
+	struct mce_vcpu_state *states;      /* scratch, one per vCPU */
+	pthread_t thread;
+};
+
+static volatile uint8_t *own_page;
+
+struct state_read {
+	uint64_t mcg_cap;
+	struct mce_vcpu_state *out;
+	int rc;
+};
+
+static void read_state(struct vcpu *v, void *arg)
+{
+	struct state_read *r = arg;
+	struct kvm_mce_state st;
+	static const unsigned banks[] = { MCE_BANK_MEMORY, MCE_BANK_BROADCAST };
+
+	memset(r->out, 0, sizeof(*r->out));
+	r->rc = 0;
+	for (unsigned i = 0; i < sizeof(banks) / sizeof(banks[0]); i++) {
+		if (kvm_vcpu_get_mce_state(&v->kvm, r->mcg_cap, banks[i], &st)) {
+			r->rc = -1;
+			return;
+		}
+		r->out->bank[banks[i]].ctl = st.bank_ctl;
+		r->out->bank[banks[i]].status = st.bank_status;
+	}
+	r->out->cr4_mce = st.cr4_mce;
+	r->out->mcg_status = st.mcg_status;
+	r->out->mcg_ctl = st.mcg_ctl;
+	r->out->mcg_ext_ctl = st.mcg_ext_ctl;
+}
+
+struct injection {
+	const struct mce_record *rec;
+	int rc;
+};
+
+static void inject(struct vcpu *v, void *arg)
+{
+	struct injection *in = arg;
+
+	in->rc = kvm_vcpu_inject_mce(&v->kvm, in->rec->bank, in->rec->status, in->rec->mcg_status,
+				     in->rec->addr, in->rec->misc);
+	if (in->rc)
+		log_error("vCPU %u: KVM_X86_SET_MCE: %s", v->index, strerror(errno));
+}
+
+static void inject_on(struct vcpu *v, const struct mce_record *rec)
+{
+	struct injection in = { .rec = rec };
+	vcpu_run_on(v, inject, &in);
+}
+
+static void emit(const struct memory_failure *f, const struct mce_decision *d,
+		 const struct poison_entry *entry, uint64_t time_ns)
+{
+	struct mf_event ev = mf_event_from_mce(f, d, entry, time_ns);
+	size_t len;
+	char *line = mf_event_line(&ev, &len);
+
+	if (!line) {
+		log_error("cannot encode a MEMORY_FAILURE event (out of memory)");
+		return;
+	}
+	event_sinks_emit(line, len);
+	free(line);
+}
+
+static void describe(const struct memory_failure *f, const struct mce_decision *d)
+{
+	char where[96];
+
+	if (f->recipient == MF_RECIPIENT_GUEST)
+		snprintf(where, sizeof(where), "guest page 0x%" PRIx64 " (%s)", f->gpa, f->region ? f->region : "?");
+	else
+		snprintf(where, sizeof(where), "vmras memory at 0x%" PRIx64, f->hva);
+	log_info("memory failure: %s, %s, %s size 0x%llx: %s%s%s", where,
+		 f->action_required ? "action required" : "action optional",
+		 f->vcpu >= 0 ? "on a vCPU," : "", (unsigned long long)mf_lsb_size(f->lsb),
+		 mf_action_name(d->action), d->reason[0] ? " - " : "", d->reason);
+}
+
+/* One memory-error report, from translation to action. */
+static void handle(struct ras *ras, const struct sigbus_event *e)
+{
+	struct machine *m = ras->m;
+	struct memory_failure f = { 0 };
+	const struct ram_region *region = NULL;
+	const struct poison_entry *entry = NULL;
+	struct mce_decision d;
+	struct mce_machine mm;
+	int lsb = mf_lsb_normalize((unsigned)e->lsb);
+
+	f.action_required = e->code == BUS_MCEERR_AR;
+	f.hva = e->addr;
+	f.lsb = lsb < 0 ? MF_PAGE_SHIFT : (unsigned)lsb;
+	f.vcpu = e->vcpu;
+	if (guest_ram_hva_to_gpa(&m->ram, (const void *)e->addr, &f.gpa, &region)) {
+		f.recipient = MF_RECIPIENT_GUEST;
+		f.region = region->name;
+	} else {
+		f.recipient = MF_RECIPIENT_HYPERVISOR;
+	}
+
+	pthread_mutex_lock(&m->vm_lock);
+	/* Guest memory needs the vCPUs; across a reset, wait for the new VM. */
+	while (f.recipient == MF_RECIPIENT_GUEST && !m->vm_alive && !machine_stopping(m))
+		pthread_cond_wait(&m->vm_cond, &m->vm_lock);
+	mm = (struct mce_machine){ .vendor = m->vendor, .mcg_cap = m->mcg_cap, .vcpu = ras->states,
+				   .nvcpus = m->ncpus };
+	memset(ras->states, 0, m->ncpus * sizeof(ras->states[0]));
+	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive) {
+		for (unsigned i = 0; i < m->ncpus; i++) {
+			struct state_read r = { .mcg_cap = m->mcg_cap, .out = &ras->states[i] };
+			vcpu_run_on(&m->vcpus[i], read_state, &r);
+			if (r.rc)
+				log_error("vCPU %u: cannot read machine-check state: %s", i, strerror(errno));
+		}
+	}
+	if (mce_decide(&mm, &f, &d)) {
+		log_error("memory failure at 0x%" PRIxPTR ": no vCPU %d to tell", e->addr, e->vcpu);
+		pthread_mutex_unlock(&m->vm_lock);
+		return;
+	}
+	if (poison_record(ras->registry, &f, d.action, e->time_ns, &entry) < 0) {
+		log_error("poison registry: %s", strerror(errno));
+		entry = NULL;
+	}
+	/* The event goes out before anything is done about it. */
+	emit(&f, &d, entry, e->time_ns);
+	describe(&f, &d);
+	switch (d.action) {
+	case MF_ACTION_INJECT:
+		if (m->vm_alive) {
+			inject_on(&m->vcpus[d.cpu], &d.rec);
+			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
+				if ((int)i != d.cpu)
+					inject_on(&m->vcpus[i], &d.broadcast_rec);
+		}
+		break;
+	case MF_ACTION_RESET:
+		machine_request(m, MACHINE_RESET, d.reason);
+		break;
+	case MF_ACTION_FATAL:
+		log_error("fatal memory failure in vmras's own memory at 0x%" PRIx64 ": %s", f.hva, d.reason);
+		console_restore_terminal();
+		_exit(1);
+	case MF_ACTION_IGNORE:
+		break;
+	}
+	if (f.action_required && e->vcpu >= 0 && (unsigned)e->vcpu < m->ncpus && m->vm_alive)
+		vcpu_ar_done(&m->vcpus[e->vcpu]);
+	pthread_mutex_unlock(&m->vm_lock);
+}
+
+static void *ras_thread(void *arg)
+{
+	struct ras *ras = arg;
+	struct pollfd p = { .fd = sigbus_intake_eventfd(), .events = POLLIN };
+
+	pthread_setname_np(pthread_self(), "ras");
+	for (;;) {
+		struct sigbus_event e;
+		unsigned long lost;
+
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;
+		while (sigbus_intake_take(&e))
+			handle(ras, &e);
+		lost = sigbus_intake_dropped();
+		if (lost)
+			log_error("%lu memory-error reports were lost: the intake ring (%d) overflowed",
+				  lost, SIGBUS_RING_SLOTS);
+	}
+	return NULL;
+}
+
+struct start_arg {
+	struct ras *ras;
+	bool early_kill;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+};
+
+static void *ras_thread_start(void *arg)
+{
+	struct start_arg *sa = arg;
+	struct ras *ras = sa->ras;
+
+	/* Early kill is a per-thread choice: the kernel sends BUS_MCEERR_AO to
+	 * the thread that asked for it, which is this one. */
+	prctl(PR_MCE_KILL, PR_MCE_KILL_SET, sa->early_kill ? PR_MCE_KILL_EARLY : PR_MCE_KILL_LATE, 0, 0);
+	pthread_mutex_lock(&sa->lock);
+	sa->done = 1;
+	pthread_cond_signal(&sa->cond);
+	pthread_mutex_unlock(&sa->lock);
+	return ras_thread(ras);
+}
+
+static void setup_own_page(void)
+{
+	const char *hook = getenv("VMRAS_TEST_OWN_PAGE");
+	int fd;
+	void *p;
+
+	if (!hook || strcmp(hook, "1"))
+		return;
+	fd = memfd_create("vmras:own-test-page", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 4096) < 0)
+		goto fail;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	memset(p, 0x5a, 4096);
+	own_page = p;
+	log_info("test hook: own page at %p (memfd vmras:own-test-page); SIGUSR2 reads it", p);
+	return;
+fail:
+	log_error("test hook: cannot set up the own page: %s", strerror(errno));
+}
+
+void ras_touch_own_page(void)
+{
+	if (own_page)
+		log_info("test hook: read own page: 0x%02x", own_page[0]);
+}
+
+int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
+{
+	struct ras *ras = calloc(1, sizeof(*ras));
+	struct start_arg sa = { .early_kill = early_kill };
+	int err;
+
+	if (!ras || !(ras->states = calloc(m->ncpus, sizeof(*ras->states))) ||
+	    !(ras->registry = poison_new())) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	ras->m = m;
+	m->ras = ras;
+	if (sigbus_intake_install()) {
+		snprintf(why, whylen, "cannot install the SIGBUS handler: %s", strerror(errno));
+		return -1;
+	}
+	setup_own_page();
+	sa.ras = ras;
+	pthread_mutex_init(&sa.lock, NULL);
+	pthread_cond_init(&sa.cond, NULL);
+	err = pthread_create(&ras->thread, NULL, ras_thread_start, &sa);
+	if (err) {
+		snprintf(why, whylen, "cannot start the memory-failure thread: %s", strerror(err));
+		return -1;
+	}
+	/* Wait until the thread has asked for early kill, so no report made
+	 * from now on can miss it. */
+	pthread_mutex_lock(&sa.lock);
+	while (!sa.done)
+		pthread_cond_wait(&sa.cond, &sa.lock);
+	pthread_mutex_unlock(&sa.lock);
+	pthread_detach(ras->thread);
+	return 0;
+}
+
+void ras_replace_poisoned(struct machine *m)
+{
+	struct ras *ras = m->ras;
+	struct poison_run *runs = NULL;
+	size_t n = 0, done = 0;
+
+	if (!ras)
+		return;
+	pthread_mutex_lock(&m->vm_lock);
+	if (poison_runs(ras->registry, &runs, &n)) {
+		log_error("poison registry: %s", strerror(errno));
+		pthread_mutex_unlock(&m->vm_lock);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ram_region *r = guest_ram_find_gpa(&m->ram, runs[i].gpa, runs[i].size);
+
+		/* Runs are kept inside one region; a hole punch drops the poisoned
+		 * pages from the memfd, and the next access gets fresh zeroed ones. */
+		if (!r || fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    (off_t)(runs[i].gpa - r->gpa), (off_t)runs[i].size)) {
+			log_error("cannot replace poisoned guest memory 0x%" PRIx64 "+0x%" PRIx64 ": %s",
+				  runs[i].gpa, runs[i].size, r ? strerror(errno) : "not guest RAM");
+			continue;
+		}
+		runs[done++] = runs[i];
+	}
+	if (done) {
+		size_t marked = poison_mark_replaced(ras->registry, runs, done);
+		log_info("guest reset: replaced %zu poisoned page%s in %zu hole punch%s", marked,
+			 marked == 1 ? "" : "s", done, done == 1 ? "" : "es");
+	}
+	free(runs);
+	pthread_mutex_unlock(&m->vm_lock);
+}

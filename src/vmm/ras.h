@@ -1,0 +1,28 @@
+/* The memory-failure thread: it drains the SIGBUS intake, translates each
+ * report through the guest RAM table, reads the vCPUs' machine-check state,
+ * decides with the pure core (src/ras), records the poison, emits the
+ * MEMORY_FAILURE event and only then acts (inject, reset or exit). It is also
+ * the thread the kernel sends action-optional reports to (early kill). */
+#ifndef VMRAS_VMM_RAS_H
+#define VMRAS_VMM_RAS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct machine;
+struct ras;
+
+/* Returns 0, or -1 with a reason in why. */
+int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen);
+
+/* Guest reset: gives every poisoned guest page fresh memory (one hole punch
+ * per contiguous run), so the next boot can use all its RAM. Called by the
+ * main thread while no VM exists. */
+void ras_replace_poisoned(struct machine *m);
+
+/* Test hook (VMRAS_TEST_OWN_PAGE=1): one page of vmras's own memory, not
+ * guest RAM, in a memfd named "vmras:own-test-page" so tools can poison it;
+ * ras_touch_own_page reads it (SIGUSR2 does). */
+void ras_touch_own_page(void);
+
+#endif
