@@ -131,6 +131,28 @@ int kvm_vm_irq_line(int vm_fd, uint32_t irq, int level)
 	return ioctl(vm_fd, KVM_IRQ_LINE, &l);
 }
 
+int kvm_vm_trap_msr_reads(int vm_fd, const uint32_t *msrs, unsigned n, char *why, size_t whylen)
+{
+	static uint8_t deny;   /* a one-MSR bitmap with the bit clear: not KVM's to answer */
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR,
+				      .args = { KVM_MSR_EXIT_REASON_FILTER } };
+	struct kvm_msr_filter filter = { .flags = KVM_MSR_FILTER_DEFAULT_ALLOW };
+
+	if (n > KVM_MSR_FILTER_MAX_RANGES) {
+		snprintf(why, whylen, "too many MSRs to trap");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		filter.ranges[i] = (struct kvm_msr_filter_range){
+			.flags = KVM_MSR_FILTER_READ, .nmsrs = 1, .base = msrs[i], .bitmap = &deny,
+		};
+	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return fail(why, whylen, "KVM_CAP_X86_USER_SPACE_MSR");
+	if (ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0)
+		return fail(why, whylen, "KVM_X86_SET_MSR_FILTER");
+	return 0;
+}
+
 int kvm_vcpu_create(const struct kvm_system *sys, int vm_fd, unsigned index, struct kvm_vcpu_fd *v)
 {
 	v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)index);

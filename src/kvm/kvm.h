@@ -44,6 +44,9 @@ void kvm_system_close(struct kvm_system *sys);
 int kvm_vm_create(const struct kvm_system *sys, char *why, size_t whylen);
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
 int kvm_vm_irq_line(int vm_fd, uint32_t irq, int level);
+/* Guest reads of these MSRs exit to userspace (KVM_EXIT_X86_RDMSR) instead
+ * of being answered by KVM. Returns 0, or -1 with a reason. */
+int kvm_vm_trap_msr_reads(int vm_fd, const uint32_t *msrs, unsigned n, char *why, size_t whylen);
 
 int kvm_vcpu_create(const struct kvm_system *sys, int vm_fd, unsigned index, struct kvm_vcpu_fd *vcpu);
 void kvm_vcpu_close(struct kvm_vcpu_fd *vcpu);

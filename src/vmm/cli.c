@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -18,6 +18,7 @@ static const struct option long_options[] = {
 	{ "dump-acpi", required_argument, NULL, OPT_DUMP_ACPI },
 	{ "event-log", required_argument, NULL, OPT_EVENT_LOG },
 	{ "early-kill", required_argument, NULL, OPT_EARLY_KILL },
+	{ "cpu-vendor", required_argument, NULL, OPT_CPU_VENDOR },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -37,6 +38,9 @@ void cli_usage(FILE *out)
 	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
 	      "                         is MiB (default 512M, at least 16M)\n"
 	      "  -c, --cpus N           virtual CPUs, 1-255 (default 1)\n"
+	      "      --cpu-vendor host|intel|amd\n"
+	      "                         CPU vendor the guest sees (default host); Linux takes\n"
+	      "                         different machine-check paths on each\n"
 	      "      --event-log PATH   append every event (MEMORY_FAILURE, ...) to PATH as JSON\n"
 	      "                         Lines, each written before its action is taken\n"
 	      "      --early-kill on|off\n"
@@ -121,6 +125,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 	o->memory = CLI_DEFAULT_MEMORY;
 	o->cpus = 1;
 	o->early_kill = true;
+	o->cpu_vendor = "host";
 	/* getopt keeps global state; restart it so the parser can run more than once. */
 	optind = 0;
 	opterr = 0;
@@ -131,6 +136,11 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		case 'a': o->append = optarg; break;
 		case OPT_DUMP_ACPI: o->dump_acpi = optarg; break;
 		case OPT_EVENT_LOG: o->event_log = optarg; break;
+		case OPT_CPU_VENDOR:
+			if (strcmp(optarg, "host") && strcmp(optarg, "intel") && strcmp(optarg, "amd"))
+				return fail(err, errlen, "invalid --cpu-vendor '%s': expected host, intel or amd", optarg);
+			o->cpu_vendor = optarg;
+			break;
 		case OPT_EARLY_KILL:
 			if (!strcmp(optarg, "on"))
 				o->early_kill = true;

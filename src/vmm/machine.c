@@ -88,6 +88,10 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	if (kvm_system_open(&m->kvm, why, whylen))
 		return -1;
 	m->vendor = x86_cpuid_vendor(m->kvm.cpuid->entries, m->kvm.cpuid->nent);
+	if (!strcmp(opts->cpu_vendor, "intel"))
+		m->vendor = X86_VENDOR_INTEL;
+	else if (!strcmp(opts->cpu_vendor, "amd"))
+		m->vendor = X86_VENDOR_AMD;
 	m->mcg_cap_requested = choose_mcg_cap(&m->kvm, m->vendor);
 	m->mcg_cap = m->mcg_cap_requested;
 	if (guest_ram_layout_x86(&m->ram, opts->memory) || ram_backing_map(&m->ram)) {
@@ -126,6 +130,8 @@ static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpui
 	}
 	memcpy(cpuid, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
 	x86_cpuid_for_vcpu(cpuid->entries, cpuid->nent, v->index, m->ncpus);
+	if (strcmp(m->opts->cpu_vendor, "host"))
+		x86_cpuid_set_vendor(cpuid->entries, cpuid->nent, m->vendor);
 	/* Linux on AMD recovers from an uncorrected error only when CPUID says
 	 * the hardware supports it (SUCCOR); KVM does not say so by itself. */
 	if (m->vendor == X86_VENDOR_AMD &&
@@ -141,12 +147,17 @@ static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpui
 		snprintf(why, whylen, "vCPU %u: KVM_X86_SETUP_MCE: %s", v->index, strerror(errno));
 		return -1;
 	}
-	/* What the guest reads is what KVM kept: on AMD it clears MCG_CAP bits
-	 * 9-63, SER_P included. Decisions use the value the guest sees. */
+	/* KVM on an AMD host keeps only MCG_CAP bits 0-8 (SER_P is bit 24). An
+	 * AMD guest does not need more, but an Intel guest without SER_P treats
+	 * every uncorrected error as fatal. So for an Intel guest vmras answers
+	 * MCG_CAP reads itself (MSR filter) with what it asked for; otherwise
+	 * the guest reads what KVM kept. Decisions use what the guest sees. */
 	if (kvm_vcpu_get_msr(&v->kvm, MSR_IA32_MCG_CAP, &m->mcg_cap)) {
 		snprintf(why, whylen, "vCPU %u: reading MCG_CAP: %s", v->index, strerror(errno));
 		return -1;
 	}
+	if (m->mcg_cap_trapped)
+		m->mcg_cap = m->mcg_cap_requested;
 	/* No firmware runs before the kernel, so nobody else enables the MTRRs:
 	 * left at their reset value every access is uncached and the guest
 	 * crawls. Write-back by default, as a BIOS would set it. */
@@ -185,6 +196,13 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 			snprintf(why, whylen, "KVM_SET_USER_MEMORY_REGION %s: %s", r->name, strerror(errno));
 			return -1;
 		}
+	}
+	m->mcg_cap_trapped = false;
+	if (m->vendor == X86_VENDOR_INTEL && (m->mcg_cap_requested & MCG_SER_P)) {
+		static const uint32_t trapped[] = { MSR_IA32_MCG_CAP };
+		if (kvm_vm_trap_msr_reads(m->vm_fd, trapped, 1, why, whylen))
+			return -1;
+		m->mcg_cap_trapped = true;
 	}
 	cpuid = malloc(sizeof(*supported) + (supported->nent + CPUID_SPARE) * sizeof(supported->entries[0]));
 	if (!cpuid) {

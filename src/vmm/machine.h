@@ -55,8 +55,9 @@ struct machine {
 	struct bzimage kernel;
 	char cmdline[X86_CMDLINE_MAX];
 	uint64_t mcg_cap_requested;   /* what vmras asks KVM_X86_SETUP_MCE for */
-	uint64_t mcg_cap;             /* what KVM kept, i.e. what the guest reads */
-	enum x86_vendor vendor;
+	uint64_t mcg_cap;             /* what the guest reads */
+	bool mcg_cap_trapped;         /* guest reads of MCG_CAP come to vmras (see machine.c) */
+	enum x86_vendor vendor;       /* the guest's CPUID vendor */
 
 	int vm_fd;
 	unsigned ncpus;

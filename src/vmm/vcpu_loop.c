@@ -56,6 +56,18 @@ static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_HLT:
 		return true;
+	case KVM_EXIT_X86_RDMSR:
+		/* Only MSRs vmras asked to trap come here (see machine.c). */
+		if (run->msr.index == MSR_IA32_MCG_CAP) {
+			run->msr.data = v->machine->mcg_cap;
+			run->msr.error = 0;
+		} else {
+			run->msr.error = 1;
+		}
+		return true;
+	case KVM_EXIT_X86_WRMSR:
+		run->msr.error = 1;
+		return true;
 	case KVM_EXIT_SHUTDOWN:
 		snprintf(why, sizeof(why), "triple fault on vCPU %u", v->index);
 		machine_request(v->machine, MACHINE_RESET, why);

@@ -57,3 +57,40 @@ void x86_cpuid_for_vcpu(struct kvm_cpuid_entry2 *e, unsigned n, unsigned apic_id
 		}
 	}
 }
+
+const char *x86_vendor_name(enum x86_vendor v)
+{
+	switch (v) {
+	case X86_VENDOR_INTEL: return "intel";
+	case X86_VENDOR_AMD: return "amd";
+	default: return "other";
+	}
+}
+
+void x86_cpuid_set_vendor(struct kvm_cpuid_entry2 *e, unsigned n, enum x86_vendor vendor)
+{
+	const char *id;
+	uint32_t signature;
+
+	switch (vendor) {
+	case X86_VENDOR_INTEL:
+		id = "GenuineIntel";
+		signature = 0x00050654;   /* ext. model 5, family 6, model 5, stepping 4 */
+		break;
+	case X86_VENDOR_AMD:
+		id = "AuthenticAMD";
+		signature = 0x00800f12;   /* ext. family 8 (0x17), family 0xf, model 1, stepping 2 */
+		break;
+	default:
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (e[i].function == 0) {
+			memcpy(&e[i].ebx, id, 4);
+			memcpy(&e[i].edx, id + 4, 4);
+			memcpy(&e[i].ecx, id + 8, 4);
+		} else if (e[i].function == 1) {
+			e[i].eax = signature;
+		}
+	}
+}

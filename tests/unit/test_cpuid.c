@@ -229,6 +229,36 @@ static void test_vcpu_ids_differ(void **state)
 	}
 }
 
+static void test_set_vendor(void **state)
+{
+	struct kvm_cpuid_entry2 e[3] = {
+		{ .function = 0, .eax = 0xd, .ebx = 0x68747541, .edx = 0x69746e65, .ecx = 0x444d4163 }, /* AuthenticAMD */
+		{ .function = 1, .eax = 0x00800f12, .ebx = 0x11, .ecx = 0x22, .edx = 0x33 },
+		{ .function = 7, .ebx = 0x44 },
+	};
+	(void)state;
+
+	x86_cpuid_set_vendor(e, 3, X86_VENDOR_INTEL);
+	assert_int_equal(x86_cpuid_vendor(e, 3), X86_VENDOR_INTEL);
+	/* "Genu" "ineI" "ntel" in EBX, EDX, ECX, little-endian. */
+	assert_int_equal(e[0].ebx, 0x756e6547);
+	assert_int_equal(e[0].edx, 0x49656e69);
+	assert_int_equal(e[0].ecx, 0x6c65746e);
+	assert_int_equal(e[0].eax, 0xd);
+	/* Family 6, model 0x55 (ext. model 5, model 5), stepping 4; other registers kept. */
+	assert_int_equal(e[1].eax, 0x00050654);
+	assert_int_equal(e[1].ebx, 0x11);
+	assert_int_equal(e[1].edx, 0x33);
+	assert_int_equal(e[2].ebx, 0x44);
+	x86_cpuid_set_vendor(e, 3, X86_VENDOR_AMD);
+	assert_int_equal(x86_cpuid_vendor(e, 3), X86_VENDOR_AMD);
+	assert_int_equal(e[1].eax, 0x00800f12);
+	x86_cpuid_set_vendor(e, 3, X86_VENDOR_OTHER);
+	assert_int_equal(x86_cpuid_vendor(e, 3), X86_VENDOR_AMD);
+	assert_string_equal(x86_vendor_name(X86_VENDOR_INTEL), "intel");
+	assert_string_equal(x86_vendor_name(X86_VENDOR_AMD), "amd");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_vcpu_amd_core_count),
 		cmocka_unit_test(test_vcpu_untouched_leaves),
 		cmocka_unit_test(test_vcpu_ids_differ),
+		cmocka_unit_test(test_set_vendor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
