@@ -228,9 +228,21 @@ lab_ensure_guest() {
 		lab_rootfs_busybox "$tmp/root"
 		mkdir -p "$tmp/root/vmras"
 		install -m 0755 "$LAB_DIR/guest-init" "$tmp/root/init"
+		# No init daemon to ask: poweroff, reboot and halt are shell functions
+		# that act at once (busybox sh prefers its applets to files on PATH, but
+		# not to functions), once the console has drained.
+		cat >"$tmp/root/etc/vmras-functions" <<-'EOF'
+			# vmras guest: poweroff, reboot and halt act at once (halt powers off:
+			# a halted VM would only hang its VMM).
+			vmras_drain() { stty -F /dev/console "$(stty -F /dev/console -g)" 2>/dev/null; }
+			poweroff() { vmras_drain; busybox poweroff -f; }
+			halt() { vmras_drain; busybox poweroff -f; }
+			reboot() { vmras_drain; busybox reboot -f; }
+		EOF
 		cat >"$tmp/root/etc/profile" <<-'EOF'
-			export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+			export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root ENV=/etc/vmras-functions
 			PS1='vmras-guest:\w# '
+			. /etc/vmras-functions
 			cd "$HOME"
 		EOF
 		echo vmras-guest >"$tmp/root/etc/hostname"

@@ -48,16 +48,40 @@ for mode in "${modes[@]}"; do
 	grep -q 'vmras-lab:' <<<"$out" && fail "$mode: lab marker leaked into output: $out"
 	[ "$(grep -c '^line[12]$' <<<"$out")" = 2 ] || fail "$mode: output lines missing: $out"
 
-	"$run" --"$mode" -- true 2>/dev/null
-	rc=$?
-	[ $rc = 0 ] || fail "$mode: exit status $rc, expected 0"
-
 	# --timeout: exit 124 and say so.
 	err=$("$run" --"$mode" --timeout 3 -- sleep 60 2>&1 >/dev/null)
 	rc=$?
 	[ $rc = 124 ] || fail "$mode: --timeout gave exit status $rc, expected 124"
 	grep -q 'timed out' <<<"$err" || fail "$mode: no timeout message: $err"
 done
+
+# On a terminal (a pty from script(1)): the command has a terminal of a size,
+# what is typed reaches it once it asks, and its exit status 0 comes back.
+interactive() { # MODE
+	local pid out= line rc
+	coproc LAB { script -qfec "$run --$1 -- sh -c 'stty size; echo READY; read x; echo got:\$x; exit 0'" /dev/null; }
+	pid=$LAB_PID
+	while IFS= read -r -t 120 line <&"${LAB[0]}"; do
+		line=${line//$'\r'/}
+		out+="$line"$'\n'
+		case $line in READY) printf 'hello\r' >&"${LAB[1]}" ;; esac
+	done
+	wait "$pid"
+	rc=$?
+	[ $rc = 0 ] || fail "$1 on a terminal: exit status $rc, expected 0; output: $out"
+	grep -Eq '^[0-9]+ [0-9]+$' <<<"$out" || fail "$1 on a terminal: no terminal size: $out"
+	grep -q '^got:hello$' <<<"$out" || fail "$1 on a terminal: typed line did not arrive: $out"
+}
+if command -v script >/dev/null; then
+	for mode in "${modes[@]}"; do interactive "$mode"; done
+else
+	echo "note: no script(1) here, terminal use not tested"
+	for mode in "${modes[@]}"; do
+		"$run" --"$mode" -- true 2>/dev/null
+		rc=$?
+		[ $rc = 0 ] || fail "$mode: exit status $rc, expected 0"
+	done
+fi
 
 # Usage errors exit 2 without booting anything.
 "$run" --no-such-option -- true 2>/dev/null

@@ -9,7 +9,11 @@
 #   expect NAME PATTERN [WHAT]             fail unless NAME.log has a line matching
 #                                          the extended regexp PATTERN
 #   value NAME KEY                         the value of the last "KEY=value" line
-#   check COND-COMMAND... / fail MESSAGE   record a failure (and show NAME's log once)
+#   fail NAME MESSAGE                      record a failure (and show NAME's log once;
+#                                          NAME may be empty)
+#   guest_initrd OUT DIR                   write to OUT the default guest initramfs
+#                                          plus the files of DIR (e.g. DIR/vmras/run.sh);
+#                                          boot it with: guest NAME '' --initrd OUT ...
 #   finish                                 exit 0 if nothing failed, else 1
 
 LOGS=$(mktemp -d)
@@ -28,10 +32,11 @@ say() { echo "[$(date +%T)] $*"; }
 guest() {
 	_name=$1 _script=$2
 	shift 2
-	_b64=$(printf '%s\n' "$_script" | base64 | tr -d '\n')
+	_append="console=ttyS0 quiet"
+	[ -n "$_script" ] && _append="$_append vmras.run=$(printf '%s\n' "$_script" | base64 | tr -d '\n')"
 	say "boot $_name: vmras $*"
 	timeout "$GUEST_TIMEOUT" vmras --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" \
-		--append "console=ttyS0 quiet vmras.run=$_b64" "$@" </dev/null >"$LOGS/$_name.log" 2>&1
+		--append "$_append" "$@" </dev/null >"$LOGS/$_name.log" 2>&1
 	_rc=$?
 	tr -d '\r' <"$LOGS/$_name.log" >"$LOGS/$_name.txt"
 	say "  $_name: vmras exit $_rc"
@@ -59,6 +64,11 @@ expect() {
 
 value() {
 	sed -n "s/^$2=//p" "$LOGS/$1.txt" 2>/dev/null | tail -n 1
+}
+
+guest_initrd() {
+	cp "$VMRAS_GUEST_INITRD" "$1" &&
+		(cd "$2" && find . -mindepth 1 | sed 's|^\./||' | cpio -o -H newc -R 0:0 2>/dev/null) >>"$1"
 }
 
 finish() {
