@@ -2,6 +2,7 @@
  * as hardware-poisoned, for real, the way a failing DIMM would.
  *
  *   vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS
+ *   vmras-poison --own-test-page PID
  *
  * pfn (default): finds the page's frame through /proc/PID/pagemap and writes
  *   it to /sys/kernel/debug/hwpoison/corrupt-pfn (module hwpoison_inject).
@@ -9,6 +10,9 @@
  *   kills, gets BUS_MCEERR_AO; a later guest access gets BUS_MCEERR_AR.
  * madvise: maps the same page of vmras's guest-RAM memfd here and calls
  *   madvise(MADV_HWPOISON) on it.
+ * --own-test-page: poisons (pfn method) the page of vmras's own memory that
+ *   VMRAS_TEST_OWN_PAGE=1 makes it allocate: the memfd "vmras:own-test-page",
+ *   not guest RAM. SIGUSR2 then makes vmras read it.
  * Both need root and a kernel with CONFIG_MEMORY_FAILURE (the lab's test host).
  * Exit status: 0 poisoned, 1 failed, 2 bad usage. */
 #include <errno.h>
@@ -25,13 +29,44 @@
 
 #define PAGE UINT64_C(4096)
 #define CORRUPT_PFN "/sys/kernel/debug/hwpoison/corrupt-pfn"
+#define OWN_TEST_PAGE "/memfd:vmras:own-test-page"
 
 static int usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "vmras-poison: %s\n", why);
-	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS\n");
+	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS\n"
+			"       vmras-poison --own-test-page PID\n");
 	return 2;
+}
+
+/* The start of vmras's own test page (a mapping of the memfd OWN_TEST_PAGE). */
+static int find_own_test_page(pid_t pid, uint64_t *hva)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "vmras-poison: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start;
+		int name = 0;
+
+		if (sscanf(line, "%llx-%*x %*s %*x %*s %*u %n", &start, &name) == 1 && name &&
+		    !strncmp(line + name, OWN_TEST_PAGE, strlen(OWN_TEST_PAGE))) {
+			*hva = start;
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	fprintf(stderr, "vmras-poison: process %d has no own test page (%s): start vmras with VMRAS_TEST_OWN_PAGE=1\n",
+		(int)pid, OWN_TEST_PAGE + 1);
+	return -1;
 }
 
 static int find_mapping(pid_t pid, uint64_t gpa, struct guest_mapping *out, uint64_t *hva)
@@ -137,6 +172,30 @@ static int poison_pfn(pid_t pid, uint64_t hva, uint64_t *pfn_out)
 	return 0;
 }
 
+static long parse_pid(const char *arg)
+{
+	char *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(arg, &end, 10);
+	return errno || *end || pid <= 0 ? -1 : pid;
+}
+
+static int poison_own_test_page(const char *arg)
+{
+	long pid = parse_pid(arg);
+	uint64_t hva, pfn;
+
+	if (pid < 0)
+		return usage("PID must be a process id");
+	if (find_own_test_page((pid_t)pid, &hva) || poison_pfn((pid_t)pid, hva, &pfn))
+		return 1;
+	printf("vmras-poison: poisoned vmras's own test page (vmras %ld hva 0x%" PRIx64 ", host pfn 0x%" PRIx64
+	       ") via pfn\n", pid, hva, pfn);
+	return 0;
+}
+
 static int poison_madvise(pid_t pid, const struct guest_mapping *m, uint64_t gpa)
 {
 	char fddir[64], path[PATH_MAX + 64], target[PATH_MAX];
@@ -185,6 +244,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		return usage(NULL), 0;
+	if (argc > 1 && !strcmp(argv[1], "--own-test-page"))
+		return argc == 3 ? poison_own_test_page(argv[2]) : usage(NULL);
 	if (argc > 2 && !strcmp(argv[1], "--method")) {
 		method = argv[2];
 		i = 3;
@@ -193,9 +254,8 @@ int main(int argc, char **argv)
 		return usage("--method is pfn or madvise");
 	if (argc - i != 2)
 		return usage(NULL);
-	errno = 0;
-	pid = strtol(argv[i], &end, 10);
-	if (errno || *end || pid <= 0)
+	pid = parse_pid(argv[i]);
+	if (pid < 0)
 		return usage("PID must be a process id");
 	errno = 0;
 	gpa = strtoull(argv[i + 1], &end, 0);

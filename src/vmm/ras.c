@@ -107,9 +107,9 @@ static void describe(const struct memory_failure *f, const struct mce_decision *
 		snprintf(where, sizeof(where), "guest page 0x%" PRIx64 " (%s)", f->gpa, f->region ? f->region : "?");
 	else
 		snprintf(where, sizeof(where), "vmras memory at 0x%" PRIx64, f->hva);
-	log_info("memory failure: %s, %s, %s size 0x%llx: %s%s%s", where,
+	log_info("memory failure: %s, %s,%s size 0x%llx: %s%s%s", where,
 		 f->action_required ? "action required" : "action optional",
-		 f->vcpu >= 0 ? "on a vCPU," : "", (unsigned long long)mf_lsb_size(f->lsb),
+		 f->vcpu >= 0 ? " on a vCPU," : "", (unsigned long long)mf_lsb_size(f->lsb),
 		 mf_action_name(d->action), d->reason[0] ? " - " : "", d->reason);
 }
 
@@ -313,9 +313,14 @@ void ras_replace_poisoned(struct machine *m)
 		const struct ram_region *r = guest_ram_find_gpa(&m->ram, runs[i].gpa, runs[i].size);
 
 		/* Runs are kept inside one region; a hole punch drops the poisoned
-		 * pages from the memfd, and the next access gets fresh zeroed ones. */
+		 * pages from the memfd, and the next access gets fresh zeroed ones.
+		 * The punch leaves vmras's own page-table entries for them alone,
+		 * though: the kernel turned each into a hwpoison entry, which a
+		 * truncation does not zap, so the next access (KVM's included)
+		 * would still fault. MADV_DONTNEED drops those entries. */
 		if (!r || fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				    (off_t)(runs[i].gpa - r->gpa), (off_t)runs[i].size)) {
+				    (off_t)(runs[i].gpa - r->gpa), (off_t)runs[i].size) ||
+		    madvise(r->hva + (runs[i].gpa - r->gpa), runs[i].size, MADV_DONTNEED)) {
 			log_error("cannot replace poisoned guest memory 0x%" PRIx64 "+0x%" PRIx64 ": %s",
 				  runs[i].gpa, runs[i].size, r ? strerror(errno) : "not guest RAM");
 			continue;

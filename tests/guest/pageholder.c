@@ -1,0 +1,161 @@
+/* pageholder: a static helper that runs inside a Linux test guest and holds one
+ * page of anonymous memory for the memory-failure lab tests (issue 3).
+ *
+ *   pageholder [early|late] [NAME]
+ *
+ * It maps one private anonymous page, fills it with a pattern (so the page is
+ * dirty in the guest, and in the host behind it), and prints one line:
+ *
+ *   pageholder: NAME pid=PID va=0xVA pfn=0xPFN gpa=0xGPA kill=early|late
+ *
+ * where PFN and GPA come from /proc/self/pagemap (the guest-physical address
+ * the host side needs for vmras-poison). "early" asks the guest kernel for
+ * early kill (prctl PR_MCE_KILL_EARLY: a SIGBUS BUS_MCEERR_AO as soon as the
+ * kernel isolates the page); "late" (the default) leaves the system default
+ * (vm.memory_failure_early_kill, 0: the process learns only when it touches
+ * the page). Then it waits for signals:
+ *
+ *   SIGUSR1  read the whole page and check the pattern:
+ *            "pageholder: NAME read ok" or "pageholder: NAME read bad at +OFF"
+ *   SIGTERM  "pageholder: NAME exit" and exit 0
+ *
+ * A SIGBUS is reported, then re-raised with its default action, so the
+ * process really dies of it (a shell sees status 135):
+ *
+ *   pageholder: NAME SIGBUS code=4 (BUS_MCEERR_AR) addr=0xVA lsb=12
+ *
+ * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
+ * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#ifndef BUS_MCEERR_AR
+#define BUS_MCEERR_AR 4
+#endif
+#ifndef BUS_MCEERR_AO
+#define BUS_MCEERR_AO 5
+#endif
+
+static const char *name = "holder";
+static volatile uint8_t *page;
+static long page_size;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "pageholder: %s ", name);
+	va_list ap;
+
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	(void)!write(1, buf, (size_t)n);
+}
+
+static uint8_t pattern(long i)
+{
+	return (uint8_t)(0xa5 ^ (i * 7));
+}
+
+/* Async-signal-safe enough: snprintf of integers into a stack buffer, write. */
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	const char *what = si->si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" :
+			   si->si_code == BUS_MCEERR_AO ? "BUS_MCEERR_AO" : "other";
+	(void)uc;
+	say("SIGBUS code=%d (%s) addr=%p lsb=%d", si->si_code, what, si->si_addr,
+	    (int)si->si_addr_lsb);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { 0 };
+	sigset_t set;
+	uint64_t entry = 0, pfn;
+	bool early = false;
+	int fd, sig;
+
+	int i = 1;
+
+	if (i < argc && (!strcmp(argv[i], "early") || !strcmp(argv[i], "late")))
+		early = !strcmp(argv[i++], "early");
+	if (i < argc && argv[i][0] != '-')
+		name = argv[i++];
+	if (i < argc) {
+		fprintf(stderr, "usage: pageholder [early|late] [NAME]\n");
+		return 2;
+	}
+	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
+		say("error prctl(PR_MCE_KILL): %s", strerror(errno));
+		return 1;
+	}
+
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	page_size = sysconf(_SC_PAGESIZE);
+	page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED) {
+		say("error mmap: %s", strerror(errno));
+		return 1;
+	}
+	madvise((void *)page, (size_t)page_size, MADV_NOHUGEPAGE);
+	for (long i = 0; i < page_size; i++)
+		page[i] = pattern(i);
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pread(fd, &entry, sizeof(entry), (off_t)((uintptr_t)page / (uintptr_t)page_size * 8)) !=
+			      (ssize_t)sizeof(entry)) {
+		say("error /proc/self/pagemap: %s", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	pfn = entry & ((UINT64_C(1) << 55) - 1);
+	if (!(entry >> 63) || !pfn) {
+		say("error page not present or pfn hidden (pagemap entry 0x%llx)", (unsigned long long)entry);
+		return 1;
+	}
+	say("pid=%d va=%p pfn=0x%llx gpa=0x%llx kill=%s", (int)getpid(), (void *)page,
+	    (unsigned long long)pfn, (unsigned long long)(pfn * (uint64_t)page_size), early ? "early" : "late");
+
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		if (sig == SIGTERM) {
+			say("exit");
+			return 0;
+		}
+		long bad = -1;
+		for (long i = 0; i < page_size; i++)
+			if (page[i] != pattern(i)) {
+				bad = i;
+				break;
+			}
+		if (bad < 0)
+			say("read ok");
+		else
+			say("read bad at +%ld", bad);
+	}
+}
