@@ -1,0 +1,128 @@
+#!/bin/sh
+# Issue 3, scenario 5: poisoned memory of vmras's own, not guest RAM, inside
+# one lab run (tests/lab/test-hypervisor-memory.sh). VMRAS_TEST_OWN_PAGE=1 makes
+# vmras allocate one page (the memfd "vmras:own-test-page") and read it on
+# SIGUSR2; vmras-poison --own-test-page poisons it for real.
+#   early-kill  the host kernel reports the (dirty) page at once: action
+#               optional, {hypervisor, ignore}, vmras and the guest go on;
+#               then SIGUSR2: action required, {hypervisor, fatal}, a clear
+#               message, exit status 1, the event in the log first
+#   late-kill   --early-kill off: nothing until vmras reads the page, then fatal
+dir=$(cd "$(dirname "$0")" && pwd -P)
+. "$dir/lib.sh"
+. "$dir/mce-lib.sh"
+need_hwpoison
+
+REPORT=
+
+# mcetest waits at "ready", then lingers for a minute: a guest that keeps
+# running while vmras deals with its own memory.
+start() { # NAME [vmras options...]
+	_sn=$1
+	shift
+	VM_ENV=VMRAS_TEST_OWN_PAGE=1
+	mt_start "$_sn" "mcetest.touches=0 mcetest.linger=60000" "$@"
+	VM_ENV=
+	if ! vm_wait_line "$_sn" 'mcetest: ready'; then
+		fail "$_sn" "$_sn: the guest never got to 'ready'"
+		vm_stop "$_sn"
+		return 1
+	fi
+	OWN=$(sed -n 's/.*vmras: test hook: own page at \(0x[0-9a-f]*\) (memfd vmras:own-test-page).*/\1/p' \
+		"$LOGS/$_sn.txt" | head -n1)
+	if [ -z "$OWN" ]; then
+		fail "$_sn" "$_sn: vmras did not log its own test page (VMRAS_TEST_OWN_PAGE=1)"
+		vm_stop "$_sn"
+		return 1
+	fi
+	pass "$_sn: vmras's own test page is at $OWN"
+}
+
+wait_events() { # NAME N [SECONDS]
+	_t=$((${3:-10} * 10))
+	while [ "$(ev_count "$1")" -lt "$2" ] && [ "$_t" -gt 0 ]; do
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	[ "$(ev_count "$1")" -ge "$2" ]
+}
+
+poison_own() { # NAME
+	if vmras-poison --own-test-page "$VM" >>"$LOGS/$1.poison" 2>&1; then
+		pass "$1: $(tail -n 1 "$LOGS/$1.poison")"
+	else
+		fail "$1" "$1: vmras-poison --own-test-page failed: $(tail -n 1 "$LOGS/$1.poison")"
+		return 1
+	fi
+}
+
+# SIGUSR2 makes vmras read the poisoned page: that is fatal. READS: the reads
+# of the page that completed before (when it was healthy).
+touch_fatal() { # NAME EVENT-N READS
+	kill -USR2 "$VM"
+	vm_wait_exit "$1" 20
+	is_exit "$1" 1
+	no_events_after "$1" "$2"
+	check_event "$1" "$2" hypervisor fatal true false
+	is "$1" "event $2 host-virtual-address" "$(ev "$1" "$2" host-virtual-address)" "$((OWN))"
+	is "$1" "event $2 size, count" "$(ev "$1" "$2" size) $(ev "$1" "$2" count)" "4096 $2"
+	is "$1" "event $2 has no guest members (guest-physical-address, ram-region, machine-check)" \
+		"$(ev "$1" "$2" guest-physical-address)$(ev "$1" "$2" ram-region)$(ev "$1" "$2" bank)" ""
+	is "$1" "event $2 reason" "$(ev "$1" "$2" reason)" \
+		"vmras touched poisoned memory of its own (4 KiB at host address $OWN), not guest RAM: it cannot continue"
+	has "$1" "vmras: error: fatal memory failure in vmras's own memory at $OWN: vmras touched poisoned memory" \
+		"vmras says why it stops"
+	is "$1" "reads of the own page that completed (the poisoned one never does)" \
+		"$(lines "$1" 'vmras: test hook: read own page')" "$3"
+	hasnt "$1" 'mcetest: done' "the guest was still running when vmras stopped"
+	REPORT="$REPORT
+$1: $(grep -m1 'vmras: error: fatal memory failure' "$LOGS/$1.txt")
+$1: $(sed -n "${2}p" "$LOGS/$1.ev")"
+}
+
+n=early-kill
+if start $n; then
+	# The hook itself, on a healthy page: vmras reads it and goes on.
+	kill -USR2 "$VM"
+	vm_wait_line $n 'vmras: test hook: read own page: 0x5a' 1 10
+	has $n 'vmras: test hook: read own page: 0x5a' "SIGUSR2 reads the healthy page"
+	poison_own $n
+	wait_events $n 1 || fail $n "$n: no event within 10 s of poisoning vmras's own (dirty) page"
+	no_events_after $n 1
+	check_event $n 1 hypervisor ignore false false
+	is $n "event 1 host-virtual-address" "$(ev $n 1 host-virtual-address)" "$((OWN))"
+	is $n "event 1 size, count" "$(ev $n 1 size) $(ev $n 1 count)" "4096 1"
+	is $n "event 1 has no guest members (guest-physical-address, ram-region, cpu-index, machine-check)" \
+		"$(ev $n 1 guest-physical-address)$(ev $n 1 ram-region)$(ev $n 1 cpu-index)$(ev $n 1 bank)" ""
+	is $n "event 1 reason" "$(ev $n 1 reason)" \
+		"memory of vmras's own (4 KiB at host address $OWN) is poisoned, not guest RAM; vmras has not touched it and continues"
+	REPORT="$REPORT
+$n: $(sed -n 1p "$LOGS/$n.ev")"
+	# vmras and its guest go on
+	vm_send x
+	if vm_wait_line $n 'mcetest: go' 1 10; then
+		pass "$n: the guest still runs after the action-optional report"
+	else
+		fail $n "$n: the guest did not go on after the action-optional report"
+	fi
+	if kill -0 "$VM" 2>/dev/null; then
+		pass "$n: vmras still running"
+		touch_fatal $n 2 1
+	else
+		fail $n "$n: vmras stopped after an action-optional report of its own memory"
+		vm_wait_exit $n
+	fi
+fi
+
+n=late-kill
+if start $n --early-kill off; then
+	poison_own $n
+	sleep 1
+	no_events_after $n 0 "early kill off: nothing until vmras reads the page"
+	vm_send x
+	vm_wait_line $n 'mcetest: go' 1 10
+	touch_fatal $n 1 0
+fi
+
+echo "---- observed (for the record) ----$REPORT"
+finish

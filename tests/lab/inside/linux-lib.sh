@@ -1,0 +1,278 @@
+# Helpers for the Linux-guest memory-failure tests (issue 3, scenarios 1-3),
+# on top of lib.sh; POSIX sh, run inside the lab (lab/run) by linux-*.sh.
+#
+#   linux_setup CPIO          the guest initramfs: the default one ($VMRAS_GUEST_INITRD)
+#                             with CPIO appended (pageholder, linux-guest-*.sh)
+#   linux_vendors             the guest CPU vendors to test: the host's, and
+#                             intel when vmras has --cpu-vendor and the host is
+#                             not Intel ($VMRAS_TEST_VENDORS overrides)
+#   vm_start NAME GUEST-SCRIPT VENDOR [vmras options...]
+#                             vmras in the background booting the guest, which
+#                             runs /vmras/GUEST-SCRIPT; stdin from a FIFO (vm_send),
+#                             console and vmras's messages in $LOGS/NAME.log,
+#                             events in $LOGS/NAME.events
+#   vm_wait_for PATTERN [S]   wait until the console has a line matching the ERE
+#   vm_wait_events N [S]      wait until the event log holds N events
+#   vm_send LINE              a line on the guest's console input
+#   vm_end                    wait for vmras to exit; returns its status (124: killed
+#                             by the watchdog); NAME.txt is the console as text
+#   vm_finish S [N]           wait (S seconds at most) for the guest script's end,
+#                             its N-th with N, then for vmras's exit (stopped if need
+#                             be); returns vm_end's status
+#   vm_kill                   stop vmras; returns vm_end's status
+#   holder NAME HOLDER FIELD  a field (pid, va, pfn, gpa) of pageholder HOLDER's line
+#   poison NAME GPA           vmras-poison the running vmras's guest page GPA
+#   event_expect NAME I WHAT FRAGMENT...
+#                             fail unless event I (1-based) contains every FRAGMENT
+#   show_events NAME          print the event log
+
+# The console of NAME as text: vmras.log with the interleaving undone. The guest
+# kernel's console messages ("[    1.234567] ...") and vmras's own lines
+# ("\rvmras: ...\r\n") can land in the middle of a line a guest program writes;
+# each such message becomes a line of its own, the cut line is joined again,
+# and the \r are dropped.
+console_text() { # NAME
+	awk '
+	{
+		s = carry $0
+		carry = ""
+		for (;;) {
+			p = 0
+			if (match(s, /\r\r*vmras: /) && RSTART > 1)
+				p = RSTART
+			if (match(s, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1 && (p == 0 || RSTART < p))
+				p = RSTART
+			if (p == 0)
+				break
+			pre = substr(s, 1, p - 1)
+			# A prefix that is only a line end is no cut line.
+			if (pre ~ /^\r*$/) {
+				s = substr(s, p)
+				continue
+			}
+			carry = pre
+			s = substr(s, p)
+			break
+		}
+		gsub(/\r/, "", s)
+		print s
+	}
+	END {
+		if (carry != "") {
+			gsub(/\r/, "", carry)
+			print carry
+		}
+	}' "$LOGS/$1.log"
+}
+
+linux_setup() {
+	INITRD=$LOGS/guest-initrd
+	# An Intel guest meets a broadcast machine check in a rendezvous of all its
+	# CPUs, and gives up on a CPU that is not there within monarch_timeout (1 s);
+	# a second such time-out panics it. vmras sets the machine check on one vCPU
+	# after another, and nested in the TCG test host that can take seconds, so
+	# the guests get 20 s ($VMRAS_TEST_MONARCH_US overrides; 0 keeps Linux's).
+	VM_APPEND=${VMRAS_TEST_APPEND:-}
+	_m=${VMRAS_TEST_MONARCH_US:-20000000}
+	[ "$_m" = 0 ] || VM_APPEND="vmras.monarch=$_m $VM_APPEND"
+	CPUS=${VMRAS_TEST_CPUS:-2}
+	cat "$VMRAS_GUEST_INITRD" "$1" >"$INITRD" || { echo "cannot build the guest initramfs"; exit 1; }
+	# Lines the test reports, for the record (issue 3's closing note).
+	REPORT=$LOGS/report
+	: >"$REPORT"
+}
+
+linux_vendors() {
+	if [ -n "${VMRAS_TEST_VENDORS:-}" ]; then
+		echo "$VMRAS_TEST_VENDORS"
+		return
+	fi
+	case $(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1) in
+	GenuineIntel) host=intel ;;
+	AuthenticAMD | HygonGenuine) host=amd ;;
+	*) host=host ;;
+	esac
+	if vmras --help 2>&1 | grep -q -- '--cpu-vendor' && [ "$host" != intel ]; then
+		echo "$host intel"
+	else
+		echo "$host"
+	fi
+}
+
+# The vmras options for VENDOR.
+vendor_opts() {
+	if vmras --help 2>&1 | grep -q -- '--cpu-vendor'; then
+		case $1 in amd | intel) echo "--cpu-vendor $1" ;; esac
+	fi
+}
+
+# The vendor string a guest of VENDOR must report.
+vendor_id() {
+	case $1 in amd) echo AuthenticAMD ;; intel) echo GenuineIntel ;; *) echo '' ;; esac
+}
+
+vm_start() {
+	VM=$1 _script=$2 _vendor=$3
+	shift 3
+	_b64=$(printf '. /vmras/%s\n' "$_script" | base64 | tr -d '\n')
+	rm -f "$LOGS/$VM.in" "$LOGS/$VM.events" "$LOGS/$VM.timedout" "$LOGS/$VM.poison"
+	mkfifo "$LOGS/$VM.in"
+	say "boot $VM: vmras $(vendor_opts "$_vendor") $*"
+	# shellcheck disable=SC2046
+	vmras --kernel "$VMRAS_GUEST_KERNEL" --initrd "$INITRD" --event-log "$LOGS/$VM.events" \
+		--append "console=ttyS0 quiet vmras.run=$_b64 $VM_APPEND" $(vendor_opts "$_vendor") "$@" \
+		<"$LOGS/$VM.in" >"$LOGS/$VM.log" 2>&1 &
+	VM_PID=$!
+	exec 3>"$LOGS/$VM.in"
+	VM_START=$(date +%s)
+	# The watchdog ends by itself within a second of vmras.
+	(
+		i=0
+		while [ $i -lt "$GUEST_TIMEOUT" ]; do
+			kill -0 $VM_PID 2>/dev/null || exit 0
+			sleep 1
+			i=$((i + 1))
+		done
+		: >"$LOGS/$VM.timedout"
+		kill $VM_PID 2>/dev/null
+		sleep 5
+		kill -KILL $VM_PID 2>/dev/null
+	) &
+	VM_DOG=$!
+}
+
+vm_alive() { kill -0 "$VM_PID" 2>/dev/null; }
+
+vm_wait_for() { # PATTERN [SECONDS]
+	_n=$((${2:-120} * 5))
+	while [ $_n -gt 0 ]; do
+		console_text "$VM" | grep -Eq "$1" && return 0
+		vm_alive || { console_text "$VM" | grep -Eq "$1"; return; }
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+vm_events() {
+	if [ -f "$LOGS/$VM.events" ]; then grep -c . "$LOGS/$VM.events"; else echo 0; fi
+}
+
+vm_wait_events() { # N [SECONDS]
+	_n=$((${2:-60} * 5))
+	while [ "$(vm_events)" -lt "$1" ]; do
+		[ $_n -gt 0 ] && vm_alive || return 1
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	return 0
+}
+
+vm_send() {
+	printf '%s\n' "$1" >&3
+}
+
+vm_end() {
+	wait "$VM_PID"
+	_rc=$?
+	exec 3>&-
+	wait "$VM_DOG" 2>/dev/null
+	[ -f "$LOGS/$VM.timedout" ] && _rc=124
+	console_text "$VM" >"$LOGS/$VM.txt"
+	say "  $VM: vmras exit $_rc after $(($(date +%s) - VM_START))s"
+	return $_rc
+}
+
+# Stops a VM that went wrong.
+vm_kill() {
+	kill "$VM_PID" 2>/dev/null
+	vm_end
+}
+
+# Waits until the guest's script has finished ("vmras-guest: exit"; the
+# N-th time with N) or vmras has exited; stops vmras if that takes longer than
+# SECONDS. Then vm_end.
+vm_finish() { # SECONDS [N]
+	_k=0
+	while [ $_k -lt $((${1} * 5)) ] && vm_alive; do
+		[ "$(console_text "$VM" | grep -c '^vmras-guest: exit')" -ge "${2:-1}" ] && break
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	# A guest that finished powers off at once.
+	_k=0
+	while [ $_k -lt 50 ] && vm_alive; do
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	vm_alive && kill "$VM_PID" 2>/dev/null
+	vm_end
+}
+
+holder() { # NAME HOLDER FIELD
+	console_text "$1" | sed -n "s/.*pageholder: $2 pid=.* $3=\([^ ]*\).*/\1/p" | head -n1
+}
+# pid= is the first field: the pattern above would skip it.
+holder_pid() { # NAME HOLDER
+	console_text "$1" | sed -n "s/.*pageholder: $2 pid=\([0-9]*\) .*/\1/p" | head -n1
+}
+
+poison() { # NAME GPA
+	if vmras-poison "$VM_PID" "$2" >>"$LOGS/$1.poison" 2>&1; then
+		say "  $1: $(tail -n1 "$LOGS/$1.poison")"
+		return 0
+	fi
+	fail "$1" "$1: vmras-poison $VM_PID $2 failed: $(cat "$LOGS/$1.poison")"
+	return 1
+}
+
+event_expect() { # NAME I WHAT FRAGMENT...
+	_name=$1 _i=$2 _what=$3
+	shift 3
+	_ev=$(sed -n "${_i}p" "$LOGS/$_name.events" 2>/dev/null)
+	if [ -z "$_ev" ]; then
+		fail "$_name" "$_name: no event $_i ($_what)"
+		show_events "$_name"
+		return 1
+	fi
+	for _f in "$@"; do
+		case $_ev in
+		*"$_f"*) ;;
+		*)
+			fail "$_name" "$_name: event $_i ($_what) lacks $_f: $_ev"
+			return 1 ;;
+		esac
+	done
+	echo "$_name event $_i: $_ev" >>"$REPORT"
+	return 0
+}
+
+show_events() {
+	echo "---- events of $1 ----"
+	cat "$LOGS/$1.events" 2>/dev/null
+	echo "---- end of events ----"
+}
+
+# Records the console lines matching the ERE in the report.
+report_lines() { # NAME ERE
+	grep -E "$2" "$LOGS/$1.txt" | grep -v '^klog: ' | sed "s/^/$1 console: /" >>"$REPORT"
+}
+
+# Prints the report (observed lines and events) before finishing.
+linux_finish() {
+	echo "---- observed ----"
+	cat "$REPORT"
+	echo "---- end ----"
+	finish
+}
+
+# lib.sh's show, with the console brought up to date first (a check may fail
+# while vmras still runs), and a longer tail.
+show() {
+	case $SHOWN in *" $1 "*) return 0 ;; esac
+	SHOWN="$SHOWN$1 "
+	[ -f "$LOGS/$1.log" ] && console_text "$1" >"$LOGS/$1.txt"
+	echo "---- console of $1 (last 100 lines) ----"
+	tail -n 100 "$LOGS/$1.txt" 2>/dev/null
+	echo "---- end of $1 ----"
+}
