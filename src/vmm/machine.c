@@ -1,5 +1,7 @@
 #include "vmm/machine.h"
 
+#include <asm/kvm_para.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,6 +134,17 @@ static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpui
 	x86_cpuid_for_vcpu(cpuid->entries, cpuid->nent, v->index, m->ncpus);
 	if (strcmp(m->opts->cpu_vendor, "host"))
 		x86_cpuid_set_vendor(cpuid->entries, cpuid->nent, m->vendor);
+	/* A guest of the other vendor makes KVM hypercalls with its vendor's
+	 * instruction (VMCALL for Intel), which faults on this host (SVM wants
+	 * VMMCALL); KVM then patches the call site, and once the kernel's text
+	 * is read-only that write becomes a #PF: the guest oopses at its first
+	 * PV IPI or spinlock kick. So it gets no PV feature that hypercalls. */
+	if (m->vendor != x86_cpuid_vendor(supported->entries, supported->nent))
+		for (unsigned i = 0; i < cpuid->nent; i++)
+			if (cpuid->entries[i].function == KVM_CPUID_FEATURES)
+				cpuid->entries[i].eax &= ~((1u << KVM_FEATURE_PV_UNHALT) |
+							   (1u << KVM_FEATURE_PV_SEND_IPI) |
+							   (1u << KVM_FEATURE_PV_SCHED_YIELD));
 	/* Linux on AMD recovers from an uncorrected error only when CPUID says
 	 * the hardware supports it (SUCCOR); KVM does not say so by itself. */
 	if (m->vendor == X86_VENDOR_AMD &&

@@ -28,8 +28,7 @@ ao() { # VENDOR
 		fail "$n" "$n: the guest did not get its page holders ready"
 		return
 	fi
-	want=$(vendor_id "$v")
-	[ -z "$want" ] || vm_wait_for "^vmras-test: vendor=$want " 1 || fail "$n" "$n: the guest's CPU vendor is not $want"
+	check_facts "$n" "$v"
 	e_gpa=$(holder "$n" early gpa) e_pfn=$(holder "$n" early pfn) e_va=$(holder "$n" early va) e_pid=$(holder_pid "$n" early)
 	l_gpa=$(holder "$n" late gpa) l_pfn=$(holder "$n" late pfn) l_va=$(holder "$n" late va) l_pid=$(holder_pid "$n" late)
 

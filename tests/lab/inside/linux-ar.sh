@@ -28,8 +28,7 @@ ar() { # VENDOR
 		fail "$n" "$n: the guest did not get its page holders ready"
 		return
 	fi
-	want=$(vendor_id "$v")
-	[ -z "$want" ] || vm_wait_for "^vmras-test: vendor=$want " 1 || fail "$n" "$n: the guest's CPU vendor is not $want"
+	check_facts "$n" "$v"
 	gpa=$(holder "$n" victim gpa) pfn=$(holder "$n" victim pfn) va=$(holder "$n" victim va) pid=$(holder_pid "$n" victim)
 	b_pid=$(holder_pid "$n" bystander)
 

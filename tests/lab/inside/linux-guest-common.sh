@@ -2,9 +2,10 @@
 # which run inside a Linux guest under vmras (busybox sh, as /init's script).
 # The test host reads every "vmras-test:" and "pageholder:" line on the console.
 
-# What the guest sees: its CPU vendor, and whether it will recover (AMD: SUCCOR,
-# CPUID 0x80000007 EBX bit 1, shows as "succor" in /proc/cpuinfo; Intel:
-# MCG_CAP.SER_P, which /proc/cpuinfo does not show).
+# What the guest sees: its CPU vendor; how many of the KVM PV features that
+# make hypercalls it set up (IPIs, spinlock kicks, sched yield); and whether it
+# will recover (AMD: SUCCOR, CPUID 0x80000007 EBX bit 1, shows as "succor" in
+# /proc/cpuinfo; Intel: MCG_CAP.SER_P, which /proc/cpuinfo does not show).
 guest_facts() {
 	# vmras.monarch=USEC on the command line sets the broadcast rendezvous
 	# timeout of an Intel guest (Linux's default: 1 s; see linux-lib.sh).
@@ -13,7 +14,9 @@ guest_facts() {
 		case $_w in vmras.monarch=*) [ -d $mc ] && echo "${_w#*=}" >$mc/monarch_timeout ;; esac
 	done
 	echo "vmras-test: vendor=$(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1) cpus=$(nproc)" \
-		"monarch_timeout=$(cat $mc/monarch_timeout 2>/dev/null) succor=$(grep -c '^flags.* succor' /proc/cpuinfo) cmdline=$(cat /proc/cmdline | tr ' ' '\n' | grep -v '^vmras.run=' | tr '\n' ' ')"
+		"monarch_timeout=$(cat $mc/monarch_timeout 2>/dev/null)" \
+		"pv_hypercalls=$(dmesg | grep -cE 'kvm-guest: (setup PV IPIs|PV spinlocks enabled|setup PV sched yield)')" \
+		"succor=$(grep -c '^flags.* succor' /proc/cpuinfo) cmdline=$(cat /proc/cmdline | tr ' ' '\n' | grep -v '^vmras.run=' | tr '\n' ' ')"
 }
 
 # The guest kernel's machine-check and memory-failure messages, whatever

@@ -6,6 +6,8 @@
 #   linux_vendors             the guest CPU vendors to test: the host's, and
 #                             intel when vmras has --cpu-vendor and the host is
 #                             not Intel ($VMRAS_TEST_VENDORS overrides)
+#   check_facts NAME VENDOR   check what the guest reported seeing (vendor, SUCCOR,
+#                             PV hypercalls)
 #   vm_start NAME GUEST-SCRIPT VENDOR [vmras options...]
 #                             vmras in the background booting the guest, which
 #                             runs /vmras/GUEST-SCRIPT; stdin from a FIFO (vm_send),
@@ -82,21 +84,52 @@ linux_setup() {
 	: >"$REPORT"
 }
 
+# The host's CPU vendor: amd, intel or host (another).
+host_vendor() {
+	case $(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1) in
+	GenuineIntel) echo intel ;;
+	AuthenticAMD | HygonGenuine) echo amd ;;
+	*) echo host ;;
+	esac
+}
+
 linux_vendors() {
 	if [ -n "${VMRAS_TEST_VENDORS:-}" ]; then
 		echo "$VMRAS_TEST_VENDORS"
 		return
 	fi
-	case $(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1) in
-	GenuineIntel) host=intel ;;
-	AuthenticAMD | HygonGenuine) host=amd ;;
-	*) host=host ;;
-	esac
-	if vmras --help 2>&1 | grep -q -- '--cpu-vendor' && [ "$host" != intel ]; then
-		echo "$host intel"
+	_h=$(host_vendor)
+	if vmras --help 2>&1 | grep -q -- '--cpu-vendor' && [ "$_h" != intel ]; then
+		echo "$_h intel"
 	else
-		echo "$host"
+		echo "$_h"
 	fi
+}
+
+# The guest's own view (guest_facts in linux-guest-common.sh), first boot:
+# the CPU vendor it was given; on AMD, SUCCOR on every CPU (without it Linux
+# does not even try to recover); and, when that vendor is not the host's, no
+# KVM PV feature that makes hypercalls (the guest would use its vendor's
+# hypercall instruction, which faults on this host's; KVM's fix-up then oopses
+# the guest once its text is read-only).
+check_facts() { # NAME VENDOR
+	_facts=$(console_text "$1" | grep '^vmras-test: vendor=' | head -n1)
+	if [ -z "$_facts" ]; then
+		fail "$1" "$1: the guest did not report what it sees"
+		return
+	fi
+	_want=$(vendor_id "$2")
+	case $_facts in
+	*"vendor=$_want "*) ;;
+	*) [ -z "$_want" ] || fail "$1" "$1: the guest's CPU vendor is not $_want: $_facts" ;;
+	esac
+	_cpus=$(echo "$_facts" | sed -n 's/.* cpus=\([0-9]*\).*/\1/p')
+	_succor=$(echo "$_facts" | sed -n 's/.* succor=\([0-9]*\).*/\1/p')
+	[ "$2" != amd ] || [ "$_succor" = "$_cpus" ] ||
+		fail "$1" "$1: SUCCOR on $_succor of $_cpus CPUs of the AMD guest: $_facts"
+	_pv=$(echo "$_facts" | sed -n 's/.* pv_hypercalls=\([0-9]*\).*/\1/p')
+	[ "$2" = "$(host_vendor)" ] || [ "$_pv" = 0 ] ||
+		fail "$1" "$1: a guest of another vendor than the host's set up $_pv KVM PV hypercall features: $_facts"
 }
 
 # The vmras options for VENDOR.

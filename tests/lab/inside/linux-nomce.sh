@@ -20,8 +20,7 @@ nomce() { # VENDOR
 		fail "$n" "$n: the guest did not get its page holder ready"
 		return
 	fi
-	want=$(vendor_id "$v")
-	[ -z "$want" ] || vm_wait_for "^vmras-test: vendor=$want " 1 || fail "$n" "$n: the guest's CPU vendor is not $want"
+	check_facts "$n" "$v"
 	gpa=$(holder "$n" victim gpa)
 
 	if ! poison "$n" "$gpa"; then
