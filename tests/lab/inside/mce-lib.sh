@@ -85,7 +85,12 @@ vm_wait_line() {
 	done
 }
 
-vm_send() { printf '%s' "$1" >&3; }
+# (SIGPIPE is ignored, so that writing to a vmras that has gone is a FAIL, not
+# the end of the script.)
+trap '' PIPE
+vm_send() {
+	printf '%s' "$1" >&3 2>/dev/null || fail "" "cannot write to the guest's console: vmras (pid $VM) has exited"
+}
 
 vm_poison() {
 	_n=$1
