@@ -16,7 +16,7 @@ guest_facts() {
 	echo "vmras-test: vendor=$(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1) cpus=$(nproc)" \
 		"monarch_timeout=$(cat $mc/monarch_timeout 2>/dev/null)" \
 		"pv_hypercalls=$(dmesg | grep -cE 'kvm-guest: (setup PV IPIs|PV spinlocks enabled|setup PV sched yield)')" \
-		"succor=$(grep -c '^flags.* succor' /proc/cpuinfo) cmdline=$(cat /proc/cmdline | tr ' ' '\n' | grep -v '^vmras.run=' | tr '\n' ' ')"
+		"succor=$(grep -c '^flags.* succor' /proc/cpuinfo) cmdline=$(tr ' ' '\n' </proc/cmdline | grep -v '^vmras.run=' | tr '\n' ' ')"
 }
 
 # The guest kernel's machine-check and memory-failure messages, whatever

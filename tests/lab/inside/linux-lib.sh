@@ -18,9 +18,10 @@
 #   vm_send LINE              a line on the guest's console input
 #   vm_end                    wait for vmras to exit; returns its status (124: killed
 #                             by the watchdog); NAME.txt is the console as text
-#   vm_finish S [N]           wait (S seconds at most) for the guest script's end,
-#                             its N-th with N, then for vmras's exit (stopped if need
-#                             be); returns vm_end's status
+#   vm_finish S [N [R]]       wait (S seconds at most, and no longer than the R+1-th
+#                             reset) for the guest script's end, its N-th with N, then
+#                             for vmras's exit (stopped if need be); returns vm_end's
+#                             status
 #   vm_kill                   stop vmras; returns vm_end's status
 #   holder NAME HOLDER FIELD  a field (pid, va, pfn, gpa) of pageholder HOLDER's line
 #   poison NAME GPA           vmras-poison the running vmras's guest page GPA
@@ -220,19 +221,35 @@ vm_end() {
 	return $_rc
 }
 
+# Stops vmras: SIGTERM, and SIGKILL 5 s later (a vmras stuck on poison of its
+# own does not get to act on SIGTERM).
+vm_stop() {
+	kill "$VM_PID" 2>/dev/null
+	_k=0
+	while [ $_k -lt 25 ] && vm_alive; do
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	kill -KILL "$VM_PID" 2>/dev/null
+}
+
 # Stops a VM that went wrong.
 vm_kill() {
-	kill "$VM_PID" 2>/dev/null
+	vm_stop
 	vm_end
 }
 
 # Waits until the guest's script has finished ("vmras-guest: exit"; the
-# N-th time with N) or vmras has exited; stops vmras if that takes longer than
-# SECONDS. Then vm_end.
-vm_finish() { # SECONDS [N]
+# N-th time with N) or vmras has exited, but no longer than SECONDS, nor once
+# the VM has reset more than RESETS times (default 0: a guest that panicked
+# and rebooted would run its script again). Then stops vmras if need be, and
+# returns vm_end's status.
+vm_finish() { # SECONDS [N [RESETS]]
 	_k=0
 	while [ $_k -lt $((${1} * 5)) ] && vm_alive; do
-		[ "$(console_text "$VM" | grep -c '^vmras-guest: exit')" -ge "${2:-1}" ] && break
+		console_text "$VM" >"$LOGS/$VM.now"
+		[ "$(grep -c '^vmras-guest: exit' "$LOGS/$VM.now")" -ge "${2:-1}" ] && break
+		[ "$(grep -c '^vmras: guest reset (' "$LOGS/$VM.now")" -gt "${3:-0}" ] && break
 		sleep 0.2
 		_k=$((_k + 1))
 	done
@@ -242,7 +259,7 @@ vm_finish() { # SECONDS [N]
 		sleep 0.2
 		_k=$((_k + 1))
 	done
-	vm_alive && kill "$VM_PID" 2>/dev/null
+	vm_alive && vm_stop
 	vm_end
 }
 

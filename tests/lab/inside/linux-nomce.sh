@@ -30,7 +30,7 @@ nomce() { # VENDOR
 	vm_send go
 	vm_wait_events 1 60 || fail "$n" "$n: no event after the victim read its page"
 	# The first boot's script must not finish; the second boot's does.
-	vm_finish 240
+	vm_finish 240 1 1
 	rc=$?
 
 	[ "$rc" = 0 ] || fail "$n" "$n: vmras exited $rc, expected 0 (the second boot powered off)"
