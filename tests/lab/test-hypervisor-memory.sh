@@ -13,4 +13,4 @@ for f in vmras vmras-poison tests/guest/mcetest.bzimage; do
 		exit 77
 	fi
 done
-exec "$repo/lab/run" --timeout 300 --share "$here/inside" -- sh "$here/inside/hypervisor-memory.sh"
+exec "$repo/lab/run" --timeout 180 --share "$here/inside" -- sh "$here/inside/hypervisor-memory.sh"

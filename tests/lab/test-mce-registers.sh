@@ -13,4 +13,4 @@ for f in vmras vmras-poison tests/guest/mcetest.bzimage; do
 		exit 77
 	fi
 done
-exec "$repo/lab/run" --timeout 600 --share "$here/inside" -- sh "$here/inside/mce-registers.sh"
+exec "$repo/lab/run" --timeout 400 --share "$here/inside" -- sh "$here/inside/mce-registers.sh"

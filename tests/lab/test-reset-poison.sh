@@ -18,4 +18,4 @@ if [ -z "$stacks" ]; then
 	echo "no symbol cpu_stacks in mcetest.elf (nm)"
 	exit 1
 fi
-exec "$repo/lab/run" --timeout 600 --env "MCETEST_CPU_STACKS=$stacks" --share "$here/inside" -- sh "$here/inside/reset-poison.sh"
+exec "$repo/lab/run" --timeout 400 --env "MCETEST_CPU_STACKS=$stacks" --share "$here/inside" -- sh "$here/inside/reset-poison.sh"
