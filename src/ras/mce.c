@@ -254,6 +254,17 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 		return 0;
 	}
 
+	/* A vmras thread of its own (a device, the console) read poisoned guest
+	 * memory: no vCPU consumed it, so there is nobody to raise a #MC on,
+	 * and the thread cannot get past the load. QEMU dies of the re-raised
+	 * SIGBUS here; vmras says why first. */
+	if (ar && d->cpu < 0) {
+		size_name((unsigned)lsb, size, sizeof(size));
+		d->action = MF_ACTION_FATAL;
+		say(d, "a vmras thread that is not a vCPU read poisoned guest memory (%s at 0x%" PRIx64
+		    "): it cannot continue", size, f->gpa);
+		return 0;
+	}
 	if (d->cpu < 0)
 		d->cpu = 0;
 	if ((unsigned)d->cpu >= m->nvcpus || !m->vcpu)

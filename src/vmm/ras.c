@@ -34,6 +34,8 @@ struct ras {
 };
 
 static volatile uint8_t *own_page;
+static volatile uint8_t *guest_read;     /* VMRAS_TEST_READ_GPA */
+static uint64_t guest_read_gpa;
 
 struct state_read {
 	uint64_t mcg_cap;
@@ -165,17 +167,24 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	switch (d.action) {
 	case MF_ACTION_INJECT:
 		if (m->vm_alive) {
+			/* A broadcast reaches every vCPU before any runs again:
+			 * the guest's handlers meet in a rendezvous with a
+			 * timeout, which a vCPU-by-vCPU delivery could miss. */
+			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
+				vcpu_hold(&m->vcpus[i], true);
 			inject_on(&m->vcpus[d.cpu], &d.rec);
 			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
 				if ((int)i != d.cpu)
 					inject_on(&m->vcpus[i], &d.broadcast_rec);
+			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
+				vcpu_hold(&m->vcpus[i], false);
 		}
 		break;
 	case MF_ACTION_RESET:
 		machine_request(m, MACHINE_RESET, d.reason);
 		break;
 	case MF_ACTION_FATAL:
-		log_error("fatal memory failure in vmras's own memory at 0x%" PRIx64 ": %s", f.hva, d.reason);
+		log_error("fatal memory failure at host address 0x%" PRIx64 ": %s", f.hva, d.reason);
 		console_restore_terminal();
 		_exit(1);
 	case MF_ACTION_IGNORE:
@@ -192,6 +201,7 @@ static void *ras_thread(void *arg)
 	struct pollfd p = { .fd = sigbus_intake_eventfd(), .events = POLLIN };
 
 	pthread_setname_np(pthread_self(), "ras");
+	sigbus_set_thread_handler();
 	for (;;) {
 		struct sigbus_event e;
 		unsigned long lost;
@@ -231,6 +241,27 @@ static void *ras_thread_start(void *arg)
 	return ras_thread(ras);
 }
 
+/* VMRAS_TEST_READ_GPA=ADDR: SIGUSR2 reads that guest address on a thread
+ * that is not a vCPU, as a device model would. */
+static void setup_guest_read(struct machine *m)
+{
+	const char *hook = getenv("VMRAS_TEST_READ_GPA");
+	char *end;
+	unsigned long long gpa;
+
+	if (!hook)
+		return;
+	errno = 0;
+	gpa = strtoull(hook, &end, 0);
+	guest_read = errno || *end || end == hook ? NULL : guest_ram_gpa_to_hva(&m->ram, gpa, 1);
+	if (!guest_read) {
+		log_error("test hook: VMRAS_TEST_READ_GPA=%s is not a guest RAM address", hook);
+		return;
+	}
+	guest_read_gpa = gpa;
+	log_info("test hook: SIGUSR2 reads guest address 0x%llx", gpa);
+}
+
 static void setup_own_page(void)
 {
 	const char *hook = getenv("VMRAS_TEST_OWN_PAGE");
@@ -257,6 +288,8 @@ void ras_touch_own_page(void)
 {
 	if (own_page)
 		log_info("test hook: read own page: 0x%02x", own_page[0]);
+	if (guest_read)
+		log_info("test hook: read guest address 0x%" PRIx64 ": 0x%02x", guest_read_gpa, guest_read[0]);
 }
 
 int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
@@ -277,6 +310,7 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 		return -1;
 	}
 	setup_own_page();
+	setup_guest_read(m);
 	sa.ras = ras;
 	pthread_mutex_init(&sa.lock, NULL);
 	pthread_cond_init(&sa.cond, NULL);

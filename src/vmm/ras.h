@@ -20,9 +20,10 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen);
  * main thread while no VM exists. */
 void ras_replace_poisoned(struct machine *m);
 
-/* Test hook (VMRAS_TEST_OWN_PAGE=1): one page of vmras's own memory, not
- * guest RAM, in a memfd named "vmras:own-test-page" so tools can poison it;
- * ras_touch_own_page reads it (SIGUSR2 does). */
+/* Test hooks. VMRAS_TEST_OWN_PAGE=1: one page of vmras's own memory, not
+ * guest RAM, in a memfd named "vmras:own-test-page" so tools can poison it.
+ * VMRAS_TEST_READ_GPA=ADDR: a guest address to read from a thread that is
+ * not a vCPU. ras_touch_own_page reads both (SIGUSR2 does). */
 void ras_touch_own_page(void);
 
 #endif

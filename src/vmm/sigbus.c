@@ -18,6 +18,7 @@ static struct sigbus_ring ring;
 static int wake_fd = -1;
 static __thread int thread_vcpu = -1;
 static __thread volatile sig_atomic_t thread_ar;
+static __thread bool thread_is_handler;
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -48,6 +49,19 @@ static void handler(int sig, siginfo_t *si, void *uc)
 		thread_ar++;
 	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
+	if (si->si_code == BUS_MCEERR_AR && thread_vcpu < 0) {
+		/* A thread that is not a vCPU would only fault again on return;
+		 * nothing can repair its load. Leave the verdict (an event, then
+		 * exit) to the handling thread and wait here for the end. That
+		 * thread cannot wait for itself, though. */
+		if (thread_is_handler) {
+			static const char msg[] = "vmras: the memory-failure thread touched poisoned memory; exiting\n";
+			(void)!write(2, msg, sizeof(msg) - 1);
+			_exit(1);
+		}
+		for (;;)
+			pause();
+	}
 	errno = saved_errno;
 }
 
@@ -95,6 +109,11 @@ unsigned long sigbus_intake_dropped(void)
 void sigbus_set_thread_vcpu(int index)
 {
 	thread_vcpu = index;
+}
+
+void sigbus_set_thread_handler(void)
+{
+	thread_is_handler = true;
 }
 
 unsigned sigbus_thread_take_ar(void)

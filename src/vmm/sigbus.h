@@ -24,6 +24,10 @@ unsigned long sigbus_intake_dropped(void);
 
 /* vCPU threads say who they are, so a signal records which vCPU took it. */
 void sigbus_set_thread_vcpu(int index);
+/* The thread that handles the reports says so: an action-required error on
+ * any other thread that is not a vCPU parks that thread until the handler has
+ * decided (fatal), but the handler itself cannot wait for itself. */
+void sigbus_set_thread_handler(void);
 /* How many action-required SIGBUS this thread took since the last call: a
  * vCPU must have them handled before it enters the guest again, or it only
  * faults again. */

@@ -104,6 +104,7 @@ void vcpu_init_sync(struct vcpu *v)
 	v->work_fn = NULL;
 	v->thread_done = false;
 	v->ar_taken = v->ar_done = 0;
+	v->held = false;
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -156,6 +157,16 @@ void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg)
 	pthread_mutex_unlock(&v->caller_lock);
 }
 
+void vcpu_hold(struct vcpu *v, bool held)
+{
+	pthread_mutex_lock(&v->work_lock);
+	v->held = held;
+	pthread_cond_broadcast(&v->work_cond);
+	pthread_mutex_unlock(&v->work_lock);
+	if (held)
+		vcpu_kick(v);
+}
+
 void vcpu_ar_done(struct vcpu *v)
 {
 	pthread_mutex_lock(&v->work_lock);
@@ -175,7 +186,7 @@ static void between_runs(struct vcpu *v)
 	v->ar_taken += ar;
 	for (;;) {
 		serve_work_locked(v);
-		if (v->ar_done >= v->ar_taken || machine_stopping(v->machine))
+		if ((v->ar_done >= v->ar_taken && !v->held) || machine_stopping(v->machine))
 			break;
 		pthread_cond_wait(&v->work_cond, &v->work_lock);
 	}

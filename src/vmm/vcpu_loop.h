@@ -3,6 +3,7 @@
 #define VMRAS_VMM_VCPU_LOOP_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 struct machine;
 struct vcpu;
@@ -25,6 +26,11 @@ void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg);
 void vcpu_stop(struct vcpu *v);
 /* Stops v's next KVM_RUN (or the current one) from running the guest. */
 void vcpu_kick(struct vcpu *v);
+/* Keeps v out of the guest from its next exit on (held) or lets it go:
+ * work given with vcpu_run_on is still served meanwhile. Holding every vCPU
+ * first lets a broadcast machine check reach them all before any resumes,
+ * as one would on hardware. */
+void vcpu_hold(struct vcpu *v, bool held);
 /* The RAS thread has finished an action-required error that v took. */
 void vcpu_ar_done(struct vcpu *v);
 void vcpu_init_sync(struct vcpu *v);

@@ -518,10 +518,36 @@ static void test_bad_target(void **state)
 	assert_int_equal(mce_decide(&m, &f, &d), -1);
 	m.nvcpus = 0;
 	f.vcpu = -1;
+	f.action_required = false;
 	assert_int_equal(mce_decide(&m, &f, &d), -1);
 	m.nvcpus = 2;
 	m.vcpu = NULL;
 	assert_int_equal(mce_decide(&m, &f, &d), -1);
+}
+
+/* Guest memory consumed by a vmras thread that is not a vCPU (a device, the
+ * console): no vCPU can be told, the thread cannot go on, so fatal, on either
+ * vendor and whatever the vCPUs' state. */
+static void test_non_vcpu_consumer(void **state)
+{
+	struct mce_vcpu_state c[1] = { healthy() };
+	struct memory_failure f = guest_failure(true, -1);
+	(void)state;
+
+	for (int v = 0; v < 2; v++) {
+		enum x86_vendor vendor = v ? X86_VENDOR_AMD : X86_VENDOR_INTEL;
+		struct mce_decision d = decide(vendor, CAP, c, 1, &f);
+		assert_int_equal(d.action, MF_ACTION_FATAL);
+		assert_int_equal(d.cpu, -1);
+		assert_false(d.recursive);
+		assert_string_equal(d.reason, "a vmras thread that is not a vCPU read poisoned guest "
+				    "memory (4 KiB at 0x12345678): it cannot continue");
+	}
+	/* The same page reported early (action optional) still goes to vCPU 0. */
+	f.action_required = false;
+	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.cpu, 0);
 }
 
 static void test_huge_page_gpa(void **state)
@@ -770,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_hypervisor),
 		cmocka_unit_test(test_unreportable),
 		cmocka_unit_test(test_bad_target),
+		cmocka_unit_test(test_non_vcpu_consumer),
 		cmocka_unit_test(test_huge_page_gpa),
 		cmocka_unit_test(test_table_exhaustive),
 		cmocka_unit_test(test_cpuid_amd_recovery),

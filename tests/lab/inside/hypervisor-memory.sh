@@ -8,6 +8,7 @@
 #               then SIGUSR2: action required, {hypervisor, fatal}, a clear
 #               message, exit status 1, the event in the log first
 #   late-kill   --early-kill off: nothing until vmras reads the page, then fatal
+#   device-read a guest page read by a vmras thread that is not a vCPU: fatal
 dir=$(cd "$(dirname "$0")" && pwd -P)
 . "$dir/lib.sh"
 . "$dir/mce-lib.sh"
@@ -70,7 +71,7 @@ touch_fatal() { # NAME EVENT-N READS
 		"$(ev "$1" "$2" guest-physical-address)$(ev "$1" "$2" ram-region)$(ev "$1" "$2" bank)" ""
 	is "$1" "event $2 reason" "$(ev "$1" "$2" reason)" \
 		"vmras touched poisoned memory of its own (4 KiB at host address $OWN), not guest RAM: it cannot continue"
-	has "$1" "vmras: error: fatal memory failure in vmras's own memory at $OWN: vmras touched poisoned memory" \
+	has "$1" "vmras: error: fatal memory failure at host address $OWN: vmras touched poisoned memory" \
 		"vmras says why it stops"
 	is "$1" "reads of the own page that completed (the poisoned one never does)" \
 		"$(lines "$1" 'vmras: test hook: read own page')" "$3"
@@ -122,6 +123,40 @@ if start $n --early-kill off; then
 	vm_send x
 	vm_wait_line $n 'mcetest: go' 1 10
 	touch_fatal $n 1 0
+fi
+
+# Guest memory read by a vmras thread that is not a vCPU (VMRAS_TEST_READ_GPA,
+# as a device model would): no vCPU took it, the thread cannot go on, so
+# {guest, fatal} with the reason, exit status 1, and no #MC in the guest. The
+# page is mcetest's clean touch page, so nothing is reported until it is read.
+n=device-read
+PAGE=0x800000
+VM_ENV="VMRAS_TEST_READ_GPA=$PAGE"
+mt_start $n "mcetest.touches=0 mcetest.linger=60000"
+VM_ENV=
+if vm_wait_line $n 'mcetest: ready'; then
+	kill -USR2 "$VM"
+	vm_wait_line $n "vmras: test hook: read guest address $PAGE: 0x00" 1 10
+	has $n "vmras: test hook: read guest address $PAGE: 0x00" "SIGUSR2 reads the healthy guest page"
+	vm_poison $n $PAGE
+	sleep 1
+	no_events_after $n 0 "a clean page: nothing until it is read"
+	kill -USR2 "$VM"
+	vm_wait_exit $n 20
+	is_exit $n 1
+	no_events_after $n 1
+	check_event $n 1 guest fatal true false
+	is $n "event 1 guest-physical-address, ram-region" \
+		"$(ev $n 1 guest-physical-address) $(ev $n 1 ram-region)" "$((PAGE)) ram-below-4g"
+	is $n "event 1 cpu-index, machine-check (none)" "$(ev $n 1 cpu-index)$(ev $n 1 bank)" ""
+	is $n "event 1 reason" "$(ev $n 1 reason)" \
+		"a vmras thread that is not a vCPU read poisoned guest memory (4 KiB at $PAGE): it cannot continue"
+	hasnt $n 'mcetest: mc-begin' "no #MC in the guest"
+	REPORT="$REPORT
+$n: $(sed -n 1p "$LOGS/$n.ev")"
+else
+	fail $n "$n: the guest never got to 'ready'"
+	vm_stop $n
 fi
 
 echo "---- observed (for the record) ----$REPORT"
