@@ -21,6 +21,15 @@ struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct m
 	};
 }
 
+bool mf_event_due(const struct mf_event *ev)
+{
+	uint32_t n = ev->poison ? ev->poison->count : 1;
+
+	if (ev->action != MF_ACTION_IGNORE || !ev->failure->action_required || n <= 1)
+		return true;
+	return (n & (n - 1)) == 0;
+}
+
 /* Adds val under key; false (val released) on failure, or when val is NULL. */
 static bool add(struct json_object *obj, const char *key, struct json_object *val)
 {
@@ -41,14 +50,18 @@ static struct json_object *hex(uint64_t v)
 	return json_object_new_string(buf);
 }
 
+/* What the guest will read. KVM writes MCG_STATUS only when it raises the
+ * machine check; a record it logs or merges (OVER) leaves MCG_STATUS as the
+ * guest had it, so the event then names none. */
 static struct json_object *machine_check(const struct mce_decision *d)
 {
 	struct json_object *o = json_object_new_object();
+	bool raised = d->outcome == MCE_OUTCOME_RAISED;
 
 	if (o &&
 	    add(o, "bank", json_object_new_int((int)d->rec.bank)) &&
 	    add(o, "status", hex(d->rec.status)) &&
-	    add(o, "mcg-status", hex(d->rec.mcg_status)) &&
+	    (!raised || add(o, "mcg-status", hex(d->rec.mcg_status))) &&
 	    add(o, "address", hex(d->rec.addr)) &&
 	    add(o, "misc", hex(d->rec.misc)) &&
 	    add(o, "delivery", json_object_new_string(mce_outcome_name(d->outcome))) &&

@@ -40,6 +40,13 @@ struct mf_event {
 struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct mce_decision *d,
 				  const struct poison_entry *poison, uint64_t time_ns);
 
+/* Whether this report gets an event of its own. An action-required error
+ * that was ignored (the guest turned reporting off) leaves the vCPU on the
+ * poisoned load, which faults again at once: thousands of identical reports a
+ * second. Those repeats are announced at counts 1, 2, 4, 8, ... (the event's
+ * count says how many there were); every other report always is. */
+bool mf_event_due(const struct mf_event *ev);
+
 /* The "data" member alone. NULL when out of memory or the enums are out of range. */
 struct json_object *mf_event_data(const struct mf_event *ev);
 /* The whole QMP event. */

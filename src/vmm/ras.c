@@ -86,19 +86,24 @@ static void inject_on(struct vcpu *v, const struct mce_record *rec)
 	vcpu_run_on(v, inject, &in);
 }
 
-static void emit(const struct memory_failure *f, const struct mce_decision *d,
+/* Returns false when the report was a repeat not due an event of its own. */
+static bool emit(const struct memory_failure *f, const struct mce_decision *d,
 		 const struct poison_entry *entry, uint64_t time_ns)
 {
 	struct mf_event ev = mf_event_from_mce(f, d, entry, time_ns);
 	size_t len;
-	char *line = mf_event_line(&ev, &len);
+	char *line;
 
+	if (!mf_event_due(&ev))
+		return false;
+	line = mf_event_line(&ev, &len);
 	if (!line) {
 		log_error("cannot encode a MEMORY_FAILURE event (out of memory)");
-		return;
+		return true;
 	}
 	event_sinks_emit(line, len);
 	free(line);
+	return true;
 }
 
 static void describe(const struct memory_failure *f, const struct mce_decision *d)
@@ -162,8 +167,8 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		entry = NULL;
 	}
 	/* The event goes out before anything is done about it. */
-	emit(&f, &d, entry, e->time_ns);
-	describe(&f, &d);
+	if (emit(&f, &d, entry, e->time_ns))
+		describe(&f, &d);
 	switch (d.action) {
 	case MF_ACTION_INJECT:
 		if (m->vm_alive) {

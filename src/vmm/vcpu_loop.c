@@ -39,6 +39,24 @@ static void fatal(struct vcpu *v, const char *fmt, ...)
 	machine_request(v->machine, MACHINE_ERROR, why);
 }
 
+/* Where the guest was when it gave up: what an operator (or a developer)
+ * needs to tell a guest bug from a vmras one. */
+static void log_triple_fault(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->kvm.fd, KVM_GET_REGS, &r) || ioctl(v->kvm.fd, KVM_GET_SREGS, &s)) {
+		log_info("vCPU %u: triple fault (registers unreadable: %s)", v->index, strerror(errno));
+		return;
+	}
+	log_info("vCPU %u: triple fault at RIP 0x%llx RSP 0x%llx CR0 0x%llx CR2 0x%llx CR3 0x%llx "
+		 "CR4 0x%llx EFER 0x%llx CS 0x%x", v->index, (unsigned long long)r.rip,
+		 (unsigned long long)r.rsp, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
+		 (unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer,
+		 s.cs.selector);
+}
+
 /* Returns false when the thread should stop. */
 static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 {
@@ -69,6 +87,7 @@ static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 		run->msr.error = 1;
 		return true;
 	case KVM_EXIT_SHUTDOWN:
+		log_triple_fault(v);
 		snprintf(why, sizeof(why), "triple fault on vCPU %u", v->index);
 		machine_request(v->machine, MACHINE_RESET, why);
 		return false;

@@ -238,6 +238,8 @@ static void test_every_combination_parses(void **state)
 								    "0xffffffffffffffff");
 						assert_string_equal(json_object_get_string(get(m, "delivery")),
 								    mce_outcome_name(o));
+						/* KVM sets MCG_STATUS only when it raises the #MC */
+						assert_int_equal(has(m, "mcg-status"), o == MCE_OUTCOME_RAISED);
 					}
 					assert_int_equal(json_object_get_uint64(get(data, "host-virtual-address")),
 							 0xffffffffffffffffULL);
@@ -246,6 +248,38 @@ static void test_every_combination_parses(void **state)
 					json_object_put(obj);
 				}
 			}
+}
+
+/* Repeats of an ignored action-required error are announced at counts 1, 2,
+ * 4, 8, ...; everything else always. */
+static void test_due(void **state)
+{
+	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = true, .lsb = 12 };
+	struct poison_entry pe = { 0 };
+	struct mf_event ev = { .failure = &f, .action = MF_ACTION_IGNORE, .cpu = 0, .poison = &pe };
+	unsigned due = 0;
+	(void)state;
+
+	for (pe.count = 1; pe.count <= 1000; pe.count++)
+		due += mf_event_due(&ev);
+	assert_int_equal(due, 10);  /* 1, 2, 4, ..., 512 */
+	pe.count = 3;
+	assert_false(mf_event_due(&ev));
+	pe.count = 1024;
+	assert_true(mf_event_due(&ev));
+	pe.count = UINT32_MAX;      /* saturated */
+	assert_false(mf_event_due(&ev));
+	ev.poison = NULL;           /* no registry entry (out of memory): always */
+	assert_true(mf_event_due(&ev));
+	ev.poison = &pe;
+	pe.count = 3;
+	for (int a = MF_ACTION_IGNORE; a <= MF_ACTION_RESET; a++) {
+		ev.action = a;
+		assert_int_equal(mf_event_due(&ev), a == MF_ACTION_IGNORE ? false : true);
+	}
+	ev.action = MF_ACTION_IGNORE;
+	f.action_required = false;  /* action optional: each report is news */
+	assert_true(mf_event_due(&ev));
 }
 
 static void test_out_of_range(void **state)
@@ -319,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_guest_reset_recursive),
 		cmocka_unit_test(test_hypervisor),
 		cmocka_unit_test(test_every_combination_parses),
+		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_names),
 	};
