@@ -18,8 +18,8 @@ struct vmras_options {
 	const char *append;
 	const char *dump_acpi;     /* write the ACPI tables to this directory and exit */
 	const char *event_log;     /* JSON Lines event log */
-	bool early_kill;
-	const char *cpu_vendor;    /* "host" (default), "intel" or "amd" */           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
+	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
+	const char *cpu_vendor;    /* "host" (default), "intel" or "amd" */
 	uint64_t memory;           /* bytes */
 	unsigned cpus;
 	bool help;
