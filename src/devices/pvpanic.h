@@ -1,0 +1,40 @@
+/* The ISA pvpanic device (QEMU's docs/specs/pvpanic.rst): one byte-wide I/O
+ * port through which a guest tells its host it panicked. Reads return the
+ * event bits the device recognises; a write reports one event, and bits the
+ * device does not recognise are ignored. The guest finds the port in the
+ * DSDT (_HID QEMU0001). */
+#ifndef VMRAS_DEVICES_PVPANIC_H
+#define VMRAS_DEVICES_PVPANIC_H
+
+#include <stdint.h>
+
+#include "devices/pio.h"
+
+#define PVPANIC_PANICKED     (1u << 0)  /* the host should act on the panic */
+#define PVPANIC_CRASH_LOADED (1u << 1)  /* a crash kernel handles it; only report it */
+#define PVPANIC_SHUTDOWN     (1u << 2)  /* a regular shutdown */
+#define PVPANIC_FEATURES     (PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
+
+enum pvpanic_event {
+	PVPANIC_EVENT_NONE = 0,
+	PVPANIC_EVENT_PANICKED,
+	PVPANIC_EVENT_CRASH_LOADED,
+	PVPANIC_EVENT_SHUTDOWN,
+};
+
+struct pvpanic {
+	/* Called on the vCPU thread that wrote the port, once per write that
+	 * carries a recognised bit. */
+	void (*event)(void *opaque, enum pvpanic_event ev);
+	void *opaque;
+};
+
+/* The one event a written value reports. A guest sets one bit at a time, but
+ * should several arrive together, the one asking most of the host wins, as
+ * in QEMU: panicked, then crash loaded, then shutdown. */
+enum pvpanic_event pvpanic_decode(uint8_t value);
+
+/* Registers the port; returns 0 or -1. */
+int pvpanic_register(struct pvpanic *p, struct pio_bus *bus, uint16_t port);
+
+#endif
