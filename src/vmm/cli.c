@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -19,6 +19,7 @@ static const struct option long_options[] = {
 	{ "event-log", required_argument, NULL, OPT_EVENT_LOG },
 	{ "early-kill", required_argument, NULL, OPT_EARLY_KILL },
 	{ "cpu-vendor", required_argument, NULL, OPT_CPU_VENDOR },
+	{ "on-panic",  required_argument, NULL, OPT_ON_PANIC },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -46,6 +47,10 @@ void cli_usage(FILE *out)
 	      "      --early-kill on|off\n"
 	      "                         have the host kernel report poison it finds before the\n"
 	      "                         guest touches it (BUS_MCEERR_AO; default on)\n"
+	      "      --on-panic pause|poweroff|run\n"
+	      "                         what to do when the guest reports a panic (pvpanic):\n"
+	      "                         hold its vCPUs, power off (exit 0), or let it run;\n"
+	      "                         default poweroff, as QEMU does by default\n"
 	      "      --dump-acpi DIR    write the ACPI tables the guest would see to DIR/SIG.dat\n"
 	      "                         and exit (inspect them with iasl -d)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -126,6 +131,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 	o->cpus = 1;
 	o->early_kill = true;
 	o->cpu_vendor = "host";
+	o->on_panic = GUEST_PANIC_DEFAULT;
 	/* getopt keeps global state; restart it so the parser can run more than once. */
 	optind = 0;
 	opterr = 0;
@@ -140,6 +146,10 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			if (strcmp(optarg, "host") && strcmp(optarg, "intel") && strcmp(optarg, "amd"))
 				return fail(err, errlen, "invalid --cpu-vendor '%s': expected host, intel or amd", optarg);
 			o->cpu_vendor = optarg;
+			break;
+		case OPT_ON_PANIC:
+			if (guest_panic_action_parse(optarg, &o->on_panic))
+				return fail(err, errlen, "invalid --on-panic '%s': expected pause, poweroff or run", optarg);
 			break;
 		case OPT_EARLY_KILL:
 			if (!strcmp(optarg, "on"))

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ras/guest_panic.h"
+
 #define CLI_DEFAULT_MEMORY (512ULL << 20)
 #define CLI_MIN_MEMORY     (16ULL << 20)
 #define CLI_MAX_MEMORY     (1ULL << 40)
@@ -20,6 +22,7 @@ struct vmras_options {
 	const char *event_log;     /* JSON Lines event log */
 	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
 	const char *cpu_vendor;    /* "host" (default), "intel" or "amd" */
+	enum guest_panic_action on_panic; /* after a pvpanic GUEST_PANICKED (default poweroff, as QEMU) */
 	uint64_t memory;           /* bytes */
 	unsigned cpus;
 	bool help;

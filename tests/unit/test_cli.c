@@ -93,6 +93,7 @@ static void test_defaults(void **state)
 	assert_null(o.dump_acpi);
 	assert_true(o.memory == 512 * MiB);
 	assert_int_equal(o.cpus, 1);
+	assert_int_equal(o.on_panic, GUEST_PANIC_POWEROFF);   /* QEMU's default action */
 	assert_false(o.help);
 	assert_false(o.version);
 	assert_true(CLI_DEFAULT_MEMORY == 512 * MiB);
@@ -377,6 +378,23 @@ static void test_cpus(void **state)
 	expect_error("255", "-k", "k", "-c", "256", NULL);
 }
 
+static void test_on_panic(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "-k", "k", "--on-panic", "pause", NULL), 0);
+	assert_int_equal(o.on_panic, GUEST_PANIC_PAUSE);
+	assert_int_equal(parse(&o, "-k", "k", "--on-panic=run", NULL), 0);
+	assert_int_equal(o.on_panic, GUEST_PANIC_RUN);
+	assert_int_equal(parse(&o, "-k", "k", "--on-panic", "run", "--on-panic", "poweroff", NULL), 0);
+	assert_int_equal(o.on_panic, GUEST_PANIC_POWEROFF);
+	expect_error("--on-panic 'shutdown'", "-k", "k", "--on-panic", "shutdown", NULL);
+	expect_error("pause, poweroff or run", "-k", "k", "--on-panic", "Pause", NULL);
+	expect_error("--on-panic ''", "-k", "k", "--on-panic=", NULL);
+	expect_error("--on-panic", "-k", "k", "--on-panic", NULL);
+}
+
 static void test_unknown_options(void **state)
 {
 	(void)state;
@@ -504,7 +522,7 @@ static void test_usage(void **state)
 	assert_non_null(text);
 	/* Every option the parser knows is documented. */
 	const char *opts[] = { "--kernel", "-k,", "--initrd", "-i,", "--append", "-a,", "--memory",
-			       "-m,", "--cpus", "-c,", "--dump-acpi", "--help", "-h,", "--version", "-V," };
+			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run", "--help", "-h,", "--version", "-V," };
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strstr(text, opts[i]))
 			fail_msg("usage does not mention %s", opts[i]);
@@ -528,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_parse_size_direct),
 		cmocka_unit_test(test_parse_size_rejects_leading_whitespace),
 		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_on_panic),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_stray_arguments),
