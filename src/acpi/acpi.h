@@ -24,6 +24,7 @@ struct acpi_x86_config {
 	uint16_t reset_port;       /* FADT RESET_REG */
 	uint8_t reset_value;
 	uint8_t s5_slp_typ;        /* \_S5 package value */
+	uint16_t pvpanic_port;     /* described as QEMU0001 (ISA pvpanic); 0: no device */
 };
 
 struct acpi_table_ref {

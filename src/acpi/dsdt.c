@@ -18,6 +18,23 @@ static void add_com1(struct aml *a, const struct acpi_x86_config *cfg)
 	aml_end(a);
 }
 
+/* Linux's pvpanic driver binds to _HID QEMU0001 and takes its port from
+ * _CRS. _STA says present, enabled, shown and working, as a device with no
+ * way to be switched off should. */
+static void add_pvpanic(struct aml *a, uint16_t port)
+{
+	aml_device_begin(a, "PEVT");
+	aml_name(a, "_HID");
+	aml_string(a, "QEMU0001");
+	aml_name(a, "_STA");
+	aml_integer(a, 0x0f);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_io(a, 1, port, port, 1, 1);
+	aml_end(a);
+	aml_end(a);
+}
+
 size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg)
 {
 	struct aml a;
@@ -25,6 +42,8 @@ size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *c
 
 	aml_scope_begin(&a, "\\_SB");
 	add_com1(&a, cfg);
+	if (cfg->pvpanic_port)
+		add_pvpanic(&a, cfg->pvpanic_port);
 	aml_end(&a);
 
 	/* Hardware-reduced sleep writes only SLP_TYPa, the first element, to

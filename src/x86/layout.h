@@ -37,6 +37,7 @@
 #define X86_COM1_IRQ         4
 #define X86_I8042_CMD_PORT   0x64   /* 0xfe written here pulses CPU reset */
 #define X86_RESET_CF9_PORT   0xcf9  /* PCI reset control register */
+#define X86_PVPANIC_PORT     0x505  /* QEMU's ISA pvpanic port, where guests look first */
 /* Hardware-reduced ACPI sleep and reset registers (FADT); values vmras owns. */
 #define X86_ACPI_SLEEP_CTL_PORT 0x600
 #define X86_ACPI_SLEEP_STS_PORT 0x601

@@ -120,6 +120,8 @@ for ncpus in 1 2 8 255; do
 	has DSDT 'Scope (\_SB)' 'Device (COM1)' 'Name (_HID, EisaId ("PNP0501")' 'Name (_UID, Zero)' \
 		'IO (Decode16, 0x'"$UART_PORT"', // Range Minimum 0x'"$UART_PORT"', // Range Maximum 0x00, // Alignment 0x08, // Length )' \
 		"IRQNoFlags () {$UART_IRQ}" \
+		'Device (PEVT)' 'Name (_HID, "QEMU0001")' 'Name (_STA, 0x0F)' \
+		'IO (Decode16, 0x'"$PVPANIC_PORT"', // Range Minimum 0x'"$PVPANIC_PORT"', // Range Maximum 0x01, // Alignment 0x01, // Length )' \
 		'Name (\_S5, Package (0x04) // _S5_: S5 System State { 0x'"$S5_SLP_TYP"', Zero, Zero, Zero })'
 done
 

@@ -424,6 +424,53 @@ static void test_dsdt_exact(void **state)
 	acpi_blob_free(&blob);
 }
 
+static void test_dsdt_pvpanic_exact(void **state)
+{
+	(void)state;
+	/* Hand-assembled: COM1 as in test_dsdt_exact, then
+	 * Device(PEVT) { Name(_HID, "QEMU0001") Name(_STA, 0x0F)
+	 *   Name(_CRS, ResourceTemplate() { IO(Decode16, 0x505, 0x505, 1, 1) }) }
+	 * inside the same \_SB scope, whose length grows by the device's 48
+	 * bytes, past what a one-byte PkgLength holds (63): 0x44 0x06 is 100. */
+	static const uint8_t body[] = {
+		0x10, 0x44, 0x06, '\\', '_', 'S', 'B', '_',
+		0x5b, 0x82, 0x2b, 'C', 'O', 'M', '1',
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0a, 0x0d,
+		0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,
+		0x22, 0x10, 0x00,
+		0x79, 0x0f,
+		0x5b, 0x82, 0x2e, 'P', 'E', 'V', 'T',
+		0x08, '_', 'H', 'I', 'D', 0x0d, 'Q', 'E', 'M', 'U', '0', '0', '0', '1', 0x00,
+		0x08, '_', 'S', 'T', 'A', 0x0a, 0x0f,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,
+		0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01,
+		0x79, 0x29,   /* 0x29: the template's bytes sum to zero */
+		0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00,
+	};
+	struct acpi_x86_config cfg = default_cfg(1);
+	struct acpi_blob blob;
+	size_t len;
+	const uint8_t *d;
+
+	cfg.pvpanic_port = X86_PVPANIC_PORT;
+	assert_int_equal(X86_PVPANIC_PORT, 0x505);
+	build(&cfg, &blob);
+	d = table(&blob, "DSDT", &len);
+	assert_int_equal(len, 36 + sizeof(body));
+	assert_memory_equal(d + 36, body, sizeof(body));
+	assert_int_equal(sum8(d, len), 0);
+	acpi_blob_free(&blob);
+
+	/* The port follows the config. */
+	cfg.pvpanic_port = 0x1234;
+	build(&cfg, &blob);
+	d = table(&blob, "DSDT", &len);
+	assert_contains(d, len, 0x47, 0x01, 0x34, 0x12, 0x34, 0x12, 0x01, 0x01, 0x79);
+	acpi_blob_free(&blob);
+}
+
 static void test_dsdt_follows_config(void **state)
 {
 	(void)state;
@@ -993,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_fadt),
 		cmocka_unit_test(test_madt),
 		cmocka_unit_test(test_dsdt_exact),
+		cmocka_unit_test(test_dsdt_pvpanic_exact),
 		cmocka_unit_test(test_dsdt_follows_config),
 		cmocka_unit_test(test_builder_e2big),
 		cmocka_unit_test(test_builder_extra_table_in_xsdt),
