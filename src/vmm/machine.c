@@ -11,6 +11,7 @@
 
 #include "ras/mca_cpuid.h"
 #include "vmm/log.h"
+#include "vmm/panic.h"
 #include "vmm/ras.h"
 #include "vmm/ram_backing.h"
 #include "vmm/vcpu_loop.h"
@@ -114,7 +115,7 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
 	m->power = (struct power_ports){ .request = power_request, .opaque = m };
 	if (pio_register(&m->pio, X86_COM1_PORT, 8, console_pio, &m->console) ||
-	    power_ports_register(&m->power, &m->pio)) {
+	    power_ports_register(&m->power, &m->pio) || panic_attach(m)) {
 		snprintf(why, whylen, "internal error: overlapping I/O ports");
 		return -1;
 	}

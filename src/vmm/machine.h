@@ -10,6 +10,7 @@
 
 #include "devices/pio.h"
 #include "devices/power.h"
+#include "devices/pvpanic.h"
 #include "kvm/kvm.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
@@ -65,6 +66,7 @@ struct machine {
 	struct vcpu *vcpus;
 	struct pio_bus pio;
 	struct power_ports power;
+	struct pvpanic pvpanic;
 	struct console console;
 
 	/* Whether vcpus[] and vm_fd describe a running VM. The RAS thread
