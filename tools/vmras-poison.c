@@ -1,7 +1,7 @@
 /* vmras-poison: make the host kernel treat a page of a running guest's RAM
  * as hardware-poisoned, for real, the way a failing DIMM would.
  *
- *   vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS
+ *   vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS
  *   vmras-poison --own-test-page PID
  *
  * pfn (default): finds the page's frame through /proc/PID/pagemap and writes
@@ -13,12 +13,20 @@
  * --own-test-page: poisons (pfn method) the page of vmras's own memory that
  *   VMRAS_TEST_OWN_PAGE=1 makes it allocate: the memfd "vmras:own-test-page",
  *   not guest RAM. SIGUSR2 then makes vmras read it.
- * Both need root and a kernel with CONFIG_MEMORY_FAILURE (the lab's test host).
+ * signal, signal-ar: poison nothing; vmras takes a synthetic report of the
+ *   page (action optional, or action required on vCPU 0) through its own
+ *   SIGBUS intake, for machines without CONFIG_MEMORY_FAILURE. The guest is
+ *   told as for a real error, but its page stays readable.
+ * pfn and madvise need root and a kernel with CONFIG_MEMORY_FAILURE (the lab's
+ * test host).
  * Exit status: 0 poisoned, 1 failed, 2 bad usage. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +34,7 @@
 #include <unistd.h>
 
 #include "guest_maps.h"
+#include "vmm/sigbus.h"
 
 #define PAGE UINT64_C(4096)
 #define CORRUPT_PFN "/sys/kernel/debug/hwpoison/corrupt-pfn"
@@ -35,67 +44,83 @@ static int usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "vmras-poison: %s\n", why);
-	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise] PID GUEST-PHYSICAL-ADDRESS\n"
+	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS\n"
 			"       vmras-poison --own-test-page PID\n");
 	return 2;
+}
+
+/* Calls fn on each line of /proc/PID/maps until it returns true: 1 then, 0
+ * when no line did, -1 (said) when the file cannot be read. */
+static int scan_maps(pid_t pid, bool (*fn)(const char *line, void *arg), void *arg)
+{
+	char path[64], line[512];
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "vmras-poison: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = fn(line, arg);
+	fclose(f);
+	return found;
+}
+
+static bool own_test_page_line(const char *line, void *arg)
+{
+	unsigned long long start;
+	int name = 0;
+
+	if (sscanf(line, "%llx-%*x %*s %*x %*s %*u %n", &start, &name) != 1 || !name ||
+	    strncmp(line + name, OWN_TEST_PAGE, strlen(OWN_TEST_PAGE)))
+		return false;
+	*(uint64_t *)arg = start;
+	return true;
 }
 
 /* The start of vmras's own test page (a mapping of the memfd OWN_TEST_PAGE). */
 static int find_own_test_page(pid_t pid, uint64_t *hva)
 {
-	char path[64], line[512];
-	FILE *f;
+	int found = scan_maps(pid, own_test_page_line, hva);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "vmras-poison: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start;
-		int name = 0;
+	if (found == 0)
+		fprintf(stderr, "vmras-poison: process %d has no own test page (%s): start vmras with VMRAS_TEST_OWN_PAGE=1\n",
+			(int)pid, OWN_TEST_PAGE + 1);
+	return found == 1 ? 0 : -1;
+}
 
-		if (sscanf(line, "%llx-%*x %*s %*x %*s %*u %n", &start, &name) == 1 && name &&
-		    !strncmp(line + name, OWN_TEST_PAGE, strlen(OWN_TEST_PAGE))) {
-			*hva = start;
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	fprintf(stderr, "vmras-poison: process %d has no own test page (%s): start vmras with VMRAS_TEST_OWN_PAGE=1\n",
-		(int)pid, OWN_TEST_PAGE + 1);
-	return -1;
+struct gpa_search {
+	uint64_t gpa, hva;
+	struct guest_mapping m;
+	bool any;               /* some guest-RAM mapping seen */
+};
+
+static bool gpa_line(const char *line, void *arg)
+{
+	struct gpa_search *g = arg;
+
+	if (!guest_maps_parse_line(line, &g->m))
+		return false;
+	g->any = true;
+	return guest_maps_gpa_to_hva(&g->m, g->gpa, &g->hva);
 }
 
 static int find_mapping(pid_t pid, uint64_t gpa, struct guest_mapping *out, uint64_t *hva)
 {
-	char path[64], line[512];
-	FILE *f;
-	bool any = false;
+	struct gpa_search g = { .gpa = gpa };
+	int found = scan_maps(pid, gpa_line, &g);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "vmras-poison: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
+	if (found == 1) {
+		*out = g.m;
+		*hva = g.hva;
+		return 0;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		struct guest_mapping m;
-		if (!guest_maps_parse_line(line, &m))
-			continue;
-		any = true;
-		if (guest_maps_gpa_to_hva(&m, gpa, hva)) {
-			*out = m;
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	if (!any)
+	if (found == 0 && !g.any)
 		fprintf(stderr, "vmras-poison: process %d has no vmras guest RAM mappings\n", (int)pid);
-	else
+	else if (found == 0)
 		fprintf(stderr, "vmras-poison: 0x%" PRIx64 " is not guest RAM of process %d\n", gpa, (int)pid);
 	return -1;
 }
@@ -233,6 +258,19 @@ static int poison_madvise(pid_t pid, const struct guest_mapping *m, uint64_t gpa
 	return -1;
 }
 
+/* No poison at all: asks vmras to take a synthetic report of the page
+ * through its own SIGBUS intake (see VMRAS_SIG_SYNTHETIC_AO in vmm/sigbus.h). */
+static int signal_vmras(pid_t pid, uint64_t gpa, bool ar)
+{
+	union sigval v = { .sival_ptr = (void *)(uintptr_t)gpa };
+
+	if (sigqueue(pid, ar ? VMRAS_SIG_SYNTHETIC_AR : VMRAS_SIG_SYNTHETIC_AO, v)) {
+		fprintf(stderr, "vmras-poison: cannot signal process %d: %s\n", (int)pid, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *method = "pfn";
@@ -250,8 +288,9 @@ int main(int argc, char **argv)
 		method = argv[2];
 		i = 3;
 	}
-	if (strcmp(method, "pfn") && strcmp(method, "madvise"))
-		return usage("--method is pfn or madvise");
+	if (strcmp(method, "pfn") && strcmp(method, "madvise") && strcmp(method, "signal") &&
+	    strcmp(method, "signal-ar"))
+		return usage("--method is pfn, madvise, signal or signal-ar");
 	if (argc - i != 2)
 		return usage(NULL);
 	pid = parse_pid(argv[i]);
@@ -263,6 +302,14 @@ int main(int argc, char **argv)
 		return usage("GUEST-PHYSICAL-ADDRESS must be a number (0x... for hex)");
 	if (find_mapping((pid_t)pid, gpa, &m, &hva))
 		return 1;
+	if (!strncmp(method, "signal", 6)) {
+		if (signal_vmras((pid_t)pid, gpa, !strcmp(method, "signal-ar")))
+			return 1;
+		printf("vmras-poison: asked vmras %ld for a synthetic %s report of guest page 0x%" PRIx64
+		       " (region %s; nothing poisoned)\n", pid,
+		       strcmp(method, "signal") ? "action-required" : "action-optional", gpa & ~(PAGE - 1), m.region);
+		return 0;
+	}
 	if (!strcmp(method, "pfn") ? poison_pfn((pid_t)pid, hva, &pfn) : poison_madvise((pid_t)pid, &m, gpa))
 		return 1;
 	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, vmras %ld hva 0x%" PRIx64,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "vmm/event_sink.h"
 #include "vmm/machine.h"
 #include "vmm/ras.h"
+#include "vmm/sigbus.h"
 
 #ifndef VMRAS_VERSION
 #define VMRAS_VERSION "0.1.0"
@@ -30,9 +32,27 @@ static void *signal_thread(void *arg)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR2);
-	while (sigwait(&set, &sig) == 0) {
+	sigaddset(&set, VMRAS_SIG_SYNTHETIC_AO);
+	sigaddset(&set, VMRAS_SIG_SYNTHETIC_AR);
+	for (;;) {
+		siginfo_t si;
+
+		sig = sigwaitinfo(&set, &si);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
 		if (sig == SIGUSR2) {
 			ras_touch_own_page();
+			continue;
+		}
+		if (sig == VMRAS_SIG_SYNTHETIC_AO || sig == VMRAS_SIG_SYNTHETIC_AR) {
+			if (si.si_code == SI_QUEUE)
+				ras_synthetic(m, (uint64_t)(uintptr_t)si.si_value.sival_ptr,
+					      sig == VMRAS_SIG_SYNTHETIC_AR);
+			else
+				log_error("signal %d without a guest address (send it with sigqueue); ignored", sig);
 			continue;
 		}
 		snprintf(why, sizeof(why), "terminating on signal %d", sig);
@@ -53,6 +73,8 @@ static int start_signal_thread(struct machine *m)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, VMRAS_SIG_SYNTHETIC_AO);
+	sigaddset(&set, VMRAS_SIG_SYNTHETIC_AR);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (pthread_create(&t, NULL, signal_thread, m))

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct machine;
 struct ras;
@@ -19,6 +20,11 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen);
  * per contiguous run), so the next boot can use all its RAM. Called by the
  * main thread while no VM exists. */
 void ras_replace_poisoned(struct machine *m);
+
+/* A synthetic memory error at guest address gpa (its 4 KiB page): a SIGBUS
+ * with BUS_MCEERR_AO queued to the RAS thread, or BUS_MCEERR_AR to vCPU 0's
+ * thread, so it takes the path a real one takes. See VMRAS_SIG_SYNTHETIC_AO. */
+void ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
 
 /* Test hooks. VMRAS_TEST_OWN_PAGE=1: one page of vmras's own memory, not
  * guest RAM, in a memfd named "vmras:own-test-page" so tools can poison it.

@@ -9,9 +9,21 @@
 #ifndef VMRAS_VMM_SIGBUS_H
 #define VMRAS_VMM_SIGBUS_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "vmm/sigbus_ring.h"
+
+/* Synthetic memory errors, for machines without CONFIG_MEMORY_FAILURE and for
+ * tests: another process sends one of these with sigqueue(), the guest
+ * physical address as its value (vmras-poison --method signal|signal-ar).
+ * vmras then queues a SIGBUS with that page's host address to itself, on the
+ * thread the kernel would have chosen, so it takes the same intake as a real
+ * one. (A process may not send another a SIGBUS with a BUS_MCEERR_* code.)
+ * Fixed numbers from the top of the real-time range, the same in every
+ * binary whatever its C library reserves at the bottom. */
+#define VMRAS_SIG_SYNTHETIC_AO (SIGRTMAX - 1)
+#define VMRAS_SIG_SYNTHETIC_AR (SIGRTMAX - 2)
 
 /* Installs the handler (creating the ring and eventfd the first time). Returns 0 or -1 with errno. */
 int sigbus_intake_install(void);

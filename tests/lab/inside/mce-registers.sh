@@ -20,6 +20,7 @@
 #   disabled  MCG_CTL = 0 / MC9_CTL = 0: {guest, ignore} with the reason
 #             (Intel: action optional; AMD: action required, since KVM checks
 #             only uncorrected records and AMD's action-optional one is deferred)
+#   synthetic vmras-poison --method signal / signal-ar: the same path, no poison
 #   smp       2 vCPUs: AMD does not broadcast; Intel broadcasts bank 1 to the
 #             other vCPU (and LMCE, where MCG_CAP has LMCE_P, does not)
 dir=$(cd "$(dirname "$0")" && pwd -P)
@@ -311,6 +312,42 @@ case_disabled() { # WHAT (mcgctl|mc9ctl)
 $n: $(sed -n 1p "$LOGS/$n.ev")"
 }
 
+# Synthetic reports (vmras-poison --method signal / signal-ar): nothing is
+# poisoned, vmras queues the SIGBUS to itself and takes its usual path. The
+# page stays readable, so the guest goes on and finishes.
+case_synthetic() {
+	n=$V-synthetic
+	mt_start "$n" "mcetest.touches=0 mcetest.linger=500" $VOPT
+	if ! vm_wait_line "$n" 'mcetest: ready'; then
+		fail "$n" "$n: the guest never got to 'ready'"
+		vm_stop "$n"
+		return 1
+	fi
+	vmras-poison --method signal "$VM" $TOUCH >>"$LOGS/$n.poison" 2>&1 ||
+		fail "$n" "$n: vmras-poison --method signal failed: $(tail -n 1 "$LOGS/$n.poison")"
+	wait_events "$n" 1 || fail "$n" "$n: no event within 10 s of a synthetic action-optional report"
+	[ "$V" = amd ] || vm_wait_line "$n" 'mcetest: mc-end' 1 10
+	vmras-poison --method signal-ar "$VM" $TOUCH >>"$LOGS/$n.poison" 2>&1 ||
+		fail "$n" "$n: vmras-poison --method signal-ar failed: $(tail -n 1 "$LOGS/$n.poison")"
+	wait_events "$n" 2 || fail "$n" "$n: no event within 10 s of a synthetic action-required report"
+	vm_wait_line "$n" 'mcetest: mc-end' "$([ "$V" = amd ] && echo 1 || echo 2)" 10
+	vm_send x
+	vm_wait_exit "$n"
+	is_exit "$n" 0
+	has "$n" 'mcetest: done' "the guest finished (the page was never really poisoned)"
+	has "$n" "vmras: synthetic action-optional memory error queued for guest page $TOUCH" "vmras logs the synthetic report"
+	no_events_after "$n" 2
+	check_event "$n" 1 guest inject false false
+	check_guest_event "$n" 1 $TOUCH 1
+	is "$n" "event 1 status" "$(ev "$n" 1 status)" "$AO_STATUS"
+	check_event "$n" 2 guest inject true false
+	check_guest_event "$n" 2 $TOUCH 2
+	is "$n" "event 2 status, delivery" "$(ev "$n" 2 status) $(ev "$n" 2 delivery)" "$AR_STATUS raised"
+	has "$n" 'mcetest: mc-begin cpu=0 state=wait-go ' "the guest took the #MC while it waited"
+	REPORT="$REPORT
+$n: $(sed -n 2p "$LOGS/$n.ev")"
+}
+
 case_smp() {
 	n=$V-smp
 	poison_and_go "$n" "mcetest.cpus=2 mcetest.linger=500" $TOUCH --cpus 2 || return
@@ -362,6 +399,7 @@ for V in $(vendors); do
 	case_ao
 	case_disabled mcgctl
 	case_disabled mc9ctl
+	case_synthetic
 	case_smp
 done
 echo "---- observed (for the record) ----$REPORT"
