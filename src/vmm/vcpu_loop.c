@@ -52,6 +52,13 @@ static void log_triple_fault(struct vcpu *v)
 		log_info("vCPU %u: triple fault (registers unreadable: %s)", v->index, strerror(errno));
 		return;
 	}
+	/* KVM on AMD re-initializes a vCPU that shut down (its VMCB is
+	 * undefined then), so what is left is the INIT state, not the guest's. */
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && !(s.cr0 & 1) && !s.cr3) {
+		log_info("vCPU %u: triple fault (KVM reset the vCPU's registers, as on AMD hosts: "
+			 "the guest's state at the fault is not known)", v->index);
+		return;
+	}
 	log_info("vCPU %u: triple fault at RIP 0x%llx RSP 0x%llx CR0 0x%llx CR2 0x%llx CR3 0x%llx "
 		 "CR4 0x%llx EFER 0x%llx CS 0x%x", v->index, (unsigned long long)r.rip,
 		 (unsigned long long)r.rsp, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
