@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "devices/pio.h"
 #include "devices/power.h"
@@ -48,7 +47,6 @@ struct vcpu {
 	uint64_t ar_taken;            /* action-required SIGBUS taken by this vCPU */
 	uint64_t ar_done;             /* ... of which the RAS thread has finished */
 	bool held;                    /* kept out of the guest (vcpu_hold) */
-	pid_t tid;                    /* the thread's kernel id, once it runs */
 };
 
 struct machine {

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm/kvm.h"
@@ -25,7 +24,6 @@
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
-#define BUS_MCEERR_AO 5
 #endif
 
 struct ras {
@@ -33,7 +31,6 @@ struct ras {
 	struct poison_registry *registry;   /* under m->vm_lock */
 	struct mce_vcpu_state *states;      /* scratch, one per vCPU */
 	pthread_t thread;
-	pid_t tid;                          /* the RAS thread's kernel id */
 };
 
 static volatile uint8_t *own_page;
@@ -210,7 +207,6 @@ static void *ras_thread(void *arg)
 
 	pthread_setname_np(pthread_self(), "ras");
 	sigbus_set_thread_handler();
-	__atomic_store_n(&ras->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	for (;;) {
 		struct sigbus_event e;
 		unsigned long lost;
@@ -341,36 +337,26 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 void ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 {
 	struct ras *ras = m->ras;
-	uint64_t page = gpa & ~(uint64_t)((UINT64_C(1) << MF_PAGE_SHIFT) - 1);
-	void *hva = guest_ram_gpa_to_hva(&m->ram, page, (UINT64_C(1) << MF_PAGE_SHIFT));
-	siginfo_t si = { 0 };
-	pid_t tid = 0;
+	uint64_t page = gpa & ~((UINT64_C(1) << MF_PAGE_SHIFT) - 1);
+	void *hva = guest_ram_gpa_to_hva(&m->ram, page, UINT64_C(1) << MF_PAGE_SHIFT);
+	int err = ESRCH;
 
 	if (!ras || !hva) {
 		log_error("synthetic memory error: 0x%" PRIx64 " is not guest RAM; ignored", gpa);
 		return;
 	}
+	log_info("synthetic %s memory error queued for guest page 0x%" PRIx64,
+		 ar ? "action-required" : "action-optional", page);
 	/* The threads the kernel would pick: the vCPU that touched the page
 	 * (vCPU 0 here), or the thread that asked for early kills. */
 	pthread_mutex_lock(&m->vm_lock);
 	if (!ar)
-		tid = __atomic_load_n(&ras->tid, __ATOMIC_ACQUIRE);
-	else if (m->vm_alive && m->ncpus)
-		tid = __atomic_load_n(&m->vcpus[0].tid, __ATOMIC_ACQUIRE);
+		err = sigbus_queue_synthetic(ras->thread, hva, false);
+	else if (m->vm_alive && m->ncpus && m->vcpus[0].running)
+		err = sigbus_queue_synthetic(m->vcpus[0].thread, hva, true);
 	pthread_mutex_unlock(&m->vm_lock);
-	if (!tid) {
-		log_error("synthetic memory error at 0x%" PRIx64 ": no %s thread to take it now; ignored", gpa,
-			  ar ? "vCPU" : "memory-failure");
-		return;
-	}
-	si.si_signo = SIGBUS;
-	si.si_code = ar ? BUS_MCEERR_AR : BUS_MCEERR_AO;
-	si.si_addr = hva;
-	si.si_addr_lsb = MF_PAGE_SHIFT;
-	log_info("synthetic %s memory error queued for guest page 0x%" PRIx64,
-		 ar ? "action-required" : "action-optional", page);
-	if (syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGBUS, &si))
-		log_error("synthetic memory error at 0x%" PRIx64 ": %s", gpa, strerror(errno));
+	if (err)
+		log_error("synthetic memory error at 0x%" PRIx64 ": %s", gpa, strerror(err));
 }
 
 void ras_replace_poisoned(struct machine *m)

@@ -1,6 +1,7 @@
 #include "vmm/sigbus.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,7 +29,20 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	int saved_errno = errno;
 	(void)uc;
 
-	if (si->si_code != BUS_MCEERR_AR && si->si_code != BUS_MCEERR_AO) {
+	int code = si->si_code;
+	uintptr_t addr = (uintptr_t)si->si_addr;
+	int lsb = si->si_addr_lsb;
+
+	/* A synthetic report vmras queued to itself (sigbus_queue_synthetic):
+	 * the kernel lets a thread other than the main one send a SIGBUS only
+	 * as SI_QUEUE, so the page and the kind travel in the value. */
+	if (code == SI_QUEUE && si->si_pid == getpid()) {
+		uintptr_t v = (uintptr_t)si->si_value.sival_ptr;
+		code = v & 1 ? BUS_MCEERR_AR : BUS_MCEERR_AO;
+		addr = v & ~(uintptr_t)0xfff;
+		lsb = 12;
+	}
+	if (code != BUS_MCEERR_AR && code != BUS_MCEERR_AO) {
 		/* Not ours: a plain bus error must still kill the process as it
 		 * would have. The re-raised signal stays pending until this
 		 * handler returns, then the default action takes it. */
@@ -38,18 +52,18 @@ static void handler(int sig, siginfo_t *si, void *uc)
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ev.code = si->si_code;
-	ev.addr = (uintptr_t)si->si_addr;
-	ev.lsb = si->si_addr_lsb;
+	ev.code = code;
+	ev.addr = addr;
+	ev.lsb = lsb;
 	ev.tid = (int)syscall(SYS_gettid);
 	ev.vcpu = thread_vcpu;
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	sigbus_ring_push(&ring, &ev);
-	if (si->si_code == BUS_MCEERR_AR)
+	if (code == BUS_MCEERR_AR)
 		thread_ar++;
 	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
-	if (si->si_code == BUS_MCEERR_AR && thread_vcpu < 0) {
+	if (code == BUS_MCEERR_AR && thread_vcpu < 0) {
 		/* A thread that is not a vCPU would only fault again on return;
 		 * nothing can repair its load. Leave the verdict (an event, then
 		 * exit) to the handling thread and wait here for the end. That
@@ -109,6 +123,13 @@ unsigned long sigbus_intake_dropped(void)
 void sigbus_set_thread_vcpu(int index)
 {
 	thread_vcpu = index;
+}
+
+int sigbus_queue_synthetic(pthread_t thread, const void *page, bool ar)
+{
+	union sigval v = { .sival_ptr = (void *)((uintptr_t)page | (ar ? 1 : 0)) };
+
+	return pthread_sigqueue(thread, SIGBUS, v);
 }
 
 void sigbus_set_thread_handler(void)

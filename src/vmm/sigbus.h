@@ -9,6 +9,7 @@
 #ifndef VMRAS_VMM_SIGBUS_H
 #define VMRAS_VMM_SIGBUS_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -17,13 +18,18 @@
 /* Synthetic memory errors, for machines without CONFIG_MEMORY_FAILURE and for
  * tests: another process sends one of these with sigqueue(), the guest
  * physical address as its value (vmras-poison --method signal|signal-ar).
- * vmras then queues a SIGBUS with that page's host address to itself, on the
+ * vmras then queues a SIGBUS for that page's host address to itself, on the
  * thread the kernel would have chosen, so it takes the same intake as a real
  * one. (A process may not send another a SIGBUS with a BUS_MCEERR_* code.)
  * Fixed numbers from the top of the real-time range, the same in every
  * binary whatever its C library reserves at the bottom. */
 #define VMRAS_SIG_SYNTHETIC_AO (SIGRTMAX - 1)
 #define VMRAS_SIG_SYNTHETIC_AR (SIGRTMAX - 2)
+
+/* Queues a synthetic memory-error SIGBUS for the 4 KiB page at page (aligned)
+ * to thread, as BUS_MCEERR_AR (ar) or BUS_MCEERR_AO: the handler takes it as
+ * a real one. Returns 0 or an errno value. */
+int sigbus_queue_synthetic(pthread_t thread, const void *page, bool ar);
 
 /* Installs the handler (creating the ring and eventfd the first time). Returns 0 or -1 with errno. */
 int sigbus_intake_install(void);

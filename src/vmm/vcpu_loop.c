@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "vmm/log.h"
 #include "vmm/machine.h"
@@ -233,7 +231,6 @@ static void *vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "vcpu%u", v->index);
 	pthread_setname_np(pthread_self(), name);
 	sigbus_set_thread_vcpu((int)v->index);
-	__atomic_store_n(&v->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	while (!machine_stopping(v->machine)) {
 		if (ioctl(v->kvm.fd, KVM_RUN, 0) < 0) {
 			if (errno != EINTR && errno != EAGAIN) {

@@ -4,9 +4,11 @@
  * flag action-required on the thread that took them; any other SIGBUS keeps
  * its default meaning and kills the process. */
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -125,6 +127,90 @@ static void test_other_sigbus_keeps_default_meaning(void **state)
 	assert_int_equal(WTERMSIG(status), SIGBUS);
 }
 
+struct queue_arg {
+	pthread_t target;
+	void *page;
+	bool ar;
+	int rc;
+};
+
+static void *queue_from_other_thread(void *arg)
+{
+	struct queue_arg *q = arg;
+	q->rc = sigbus_queue_synthetic(q->target, q->page, q->ar);
+	return NULL;
+}
+
+/* Waits until the queued signal has been taken by this thread. */
+static void queue_and_wait(void *page, bool ar)
+{
+	struct queue_arg q = { .target = pthread_self(), .page = page, .ar = ar };
+	struct pollfd p = { .fd = sigbus_intake_eventfd(), .events = POLLIN };
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, queue_from_other_thread, &q), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(q.rc, 0);
+	for (int i = 0; i < 100 && !readable(p.fd); i++)
+		poll(&p, 1, 10);
+	assert_true(readable(p.fd));
+}
+
+/* vmras queues synthetic reports to itself from a thread that is not the
+ * main one: they arrive as SI_QUEUE and must be taken as the real thing. */
+static void test_synthetic_report_from_another_thread(void **state)
+{
+	struct sigbus_event ev;
+	(void)state;
+	arm();
+
+	sigbus_set_thread_vcpu(-1);
+	queue_and_wait((void *)0x7f0000345000, false);
+	assert_int_equal(sigbus_thread_take_ar(), 0);
+	assert_true(sigbus_intake_take(&ev));
+	assert_int_equal(ev.code, BUS_MCEERR_AO);
+	assert_int_equal(ev.addr, 0x7f0000345000);
+	assert_int_equal(ev.lsb, 12);
+	assert_int_equal(ev.vcpu, -1);
+
+	sigbus_set_thread_vcpu(0);
+	queue_and_wait((void *)0x7f0000346000, true);
+	assert_int_equal(sigbus_thread_take_ar(), 1);
+	assert_true(sigbus_intake_take(&ev));
+	assert_int_equal(ev.code, BUS_MCEERR_AR);
+	assert_int_equal(ev.addr, 0x7f0000346000);
+	assert_int_equal(ev.vcpu, 0);
+	assert_false(sigbus_intake_take(&ev));
+	sigbus_set_thread_vcpu(-1);
+}
+
+/* Another process can sigqueue() a SIGBUS too: that is no memory error, and
+ * it keeps its default meaning. */
+static void test_foreign_queued_sigbus_keeps_default_meaning(void **state)
+{
+	int status;
+	pid_t pid;
+	(void)state;
+	arm();
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pid_t me = getpid(), helper = fork();
+		if (helper == 0) {
+			union sigval v = { .sival_ptr = (void *)0x7f0000345000 };
+			sigqueue(me, SIGBUS, v);
+			_exit(0);
+		}
+		for (int i = 0; i < 500; i++)
+			usleep(10000);
+		_exit(0);  /* not reached: the default action kills this child */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +218,8 @@ int main(void)
 		cmocka_unit_test(test_action_required_flags_the_vcpu_thread),
 		cmocka_unit_test(test_burst_keeps_order),
 		cmocka_unit_test(test_other_sigbus_keeps_default_meaning),
+		cmocka_unit_test(test_synthetic_report_from_another_thread),
+		cmocka_unit_test(test_foreign_queued_sigbus_keeps_default_meaning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,6 +32,10 @@ TOUCH=0x800000          # mcetest's default touch page: never written, so clean
 DIRTY=0xe0000           # vmras's ACPI tables: written by vmras, unused by mcetest
 
 vendors() {
+	if [ -n "${MCE_VENDORS:-}" ]; then
+		echo "$MCE_VENDORS"
+		return
+	fi
 	if has_cpu_vendor; then
 		echo "amd intel"
 		return
@@ -342,7 +346,10 @@ case_synthetic() {
 	is "$n" "event 1 status" "$(ev "$n" 1 status)" "$AO_STATUS"
 	check_event "$n" 2 guest inject true false
 	check_guest_event "$n" 2 $TOUCH 2
-	is "$n" "event 2 status, delivery" "$(ev "$n" 2 status) $(ev "$n" 2 delivery)" "$AR_STATUS raised"
+	# AMD's action-optional record is deferred: it stays logged in bank 9
+	# (mcetest does not poll), so the action-required one overflows it.
+	is "$n" "event 2 status, delivery" "$(ev "$n" 2 status) $(ev "$n" 2 delivery)" \
+		"$([ "$V" = amd ] && echo "$AR_OVER" || echo "$AR_STATUS") raised"
 	has "$n" 'mcetest: mc-begin cpu=0 state=wait-go ' "the guest took the #MC while it waited"
 	REPORT="$REPORT
 $n: $(sed -n 2p "$LOGS/$n.ev")"
