@@ -218,8 +218,12 @@ lab_cpio_dir() {
 
 # Sets LAB_GUEST_INITRD.
 lab_ensure_guest() {
-	local hash dir tmp
-	hash=$( { lab_sha "$LAB_DIR/guest-init" "$LAB_DIR/lib.sh" "$LAB_BUSYBOX"; } | lab_sha -)
+	local hash dir tmp mods
+	# The guest's modules come from the kernel package: the image depends on it too.
+	hash=$( {
+		lab_sha "$LAB_DIR/guest-init" "$LAB_DIR/lib.sh" "$LAB_DIR/guest-modules" "$LAB_BUSYBOX"
+		echo "$LAB_KDIR"
+	} | lab_sha -)
 	dir="$LAB_CACHE/guest/${hash:0:16}"
 	if [ ! -f "$dir/guest-initrd.cpio.gz" ]; then
 		lab_verbose "building guest initramfs ${hash:0:16}"
@@ -228,6 +232,9 @@ lab_ensure_guest() {
 		lab_rootfs_busybox "$tmp/root"
 		mkdir -p "$tmp/root/vmras"
 		install -m 0755 "$LAB_DIR/guest-init" "$tmp/root/init"
+		mods=$(lab_module_order "$LAB_DIR/guest-modules") || exit
+		# shellcheck disable=SC2086 # one word per module file
+		lab_install_modules "$tmp/root" vmras-guest.order $mods
 		# No init daemon to ask: poweroff, reboot and halt are shell functions
 		# that act at once (busybox sh prefers its applets to files on PATH, but
 		# not to functions), once the console has drained.
@@ -257,9 +264,9 @@ lab_ensure_guest() {
 }
 
 # Prints the module files (relative to lib/modules/KREL) to load, dependencies
-# first, for the module names in lab/host-modules.
+# first, for the module names in LIST (lab/host-modules, lab/guest-modules).
 lab_module_order() {
-	local mdir="$LAB_KDIR/lib/modules/$LAB_KREL" name
+	local mdir="$LAB_KDIR/lib/modules/$LAB_KREL" name list=$1
 	declare -A seen=()
 	_lab_mod() {
 		local n=${1//_/-} f deps d
@@ -275,7 +282,22 @@ lab_module_order() {
 		name=${name%%#*}
 		name=${name//[[:space:]]/}
 		[ -n "$name" ] && _lab_mod "$name"
-	done <"$LAB_DIR/host-modules"
+	done <"$list"
+}
+
+# Copies module files (from lab_module_order), decompressed, into ROOT's
+# /lib/modules/KREL and lists them, in order, in ROOT/lib/modules/ORDER_FILE.
+lab_install_modules() {
+	local root=$1 order=$2 m dst
+	shift 2
+	mkdir -p "$root/lib/modules/$LAB_KREL"
+	: >"$root/lib/modules/$order"
+	for m in "$@"; do
+		dst="$root/lib/modules/$LAB_KREL/${m%.ko*}.ko"
+		mkdir -p "$(dirname "$dst")"
+		lab_ko_cat "$LAB_KDIR/lib/modules/$LAB_KREL/$m" >"$dst"
+		echo "/lib/modules/$LAB_KREL/${m%.ko*}.ko" >>"$root/lib/modules/$order"
+	done
 }
 
 # Writes a module, decompressed, to stdout (busybox insmod loads plain .ko only).
@@ -290,13 +312,13 @@ lab_ko_cat() {
 
 # Sets LAB_HOST_BASE: the cached part of the L1 initramfs.
 lab_ensure_host() {
-	local hash dir tmp mods m dst memo
+	local hash dir tmp mods memo
 	# Resolving the module order walks the module tree: remember it per module list.
 	memo="$LAB_KDIR/modorder.$(lab_sha "$LAB_DIR/host-modules" "$LAB_DIR/lib.sh" | lab_sha - | cut -c1-16)"
 	if [ -f "$memo" ]; then
 		mods=$(cat "$memo")
 	else
-		mods=$(lab_module_order) || exit
+		mods=$(lab_module_order "$LAB_DIR/host-modules") || exit
 		echo "$mods" >"$memo.$$" && mv -f "$memo.$$" "$memo"
 	fi
 	hash=$( {
@@ -310,14 +332,9 @@ lab_ensure_host() {
 		tmp=$(mktemp -d "$LAB_CACHE/host/.tmp.XXXXXX")
 		lab_rootfs_busybox "$tmp/root"
 		install -m 0755 "$LAB_DIR/host-init" "$tmp/root/init"
-		mkdir -p "$tmp/root/lib/modules/$LAB_KREL" "$tmp/root/usr/share/vmras-lab" "$tmp/root/opt/vmras/bin"
-		: >"$tmp/root/lib/modules/vmras-lab.order"
-		for m in $mods; do
-			dst="$tmp/root/lib/modules/$LAB_KREL/${m%.ko*}.ko"
-			mkdir -p "$(dirname "$dst")"
-			lab_ko_cat "$LAB_KDIR/lib/modules/$LAB_KREL/$m" >"$dst"
-			echo "/lib/modules/$LAB_KREL/${m%.ko*}.ko" >>"$tmp/root/lib/modules/vmras-lab.order"
-		done
+		mkdir -p "$tmp/root/usr/share/vmras-lab" "$tmp/root/opt/vmras/bin"
+		# shellcheck disable=SC2086 # one word per module file
+		lab_install_modules "$tmp/root" vmras-lab.order $mods
 		cp "$LAB_VMLINUZ" "$tmp/root/usr/share/vmras-lab/vmlinuz"
 		cp "$LAB_GUEST_INITRD" "$tmp/root/usr/share/vmras-lab/guest-initrd.cpio.gz"
 		cat >"$tmp/root/etc/profile" <<-'EOF'

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# pvpanic: the Debian guest's driver binds to vmras's QEMU0001 device on its
+# own, and a guest panic (echo c > /proc/sysrq-trigger) gives GUEST_PANICKED
+# with the --on-panic action: pause (vmras stays, vCPUs held), poweroff (vmras
+# exits 0) and run (the guest goes on). The checks are in inside/pvpanic.sh,
+# one lab/run for all three guests.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+repo=$(dirname "$(dirname "$here")")
+if [ ! -x "$repo/build-static/vmras" ]; then
+	echo "build-static/vmras is not built (make static)"
+	exit 77
+fi
+exec "$repo/lab/run" --share "$here/inside" -- sh "$here/inside/pvpanic.sh"
