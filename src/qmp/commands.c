@@ -1,0 +1,144 @@
+/* vmras's QMP commands: the table and the handlers. A command is served only
+ * once it does what QEMU's does; none is listed ahead of its implementation,
+ * so query-commands tells a client exactly what works. */
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qmp/schema.h"
+#include "qmp/session.h"
+
+static const char *const qmp_capability_values[] = { "oob", NULL };
+
+static const struct qmp_member qmp_capabilities_args[] = {
+	{ .name = "enable", .type = QMP_T_ENUM, .optional = true, .array = true,
+	  .type_name = "QMPCapability", .values = qmp_capability_values,
+	  .doc = "capabilities to enable; vmras offers none, so any is refused" },
+	{ 0 },
+};
+
+static struct json_object *do_qmp_capabilities(struct qmp_session *s, struct json_object *args,
+					       struct qmp_error *err)
+{
+	struct json_object *enable = NULL;
+	size_t n;
+
+	if (qmp_session_command_mode(s)) {
+		qmp_error_set(err, QMP_ERR_COMMAND_NOT_FOUND,
+			      "Capabilities negotiation is already complete, command ignored");
+		return NULL;
+	}
+	if (args && json_object_object_get_ex(args, "enable", &enable) &&
+	    (n = json_object_array_length(enable)) > 0) {
+		/* QEMU names every capability asked for that it did not offer. */
+		size_t len = 1;
+		char *list;
+
+		for (size_t i = 0; i < n; i++)
+			len += strlen(json_object_get_string(json_object_array_get_idx(enable, i))) + 2;
+		list = calloc(1, len);
+		if (!list)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				strcat(list, ", ");
+			strcat(list, json_object_get_string(json_object_array_get_idx(enable, i)));
+		}
+		qmp_error_set(err, QMP_ERR_GENERIC, "Capability %s not available", list);
+		free(list);
+		return NULL;
+	}
+	qmp_session_enter_command_mode(s);
+	return json_object_new_object();
+}
+
+static struct json_object *do_query_version(struct qmp_session *s, struct json_object *args,
+					    struct qmp_error *err)
+{
+	(void)args;
+	(void)err;
+	return qmp_version_info(qmp_session_package(s));
+}
+
+static struct json_object *do_query_commands(struct qmp_session *s, struct json_object *args,
+					     struct qmp_error *err)
+{
+	size_t n;
+	const struct qmp_command *table = qmp_session_commands(s, &n);
+	struct json_object *list = json_object_new_array();
+
+	(void)args;
+	(void)err;
+	for (size_t i = 0; list && i < n; i++) {
+		struct json_object *info = json_object_new_object();
+		struct json_object *name = json_object_new_string(table[i].name);
+
+		if (!info || !name || json_object_object_add(info, "name", name) ||
+		    json_object_array_add(list, info)) {
+			json_object_put(name);
+			json_object_put(info);
+			json_object_put(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+static struct json_object *do_quit(struct qmp_session *s, struct json_object *args, struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	if (!b || !b->quit) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor cannot end the process");
+		return NULL;
+	}
+	b->quit(b->opaque);
+	return json_object_new_object();
+}
+
+static struct json_object *do_query_status(struct qmp_session *s, struct json_object *args,
+					   struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+	struct json_object *ret;
+	const char *state;
+	bool running = false;
+
+	(void)args;
+	if (!b || !b->run_state || !(state = b->run_state(b->opaque, &running))) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "the run state is not known");
+		return NULL;
+	}
+	ret = json_object_new_object();
+	/* singlestep is always false; QEMU 7.2 clients expect the member. */
+	if (!ret || json_object_object_add(ret, "status", json_object_new_string(state)) ||
+	    json_object_object_add(ret, "singlestep", json_object_new_boolean(false)) ||
+	    json_object_object_add(ret, "running", json_object_new_boolean(running))) {
+		json_object_put(ret);
+		return NULL;
+	}
+	return ret;
+}
+
+const struct qmp_command qmp_commands[] = {
+	{ .name = "qmp_capabilities", .args = qmp_capabilities_args, .handler = do_qmp_capabilities,
+	  .flags = QMP_CMD_NEGOTIATION, .returns = "{}",
+	  .doc = "Ends capabilities negotiation: until it is run, every other command is refused with "
+		 "CommandNotFound, and no event is sent. Run again, it fails with CommandNotFound." },
+	{ .name = "query-version", .handler = do_query_version,
+	  .returns = "{\"qemu\": {\"major\": int, \"minor\": int, \"micro\": int}, \"package\": str}",
+	  .doc = "The QEMU version whose QMP behaviour vmras follows, and vmras's own version in "
+		 "`package`. The greeting carries the same object." },
+	{ .name = "query-commands", .handler = do_query_commands,
+	  .returns = "[{\"name\": str}, ...]",
+	  .doc = "Every command this monitor accepts: exactly the commands in this reference." },
+	{ .name = "query-status", .handler = do_query_status,
+	  .returns = "{\"status\": RunState, \"singlestep\": false, \"running\": bool}",
+	  .doc = "The run state, named as QEMU names it (`running`, `prelaunch`, `paused`, `shutdown`, ...). "
+		 "With `--machine none` it is `running`, as for QEMU's `-machine none`." },
+	{ .name = "quit", .handler = do_quit, .returns = "{}",
+	  .doc = "Ends vmras (exit status 0) once this reply has been sent." },
+};
+const size_t qmp_ncommands = sizeof(qmp_commands) / sizeof(qmp_commands[0]);

@@ -1,0 +1,64 @@
+/* vmras's QMP events: what each carries, for the reference and for the tests
+ * that check emitted events against it. The events themselves are built
+ * where they happen (MEMORY_FAILURE in src/ras/event.c). */
+#include "qmp/schema.h"
+
+static const char *const recipient_values[] = { "hypervisor", "guest", NULL };
+static const char *const action_values[] = { "ignore", "inject", "fatal", "reset", NULL };
+static const char *const delivery_values[] = {
+	"raised", "logged", "overflowed", "dropped-global", "dropped-bank", "no-mce", "in-progress", "invalid", NULL,
+};
+
+static const struct qmp_member memory_failure_flags[] = {
+	{ .name = "action-required", .type = QMP_T_BOOL,
+	  .doc = "the error was consumed (SIGBUS BUS_MCEERR_AR), not found ahead of use" },
+	{ .name = "recursive", .type = QMP_T_BOOL,
+	  .doc = "a machine check was already in progress in the guest" },
+	{ 0 },
+};
+
+static const struct qmp_member machine_check[] = {
+	{ .name = "bank", .type = QMP_T_INT, .doc = "the MCA bank written" },
+	{ .name = "status", .type = QMP_T_STR, .doc = "MCi_STATUS, hex" },
+	{ .name = "mcg-status", .type = QMP_T_STR, .optional = true,
+	  .doc = "MCG_STATUS, hex; present when a machine check was raised" },
+	{ .name = "address", .type = QMP_T_STR, .doc = "MCi_ADDR, hex" },
+	{ .name = "misc", .type = QMP_T_STR, .doc = "MCi_MISC, hex" },
+	{ .name = "delivery", .type = QMP_T_ENUM, .type_name = "MceDelivery", .values = delivery_values,
+	  .doc = "what KVM did with the record" },
+	{ .name = "broadcast", .type = QMP_T_BOOL, .doc = "every vCPU was sent a machine check" },
+	{ 0 },
+};
+
+static const struct qmp_member memory_failure[] = {
+	{ .name = "recipient", .type = QMP_T_ENUM, .type_name = "MemoryFailureRecipient",
+	  .values = recipient_values, .doc = "whose memory failed: the guest's RAM, or vmras's own" },
+	{ .name = "action", .type = QMP_T_ENUM, .type_name = "MemoryFailureAction", .values = action_values,
+	  .doc = "what vmras does about it, after this event is sent" },
+	{ .name = "flags", .type = QMP_T_OBJECT, .type_name = "MemoryFailureFlags",
+	  .members = memory_failure_flags, .doc = "as QEMU's" },
+	{ .name = "guest-physical-address", .type = QMP_T_UINT64, .optional = true,
+	  .doc = "vmras extension: the guest page's address (guest memory only)" },
+	{ .name = "host-virtual-address", .type = QMP_T_UINT64,
+	  .doc = "vmras extension: the poisoned address in vmras's address space" },
+	{ .name = "size", .type = QMP_T_UINT64, .doc = "vmras extension: bytes lost (the host page size)" },
+	{ .name = "ram-region", .type = QMP_T_STR, .optional = true,
+	  .doc = "vmras extension: the guest RAM region (`ram-below-4g`, ...)" },
+	{ .name = "cpu-index", .type = QMP_T_INT, .optional = true,
+	  .doc = "vmras extension: the vCPU concerned, when there is one" },
+	{ .name = "reason", .type = QMP_T_STR, .optional = true,
+	  .doc = "vmras extension: why, when the action is not a plain inject" },
+	{ .name = "count", .type = QMP_T_INT, .optional = true,
+	  .doc = "vmras extension: reports of this page so far" },
+	{ .name = "machine-check", .type = QMP_T_OBJECT, .type_name = "MachineCheckRecord", .optional = true,
+	  .members = machine_check, .doc = "vmras extension: the x86 record injected (action `inject`)" },
+	{ 0 },
+};
+
+const struct qmp_event_spec qmp_events[] = {
+	{ .name = "MEMORY_FAILURE", .data = memory_failure,
+	  .doc = "Hardware memory failed under the guest or under vmras. Sent before the action is taken. "
+		 "`recipient`, `action` and `flags` are QEMU's; the other members are vmras's additions, "
+		 "which QEMU clients ignore." },
+};
+const size_t qmp_nevents = sizeof(qmp_events) / sizeof(qmp_events[0]);
