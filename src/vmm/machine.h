@@ -46,7 +46,7 @@ struct vcpu {
 	bool thread_done;             /* the thread has left its loop */
 	uint64_t ar_taken;            /* action-required SIGBUS taken by this vCPU */
 	uint64_t ar_done;             /* ... of which the RAS thread has finished */
-	bool held;                    /* kept out of the guest (vcpu_hold) */
+	unsigned held;                /* why it is kept out of the guest: VCPU_HOLD_* bits */
 };
 
 struct machine {

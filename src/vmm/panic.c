@@ -39,7 +39,7 @@ static void pause_all(struct machine *m)
 {
 	for (unsigned i = 0; i < m->ncpus; i++)
 		if (m->vcpus[i].running)
-			vcpu_hold(&m->vcpus[i], true);
+			vcpu_hold(&m->vcpus[i], VCPU_HOLD_PAUSE, true);
 }
 
 static void on_pvpanic(void *opaque, enum pvpanic_event ev)

@@ -176,13 +176,13 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 			 * the guest's handlers meet in a rendezvous with a
 			 * timeout, which a vCPU-by-vCPU delivery could miss. */
 			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
-				vcpu_hold(&m->vcpus[i], true);
+				vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, true);
 			inject_on(&m->vcpus[d.cpu], &d.rec);
 			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
 				if ((int)i != d.cpu)
 					inject_on(&m->vcpus[i], &d.broadcast_rec);
 			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
-				vcpu_hold(&m->vcpus[i], false);
+				vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, false);
 		}
 		break;
 	case MF_ACTION_RESET:

@@ -130,7 +130,7 @@ void vcpu_init_sync(struct vcpu *v)
 	v->work_fn = NULL;
 	v->thread_done = false;
 	v->ar_taken = v->ar_done = 0;
-	v->held = false;
+	v->held = 0;
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -183,10 +183,13 @@ void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg)
 	pthread_mutex_unlock(&v->caller_lock);
 }
 
-void vcpu_hold(struct vcpu *v, bool held)
+void vcpu_hold(struct vcpu *v, unsigned reason, bool held)
 {
 	pthread_mutex_lock(&v->work_lock);
-	v->held = held;
+	if (held)
+		v->held |= reason;
+	else
+		v->held &= ~reason;
 	pthread_cond_broadcast(&v->work_cond);
 	pthread_mutex_unlock(&v->work_lock);
 	if (held)

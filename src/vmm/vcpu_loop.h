@@ -26,11 +26,16 @@ void vcpu_run_on(struct vcpu *v, vcpu_work_fn fn, void *arg);
 void vcpu_stop(struct vcpu *v);
 /* Stops v's next KVM_RUN (or the current one) from running the guest. */
 void vcpu_kick(struct vcpu *v);
-/* Keeps v out of the guest from its next exit on (held) or lets it go:
- * work given with vcpu_run_on is still served meanwhile. Holding every vCPU
- * first lets a broadcast machine check reach them all before any resumes,
- * as one would on hardware. */
-void vcpu_hold(struct vcpu *v, bool held);
+/* Why a vCPU is kept out of the guest; each reason is set and cleared on its
+ * own, so ending one (a broadcast delivered) cannot undo another (a pause). */
+#define VCPU_HOLD_BROADCAST 1u   /* a broadcast machine check is being set on every vCPU */
+#define VCPU_HOLD_PAUSE     2u   /* the VM is paused (guest panic, later QMP stop) */
+
+/* Keeps v out of the guest for reason from its next exit on (held) or drops
+ * that reason: work given with vcpu_run_on is still served meanwhile.
+ * Holding every vCPU first lets a broadcast machine check reach them all
+ * before any resumes, as one would on hardware. */
+void vcpu_hold(struct vcpu *v, unsigned reason, bool held);
 /* The RAS thread has finished an action-required error that v took. */
 void vcpu_ar_done(struct vcpu *v);
 void vcpu_init_sync(struct vcpu *v);
