@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -20,6 +20,8 @@ static const struct option long_options[] = {
 	{ "early-kill", required_argument, NULL, OPT_EARLY_KILL },
 	{ "cpu-vendor", required_argument, NULL, OPT_CPU_VENDOR },
 	{ "on-panic",  required_argument, NULL, OPT_ON_PANIC },
+	{ "machine",   required_argument, NULL, OPT_MACHINE },
+	{ "qmp",       required_argument, NULL, OPT_QMP },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -28,6 +30,7 @@ static const struct option long_options[] = {
 void cli_usage(FILE *out)
 {
 	fputs("Usage: vmras --kernel BZIMAGE [options]\n"
+	      "       vmras --machine none --qmp unix:PATH\n"
 	      "       vmras --dump-acpi DIR [options]\n"
 	      "\n"
 	      "A KVM virtual machine monitor that survives and reports hardware memory failures.\n"
@@ -51,6 +54,12 @@ void cli_usage(FILE *out)
 	      "                         what to do when the guest reports a panic (pvpanic):\n"
 	      "                         hold its vCPUs, power off (exit 0), or let it run;\n"
 	      "                         default poweroff, as QEMU does by default\n"
+	      "      --machine pc|none  pc (default) runs the guest; none runs no guest and needs\n"
+	      "                         no /dev/kvm: it serves the monitor until quit or a signal\n"
+	      "      --qmp unix:PATH|tcp:[HOST]:PORT\n"
+	      "                         serve QMP, QEMU's monitor protocol, on a Unix socket\n"
+	      "                         (created 0600) or on TCP (HOST defaults to 127.0.0.1);\n"
+	      "                         repeatable\n"
 	      "      --dump-acpi DIR    write the ACPI tables the guest would see to DIR/SIG.dat\n"
 	      "                         and exit (inspect them with iasl -d)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -122,6 +131,54 @@ static int parse_cpus(const char *text, unsigned *cpus)
 	return 0;
 }
 
+int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen)
+{
+	/* sockaddr_un's sun_path, NUL included. */
+	const size_t path_max = 108;
+
+	memset(q, 0, sizeof(*q));
+	if (!strncmp(text, "unix:", 5)) {
+		q->kind = CLI_QMP_UNIX;
+		q->path = text + 5;
+		if (!*q->path)
+			return fail(err, errlen, "invalid --qmp '%s': the socket path is empty", text);
+		if (strlen(q->path) >= path_max)
+			return fail(err, errlen, "--qmp socket path is %zu bytes; a socket path holds at most %zu",
+				    strlen(q->path), path_max - 1);
+		return 0;
+	}
+	if (!strncmp(text, "tcp:", 4)) {
+		const char *host = text + 4, *colon = strrchr(host, ':');
+		size_t hlen;
+		char *end;
+		unsigned long port;
+
+		if (!colon)
+			return fail(err, errlen, "invalid --qmp '%s': expected tcp:[HOST]:PORT", text);
+		hlen = (size_t)(colon - host);
+		if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+			host++;
+			hlen -= 2;
+		} else if (memchr(host, ':', hlen)) {
+			return fail(err, errlen, "invalid --qmp '%s': write an IPv6 address in brackets", text);
+		}
+		if (hlen >= sizeof(q->host))
+			return fail(err, errlen, "invalid --qmp '%s': the host name is too long", text);
+		errno = 0;
+		port = strtoul(colon + 1, &end, 10);
+		if (colon[1] < '0' || colon[1] > '9' || *end || errno || port < 1 || port > 65535)
+			return fail(err, errlen, "invalid --qmp '%s': the port must be a number from 1 to 65535", text);
+		q->kind = CLI_QMP_TCP;
+		if (hlen)
+			memcpy(q->host, host, hlen);
+		else
+			strcpy(q->host, CLI_QMP_DEFAULT_HOST);
+		q->port = (uint16_t)port;
+		return 0;
+	}
+	return fail(err, errlen, "invalid --qmp '%s': expected unix:PATH or tcp:[HOST]:PORT", text);
+}
+
 int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, size_t errlen)
 {
 	int c;
@@ -150,6 +207,21 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		case OPT_ON_PANIC:
 			if (guest_panic_action_parse(optarg, &o->on_panic))
 				return fail(err, errlen, "invalid --on-panic '%s': expected pause, poweroff or run", optarg);
+			break;
+		case OPT_MACHINE:
+			if (!strcmp(optarg, "none"))
+				o->machine_none = true;
+			else if (!strcmp(optarg, "pc"))
+				o->machine_none = false;
+			else
+				return fail(err, errlen, "invalid --machine '%s': expected pc or none", optarg);
+			break;
+		case OPT_QMP:
+			if (o->nqmp == CLI_MAX_QMP)
+				return fail(err, errlen, "--qmp is given more than %d times", CLI_MAX_QMP);
+			if (cli_parse_qmp(optarg, &o->qmp[o->nqmp], err, errlen))
+				return -1;
+			o->nqmp++;
 			break;
 		case OPT_EARLY_KILL:
 			if (!strcmp(optarg, "on"))
@@ -191,7 +263,9 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->help || o->version)
 		return 0;
-	if (!o->kernel && !o->dump_acpi)
+	if (o->machine_none && (o->kernel || o->initrd || o->append || o->dump_acpi))
+		return fail(err, errlen, "--machine none runs no guest: --kernel, --initrd, --append and --dump-acpi do not apply");
+	if (!o->kernel && !o->dump_acpi && !o->machine_none)
 		return fail(err, errlen, "--kernel is required (see --help)");
 	if (o->append && strlen(o->append) >= 2048)
 		return fail(err, errlen, "--append is %zu bytes; the x86 kernel command line holds at most 2047", strlen(o->append));

@@ -13,6 +13,16 @@
 #define CLI_MIN_MEMORY     (16ULL << 20)
 #define CLI_MAX_MEMORY     (1ULL << 40)
 #define CLI_MAX_CPUS       255
+#define CLI_MAX_QMP        8
+#define CLI_QMP_DEFAULT_HOST "127.0.0.1"
+
+/* One --qmp listener. */
+struct cli_qmp {
+	enum { CLI_QMP_UNIX, CLI_QMP_TCP } kind;
+	const char *path;          /* unix: the socket's path */
+	char host[256];            /* tcp: address or name to listen on, brackets removed */
+	uint16_t port;             /* tcp */
+};
 
 struct vmras_options {
 	const char *kernel;
@@ -23,6 +33,9 @@ struct vmras_options {
 	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
 	const char *cpu_vendor;    /* "host" (default), "intel" or "amd" */
 	enum guest_panic_action on_panic; /* after a pvpanic GUEST_PANICKED (default poweroff, as QEMU) */
+	bool machine_none;         /* --machine none: no guest and no KVM; serve the monitor until quit */
+	struct cli_qmp qmp[CLI_MAX_QMP];
+	unsigned nqmp;
 	uint64_t memory;           /* bytes */
 	unsigned cpus;
 	bool help;
@@ -34,6 +47,10 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *opts, char *er
 
 /* "512", "512M", "2G", "1048576K": a bare number is MiB, as with QEMU's -m. */
 int cli_parse_size(const char *text, uint64_t *bytes);
+
+/* "unix:PATH" or "tcp:[HOST]:PORT" (HOST empty: 127.0.0.1; an IPv6 address in
+ * brackets). Returns 0, or -1 with one line in err. */
+int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen);
 
 void cli_usage(FILE *out);
 

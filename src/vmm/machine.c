@@ -327,6 +327,24 @@ int machine_run(struct machine *m)
 	}
 }
 
+void machine_init_none(struct machine *m, const struct vmras_options *opts)
+{
+	memset(m, 0, sizeof(*m));
+	m->opts = opts;
+	m->vm_fd = -1;
+	m->kvm.fd = -1;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->changed, NULL);
+}
+
+int machine_run_none(struct machine *m)
+{
+	enum machine_request req = wait_for_request(m);
+
+	log_info("%s", m->request_why);
+	return req == MACHINE_ERROR ? 1 : 0;
+}
+
 void machine_destroy(struct machine *m)
 {
 	teardown_vm(m);

@@ -92,6 +92,12 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 int machine_run(struct machine *m);
 void machine_destroy(struct machine *m);
 
+/* --machine none: no guest and no KVM, only the requests, so that QMP quit
+ * and the signal thread end the process as they end a VM. machine_run_none
+ * waits for that and returns the exit status; machine_destroy is not needed. */
+void machine_init_none(struct machine *m, const struct vmras_options *opts);
+int machine_run_none(struct machine *m);
+
 /* Any thread: asks the machine to stop for req. A later request never
  * downgrades an earlier one (an error beats a quit beats a poweroff beats a reset). */
 void machine_request(struct machine *m, enum machine_request req, const char *why);

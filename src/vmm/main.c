@@ -13,6 +13,7 @@
 #include "vmm/log.h"
 #include "vmm/event_sink.h"
 #include "vmm/machine.h"
+#include "vmm/qmp_server.h"
 #include "vmm/ras.h"
 #include "vmm/sigbus.h"
 
@@ -60,6 +61,37 @@ static void *signal_thread(void *arg)
 		break;
 	}
 	return NULL;
+}
+
+static void qmp_quit(void *opaque)
+{
+	machine_request(opaque, MACHINE_QUIT, "quit requested over QMP");
+}
+
+/* Until vmras tracks pauses (issue 4's run-state table), a VM that is not
+ * stopping is running; QEMU's -machine none says "running" too. */
+static const char *qmp_run_state(void *opaque, bool *running)
+{
+	*running = !machine_stopping(opaque);
+	return *running ? "running" : "shutdown";
+}
+
+static int start_qmp(const struct vmras_options *opts, struct machine *m, char *why, size_t whylen)
+{
+	const struct qmp_backend backend = { .opaque = m, .quit = qmp_quit, .run_state = qmp_run_state };
+	struct qmp_server *srv;
+
+	if (!opts->nqmp)
+		return 0;
+	srv = qmp_server_start(opts->qmp, opts->nqmp, &backend, "vmras " VMRAS_VERSION, why, whylen);
+	if (!srv)
+		return -1;
+	if (event_sinks_add(qmp_server_sink(srv))) {
+		qmp_server_sink(srv)->close(qmp_server_sink(srv));
+		snprintf(why, whylen, "too many event sinks");
+		return -1;
+	}
+	return 0;
 }
 
 /* Termination signals are taken by one thread with sigwait, never by a handler. */
@@ -122,8 +154,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmras: error: cannot start the signal thread\n");
 		return 1;
 	}
+	if (opts.machine_none)
+		machine_init_none(&machine, &opts);
+	/* The monitor is up before the machine is built, as in QEMU. */
+	if (start_qmp(&opts, &machine, why, sizeof(why))) {
+		fprintf(stderr, "vmras: error: %s\n", why);
+		event_sinks_close_all();
+		return 2;
+	}
+	if (opts.machine_none) {
+		status = machine_run_none(&machine);
+		event_sinks_close_all();
+		return status;
+	}
 	if (machine_init(&machine, &opts, why, sizeof(why), &usage_error)) {
 		fprintf(stderr, "vmras: error: %s\n", why);
+		event_sinks_close_all();
 		machine_destroy(&machine);
 		return usage_error ? 2 : 1;
 	}

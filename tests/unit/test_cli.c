@@ -94,6 +94,8 @@ static void test_defaults(void **state)
 	assert_true(o.memory == 512 * MiB);
 	assert_int_equal(o.cpus, 1);
 	assert_int_equal(o.on_panic, GUEST_PANIC_POWEROFF);   /* QEMU's default action */
+	assert_false(o.machine_none);
+	assert_int_equal(o.nqmp, 0);
 	assert_false(o.help);
 	assert_false(o.version);
 	assert_true(CLI_DEFAULT_MEMORY == 512 * MiB);
@@ -395,6 +397,75 @@ static void test_on_panic(void **state)
 	expect_error("--on-panic", "-k", "k", "--on-panic", NULL);
 }
 
+static void test_machine(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	/* none needs no kernel; pc (the default) does. */
+	assert_int_equal(parse(&o, "--machine", "none", NULL), 0);
+	assert_true(o.machine_none);
+	assert_int_equal(parse(&o, "--machine=pc", "-k", "k", NULL), 0);
+	assert_false(o.machine_none);
+	assert_int_equal(parse(&o, "--machine", "none", "--machine", "pc", "-k", "k", NULL), 0);
+	assert_false(o.machine_none);
+	expect_error("--kernel is required", "--machine", "pc", NULL);
+	expect_error("invalid --machine 'q35': expected pc or none", "--machine", "q35", NULL);
+	expect_error("--machine ''", "--machine=", NULL);
+	expect_error("do not apply", "--machine", "none", "-k", "k", NULL);
+	expect_error("do not apply", "--machine", "none", "--append", "x", NULL);
+	expect_error("--machine", "--machine", NULL);
+}
+
+static void test_qmp(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "--machine", "none", "--qmp", "unix:/tmp/a.sock", "--qmp=tcp::4444",
+			       "--qmp", "tcp:0.0.0.0:1", "--qmp", "tcp:[::1]:65535", "--qmp", "tcp:localhost:80",
+			       "--qmp", "unix:rel,server=on", NULL), 0);
+	assert_int_equal(o.nqmp, 6);
+	assert_int_equal(o.qmp[0].kind, CLI_QMP_UNIX);
+	assert_string_equal(o.qmp[0].path, "/tmp/a.sock");
+	/* Loopback unless asked otherwise. */
+	assert_int_equal(o.qmp[1].kind, CLI_QMP_TCP);
+	assert_string_equal(o.qmp[1].host, "127.0.0.1");
+	assert_int_equal(o.qmp[1].port, 4444);
+	assert_string_equal(o.qmp[2].host, "0.0.0.0");
+	assert_int_equal(o.qmp[2].port, 1);
+	assert_string_equal(o.qmp[3].host, "::1");
+	assert_int_equal(o.qmp[3].port, 65535);
+	assert_string_equal(o.qmp[4].host, "localhost");
+	/* A path is a path, commas included. */
+	assert_string_equal(o.qmp[5].path, "rel,server=on");
+	/* With a guest too. */
+	assert_int_equal(parse(&o, "-k", "k", "--qmp", "unix:q", NULL), 0);
+	assert_int_equal(o.nqmp, 1);
+
+	expect_error("invalid --qmp 'stdio': expected unix:PATH or tcp:[HOST]:PORT", "-k", "k", "--qmp", "stdio", NULL);
+	expect_error("invalid --qmp 'unix:'", "-k", "k", "--qmp", "unix:", NULL);
+	expect_error("at most 107", "-k", "k", "--qmp",
+		     "unix:/0123456789012345678901234567890123456789012345678901234567890123456789"
+		     "0123456789012345678901234567890123456789", NULL);
+	expect_error("expected tcp:[HOST]:PORT", "-k", "k", "--qmp", "tcp:4444", NULL);
+	expect_error("from 1 to 65535", "-k", "k", "--qmp", "tcp::0", NULL);
+	expect_error("from 1 to 65535", "-k", "k", "--qmp", "tcp::65536", NULL);
+	expect_error("from 1 to 65535", "-k", "k", "--qmp", "tcp::", NULL);
+	expect_error("from 1 to 65535", "-k", "k", "--qmp", "tcp::+1", NULL);
+	expect_error("from 1 to 65535", "-k", "k", "--qmp", "tcp::12x", NULL);
+	expect_error("IPv6 address in brackets", "-k", "k", "--qmp", "tcp:::1:4444", NULL);
+	expect_error("--qmp", "-k", "k", "--qmp", NULL);
+
+	/* Eight listeners at most. */
+	assert_int_equal(parse(&o, "-k", "k", "--qmp", "unix:1", "--qmp", "unix:2", "--qmp", "unix:3", "--qmp", "unix:4",
+			       "--qmp", "unix:5", "--qmp", "unix:6", "--qmp", "unix:7", "--qmp", "unix:8", NULL), 0);
+	assert_int_equal(o.nqmp, CLI_MAX_QMP);
+	expect_error("more than 8 times", "-k", "k", "--qmp", "unix:1", "--qmp", "unix:2", "--qmp", "unix:3",
+		     "--qmp", "unix:4", "--qmp", "unix:5", "--qmp", "unix:6", "--qmp", "unix:7", "--qmp", "unix:8",
+		     "--qmp", "unix:9", NULL);
+}
+
 static void test_unknown_options(void **state)
 {
 	(void)state;
@@ -522,7 +593,8 @@ static void test_usage(void **state)
 	assert_non_null(text);
 	/* Every option the parser knows is documented. */
 	const char *opts[] = { "--kernel", "-k,", "--initrd", "-i,", "--append", "-a,", "--memory",
-			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run", "--help", "-h,", "--version", "-V," };
+			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run",
+			       "--machine", "pc|none", "--qmp", "unix:PATH|tcp:[HOST]:PORT", "--help", "-h,", "--version", "-V," };
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strstr(text, opts[i]))
 			fail_msg("usage does not mention %s", opts[i]);
@@ -547,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_parse_size_rejects_leading_whitespace),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_on_panic),
+		cmocka_unit_test(test_machine),
+		cmocka_unit_test(test_qmp),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_missing_argument),
 		cmocka_unit_test(test_stray_arguments),
