@@ -1,11 +1,12 @@
-# Thin wrapper over Meson. Three build trees:
+# Thin wrapper over Meson. Four build trees:
 #   build/         vmras for the host (make, make vmras)
 #   build-asan/    unit tests under AddressSanitizer + UBSan (make unit)
 #   build-static/  static binaries that the lab copies into its test host (make static)
+#   build-fuzz/    libFuzzer targets, clang (make fuzz-check, make fuzz)
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all vmras deps static unit lab-check check demo bench clean
+.PHONY: all vmras deps static unit fuzz-check fuzz lab-check check demo bench clean
 
 all: vmras
 
@@ -25,6 +26,23 @@ unit: build-asan/build.ninja
 	$(NINJA) -C build-asan
 	$(MESON) test -C build-asan --print-errorlogs
 
+# Everything is compiled with coverage for the fuzzer; only the fuzz targets are built.
+build-fuzz/build.ninja: | deps
+	CC=clang $(MESON) setup build-fuzz -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+
+# The QMP input path: FUZZ_SECONDS of fuzzing from the seed corpus; new
+# inputs found go to build-fuzz/corpus, not into the tree.
+FUZZ_SECONDS ?= 10
+FUZZ_RUN = build-fuzz/qmp-session-fuzz -max_len=8192 -dict=tests/fuzz/qmp.dict build-fuzz/corpus tests/fuzz/qmp-corpus
+fuzz-check: build-fuzz/build.ninja
+	$(NINJA) -C build-fuzz qmp-session-fuzz
+	mkdir -p build-fuzz/corpus
+	$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+
+fuzz: FUZZ_SECONDS = 3600
+fuzz: fuzz-check
+
 build-static/build.ninja: | deps
 	$(MESON) setup build-static -Dtests=false -Dprefer_static=true -Dc_link_args=-static -Db_pie=false
 
@@ -34,7 +52,7 @@ static: build-static/build.ninja
 lab-check: static
 	tests/lab/run-all
 
-check: unit lab-check
+check: unit fuzz-check lab-check
 
 demo: static
 	lab/demo
@@ -47,4 +65,4 @@ bench: static vmras
 	bench/boot-time
 
 clean:
-	rm -rf build build-asan build-static
+	rm -rf build build-asan build-static build-fuzz
