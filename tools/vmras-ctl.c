@@ -159,12 +159,10 @@ int main(int argc, char **argv)
 	command = argv[optind];
 	if (optind + 1 < argc) {
 		args = json_tokener_parse(argv[optind + 1]);
-		if (!json_object_is_type(args, json_type_object)) {
-			fprintf(stderr, "vmras-ctl: JSON-ARGS must be a JSON object, such as '{\"enable\": []}'\n");
-			return 2;
-		}
-		if (!strcmp(command, "events")) {
-			fprintf(stderr, "vmras-ctl: events takes no arguments\n");
+		if (!json_object_is_type(args, json_type_object) || !strcmp(command, "events")) {
+			fprintf(stderr, !strcmp(command, "events") ? "vmras-ctl: events takes no arguments\n"
+				: "vmras-ctl: JSON-ARGS must be a JSON object, such as '{\"enable\": []}'\n");
+			json_object_put(args);
 			return 2;
 		}
 	}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# vmras-ctl against vmras --machine none: a command's reply and exit status,
+# an error reply, clear errors without a server, events followed until the
+# monitor goes, and SIGTERM ending vmras cleanly with its socket removed.
+# Usage: vmras_ctl.sh VMRAS VMRAS_CTL
+set -u
+vmras=$1 ctl=$2
+dir=$(mktemp -d /tmp/vmras-ctl-test.XXXXXX)
+sock=$dir/qmp.sock
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# Waits until the monitor answers: a stale socket at the path exists before vmras replaces it.
+start() {
+	"$vmras" --machine none --qmp "unix:$sock" 2>"$dir/vmras.err" &
+	pid=$!
+	for _ in $(seq 250); do
+		"$ctl" --socket "$sock" query-status >/dev/null 2>&1 && return
+		sleep 0.02
+	done
+	fail "vmras does not answer on $sock"
+}
+
+# No server: exit 2 and a sentence that says so.
+out=$("$ctl" --socket "$sock" query-version 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "no socket: exit $rc"
+[[ $out == *"no socket at $sock"* ]] || fail "no socket: '$out'"
+
+start
+out=$("$ctl" --socket "$sock" query-version); rc=$?
+[ $rc -eq 0 ] || fail "query-version: exit $rc"
+[[ $out == '{"return":{"qemu":{"major":7,"minor":2,"micro":0},"package":"vmras '* ]] || fail "query-version: '$out'"
+out=$("$ctl" --socket "$sock" --pretty query-status); rc=$?
+[ $rc -eq 0 ] && [[ $out == *'"status": "running"'* ]] || fail "query-status --pretty: exit $rc, '$out'"
+out=$("$ctl" --socket "$sock" nope); rc=$?
+[ $rc -eq 1 ] || fail "unknown command: exit $rc"
+[[ $out == *'"class":"CommandNotFound"'* ]] || fail "unknown command: '$out'"
+out=$("$ctl" --socket "$sock" query-status '{"x":1}'); rc=$?
+[ $rc -eq 1 ] && [[ $out == *"Parameter 'x' is unexpected"* ]] || fail "bad argument: exit $rc, '$out'"
+"$ctl" --socket "$sock" query-status '[1]' 2>/dev/null; rc=$?
+[ $rc -eq 2 ] || fail "JSON-ARGS not an object: exit $rc"
+
+# A follower ends, status 0, when the monitor goes away (quit from another client).
+"$ctl" --socket "$sock" events >"$dir/events.out" 2>&1 &
+follower=$!
+sleep 0.2
+out=$("$ctl" --socket "$sock" quit); rc=$?
+[ $rc -eq 0 ] && [ "$out" = '{"return":{}}' ] || fail "quit: exit $rc, '$out'"
+wait $follower; rc=$?
+[ $rc -eq 0 ] || fail "events follower: exit $rc ($(cat "$dir/events.out"))"
+wait $pid; rc=$?; pid=
+[ $rc -eq 0 ] || fail "vmras after quit: exit $rc"
+[ ! -e "$sock" ] || fail "socket left behind after quit"
+
+# A stale socket (vmras killed) is refused by the client and replaced by the next vmras.
+start
+kill -9 $pid; wait $pid 2>/dev/null; pid=
+[ -S "$sock" ] || fail "expected a stale socket"
+out=$("$ctl" --socket "$sock" query-version 2>&1); rc=$?
+[ $rc -eq 2 ] && [[ $out == *"nobody is listening"* ]] || fail "stale socket: exit $rc, '$out'"
+start
+"$ctl" --socket "$sock" query-version >/dev/null || fail "stale socket not replaced"
+kill -TERM $pid; wait $pid; rc=$?; pid=
+[ $rc -eq 0 ] || fail "SIGTERM: exit $rc"
+[ ! -e "$sock" ] || fail "socket left behind after SIGTERM"
+grep -q "terminating on signal 15" "$dir/vmras.err" || fail "SIGTERM: $(cat "$dir/vmras.err")"
+echo PASS
