@@ -1,6 +1,8 @@
 /* vmras's QMP events: what each carries, for the reference and for the tests
  * that check emitted events against it. The events themselves are built
- * where they happen (MEMORY_FAILURE in src/ras/event.c). */
+ * where they happen (MEMORY_FAILURE in src/ras/event.c, the pvpanic events in
+ * src/ras/guest_panic.c); tests/unit/test_qmp_schema.c checks them against
+ * this table. */
 #include "qmp/schema.h"
 
 static const char *const recipient_values[] = { "hypervisor", "guest", NULL };
@@ -55,10 +57,34 @@ static const struct qmp_member memory_failure[] = {
 	{ 0 },
 };
 
+static const char *const panic_actions[] = { "pause", "poweroff", "run", NULL };
+
+static const struct qmp_member guest_panicked[] = {
+	{ .name = "action", .type = QMP_T_ENUM, .type_name = "GuestPanicAction", .values = panic_actions,
+	  .doc = "what vmras does (`--on-panic`): hold every vCPU, power off, or let the guest run" },
+	{ 0 },
+};
+
+static const char *const run_only[] = { "run", NULL };
+
+static const struct qmp_member guest_crashloaded[] = {
+	{ .name = "action", .type = QMP_T_ENUM, .type_name = "GuestPanicAction", .values = run_only,
+	  .doc = "always `run`: the crash kernel goes on" },
+	{ 0 },
+};
+
 const struct qmp_event_spec qmp_events[] = {
 	{ .name = "MEMORY_FAILURE", .data = memory_failure,
 	  .doc = "Hardware memory failed under the guest or under vmras. Sent before the action is taken. "
 		 "`recipient`, `action` and `flags` are QEMU's; the other members are vmras's additions, "
 		 "which QEMU clients ignore." },
+	{ .name = "GUEST_PANICKED", .data = guest_panicked,
+	  .doc = "The guest wrote \"panicked\" to the pvpanic device (I/O port 0x505). Sent before the action. "
+		 "QEMU's optional `info` (Hyper-V or s390 crash registers) is never present on x86 pvpanic." },
+	{ .name = "GUEST_CRASHLOADED", .data = guest_crashloaded,
+	  .doc = "The guest wrote \"crash loaded\" to the pvpanic device: a kdump kernel took over. "
+		 "The guest keeps running." },
+	{ .name = "GUEST_PVSHUTDOWN",
+	  .doc = "The guest wrote \"shutdown\" to the pvpanic device, announcing a power-off." },
 };
 const size_t qmp_nevents = sizeof(qmp_events) / sizeof(qmp_events[0]);

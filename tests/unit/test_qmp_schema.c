@@ -14,6 +14,7 @@
 #include "qmp/args.h"
 #include "qmp_harness.h"
 #include "ras/event.h"
+#include "ras/guest_panic.h"
 
 static void check_members_valid(const struct qmp_member *members, const char *owner)
 {
@@ -214,16 +215,24 @@ static const struct qmp_event_spec *event_spec(const char *name)
 	return NULL;
 }
 
-static void assert_event_conforms(const struct mf_event *ev)
+/* Takes e. An event without data has no data member, and none in the table. */
+static void assert_conforms(struct json_object *e)
 {
-	struct json_object *e = mf_event_new(ev);
 	struct qmp_error err = { 0 };
+	struct json_object *data = NULL;
 
 	assert_non_null(e);
-	const char *name = json_object_get_string(member(e, "event"));
-	if (!qmp_args_check(member(e, "data"), event_spec(name)->data, &err))
+	const struct qmp_event_spec *spec = event_spec(json_object_get_string(member(e, "event")));
+	if (!json_object_object_get_ex(e, "data", &data))
+		assert_null(spec->data);
+	if (!qmp_args_check(data, spec->data, &err))
 		fail_msg("%s does not match the table: %s", json_object_to_json_string(e), err.desc);
 	json_object_put(e);
+}
+
+static void assert_event_conforms(const struct mf_event *ev)
+{
+	assert_conforms(mf_event_new(ev));
 }
 
 static void test_memory_failure_event(void **state)
@@ -256,6 +265,16 @@ static void test_memory_failure_event(void **state)
 	assert_event_conforms(&ev);
 }
 
+static void test_panic_events(void **state)
+{
+	(void)state;
+	assert_conforms(guest_panicked_event(GUEST_PANIC_PAUSE, 1));
+	assert_conforms(guest_panicked_event(GUEST_PANIC_POWEROFF, 1));
+	assert_conforms(guest_panicked_event(GUEST_PANIC_RUN, 1));
+	assert_conforms(guest_crashloaded_event(1));
+	assert_conforms(guest_pvshutdown_event(1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_argument_types),
 		cmocka_unit_test(test_dispatch_checks),
 		cmocka_unit_test(test_memory_failure_event),
+		cmocka_unit_test(test_panic_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
