@@ -20,7 +20,7 @@
 struct cli_qmp {
 	enum { CLI_QMP_UNIX, CLI_QMP_TCP } kind;
 	const char *path;          /* unix: the socket's path */
-	char host[256];            /* tcp: address or name to listen on, brackets removed */
+	char host[256];            /* tcp: IP address (or localhost) to listen on, brackets removed */
 	uint16_t port;             /* tcp */
 };
 

@@ -2,7 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -407,29 +408,38 @@ fail:
 	return -1;
 }
 
+/* Numeric addresses only (and "localhost"): no name service, so the static
+ * build that the lab runs needs no NSS libraries, and what vmras listens on
+ * is what the command line says. */
 static int listen_tcp(struct listener *l, const struct cli_qmp *q, char *why, size_t whylen)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
-	struct addrinfo *res;
-	char port[8];
-	int one = 1, rc;
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	const char *host = strcmp(q->host, "localhost") ? q->host : "127.0.0.1";
+	socklen_t len;
+	int one = 1;
 
-	snprintf(port, sizeof(port), "%u", q->port);
-	rc = getaddrinfo(q->host, port, &hints, &res);
-	if (rc) {
-		snprintf(why, whylen, "--qmp tcp:%s:%u: %s", q->host, q->port, gai_strerror(rc));
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(q->port);
+		len = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(q->port);
+		len = sizeof(*in6);
+	} else {
+		snprintf(why, whylen, "--qmp tcp:%s:%u: HOST must be an IP address or localhost", q->host, q->port);
 		return -1;
 	}
-	l->fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol);
+	l->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0 || setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(l->fd, res->ai_addr, res->ai_addrlen) || listen(l->fd, 16)) {
+	    bind(l->fd, (struct sockaddr *)&ss, len) || listen(l->fd, 16)) {
 		snprintf(why, whylen, "--qmp tcp:%s:%u: %s", q->host, q->port, strerror(errno));
 		if (l->fd >= 0)
 			close(l->fd);
-		freeaddrinfo(res);
 		return -1;
 	}
-	freeaddrinfo(res);
 	return 0;
 }
 

@@ -297,6 +297,10 @@ static void test_tcp_loopback(void **state)
 		qmp_server_sink(srv)->close(qmp_server_sink(srv));
 		break;
 	}
+	/* No name lookups: an address or localhost. */
+	struct cli_qmp named = { .kind = CLI_QMP_TCP, .host = "example.invalid", .port = 4444 };
+	assert_null(qmp_server_start(&named, 1, &backend, "test", why, sizeof(why)));
+	assert_non_null(strstr(why, "HOST must be an IP address or localhost"));
 }
 
 int main(void)
