@@ -154,15 +154,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmras: error: cannot start the signal thread\n");
 		return 1;
 	}
-	if (opts.machine_none)
-		machine_init_none(&machine, &opts);
-	/* The monitor is up before the machine is built, as in QEMU. */
-	if (start_qmp(&opts, &machine, why, sizeof(why))) {
-		fprintf(stderr, "vmras: error: %s\n", why);
-		event_sinks_close_all();
-		return 2;
-	}
 	if (opts.machine_none) {
+		machine_init_none(&machine, &opts);
+		if (start_qmp(&opts, &machine, why, sizeof(why))) {
+			fprintf(stderr, "vmras: error: %s\n", why);
+			event_sinks_close_all();
+			return 2;
+		}
 		status = machine_run_none(&machine);
 		event_sinks_close_all();
 		return status;
@@ -172,6 +170,14 @@ int main(int argc, char **argv)
 		event_sinks_close_all();
 		machine_destroy(&machine);
 		return usage_error ? 2 : 1;
+	}
+	/* After machine_init, which initialises what QMP commands use (the
+	 * request lock); before the guest runs, so no event is missed. */
+	if (start_qmp(&opts, &machine, why, sizeof(why))) {
+		fprintf(stderr, "vmras: error: %s\n", why);
+		event_sinks_close_all();
+		machine_destroy(&machine);
+		return 2;
 	}
 	status = machine_run(&machine);
 	event_sinks_close_all();

@@ -369,7 +369,7 @@ static int listen_unix(struct listener *l, const char *path, char *why, size_t w
 	}
 	for (int attempt = 0;; attempt++) {
 		/* Created 0600 from the start, never briefly open to others. The
-		 * umask is process-wide, but only the signal thread exists yet. */
+		 * umask is process-wide, but at start-up no other thread creates files. */
 		old = umask(0177);
 		rc = bind(l->fd, (struct sockaddr *)&a, sizeof(a));
 		umask(old);
