@@ -73,6 +73,8 @@ static size_t skip(struct qmp_session *s, const char *p, size_t n)
 		char c = p[i];
 		bool top = sc->depth <= 0 && !sc->quote;
 
+		/* Junk ends where the next value starts; the first byte is always
+		 * taken, so that recovery moves on even from a bracket. */
 		if (top && (c == '{' || c == '[') && sc->skipped) {
 			s->skipping = false;
 			return i;
