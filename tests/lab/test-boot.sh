@@ -4,11 +4,7 @@
 # resets the VM, which boots again. The checks are in inside/boot.sh, which runs
 # in one lab/run (auto mode: directly where /dev/kvm works, else in the test host).
 set -uo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-repo=$(dirname "$(dirname "$here")")
-if [ ! -x "$repo/build-static/vmras" ]; then
-	echo "build-static/vmras is not built (make static)"
-	exit 77
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
+need_static vmras
 # 4.5 GiB for the test host, so that a 3.5 GiB guest fits in it.
 exec "$repo/lab/run" --mem 4608 --share "$here/inside" -- sh "$here/inside/boot.sh"

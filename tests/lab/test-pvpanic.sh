@@ -5,10 +5,6 @@
 # exits 0) and run (the guest goes on). The checks are in inside/pvpanic.sh,
 # one lab/run for all three guests.
 set -uo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-repo=$(dirname "$(dirname "$here")")
-if [ ! -x "$repo/build-static/vmras" ]; then
-	echo "build-static/vmras is not built (make static)"
-	exit 77
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
+need_static vmras
 exec "$repo/lab/run" --share "$here/inside" -- sh "$here/inside/pvpanic.sh"

@@ -1,0 +1,22 @@
+# Sourced (bash) by tests/lab/test-*.sh, on the machine that runs lab/run.
+# Sets here (tests/lab) and repo. need_static FILE...: exits 77 (skip) unless
+# each FILE is built in build-static (or $VMRAS_LAB_BUILD_DIR).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+repo=$(dirname "$(dirname "$here")")
+
+need_static() {
+	local build=${VMRAS_LAB_BUILD_DIR:-$repo/build-static} f
+	for f in "$@"; do
+		if [ ! -f "$build/$f" ]; then
+			echo "${build#"$repo/"}/$f is not built (make static)"
+			exit 77
+		fi
+	done
+}
+
+# The machine-check register tests for one guest CPU vendor (amd, intel).
+mce_registers() {
+	need_static vmras vmras-poison tests/guest/mcetest.bzimage
+	exec "$repo/lab/run" --timeout 200 --env MCE_VENDORS="$1" --share "$here/inside" -- \
+		sh "$here/inside/mce-registers.sh"
+}
