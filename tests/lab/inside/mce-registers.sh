@@ -102,9 +102,26 @@ check_guest_event() { # NAME N GPA COUNT
 
 case_ar() {
 	n=$V-ar
-	poison_and_go "$n" "mcetest.linger=100" $TOUCH || return
+	# A QMP client follows events the whole time: it must get the same
+	# MEMORY_FAILURE as the event log.
+	qmp=$LOGS/$n.qmp
+	rm -f "$qmp"
+	mt_start "$n" "mcetest.linger=100" $VOPT --qmp "unix:$qmp"
+	if ! vm_wait_line "$n" 'mcetest: ready'; then
+		fail "$n" "$n: the guest never got to 'ready'"
+		vm_stop "$n"
+		return 1
+	fi
+	vmras-ctl --socket "$qmp" events >"$LOGS/$n.qmpev" 2>&1 &
+	ctl=$!
+	sleep 0.5
+	vm_poison "$n" $TOUCH
+	vm_send x
 	vm_wait_exit "$n"
+	wait "$ctl"
 	is_exit "$n" 0
+	is "$n" "the QMP client's MEMORY_FAILURE = the event log's" \
+		"$(grep -m1 MEMORY_FAILURE "$LOGS/$n.qmpev")" "$(sed -n 1p "$LOGS/$n.ev")"
 	has "$n" 'mcetest: mc-begin cpu=0 state=touch depth=1 ' "#MC taken in the touch load"
 	has "$n" "mcetest: touched $TOUCH aborted-by-mc" "the load was aborted by the #MC"
 	has "$n" 'mcetest: done' "the guest finished"
