@@ -122,6 +122,36 @@ static struct json_object *do_query_status(struct qmp_session *s, struct json_ob
 	return ret;
 }
 
+typedef int (*backend_op)(void *opaque, struct qmp_error *err);
+
+/* A command that is one backend call and returns {}. */
+static struct json_object *call_backend(const struct qmp_backend *b, backend_op op, struct qmp_error *err)
+{
+	if (!op) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor has no virtual machine to control");
+		return NULL;
+	}
+	if (op(b->opaque, err))
+		return NULL;
+	return json_object_new_object();
+}
+
+static struct json_object *do_stop(struct qmp_session *s, struct json_object *args, struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	return call_backend(b, b ? b->stop : NULL, err);
+}
+
+static struct json_object *do_cont(struct qmp_session *s, struct json_object *args, struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	return call_backend(b, b ? b->cont : NULL, err);
+}
+
 const struct qmp_command qmp_commands[] = {
 	{ .name = "qmp_capabilities", .args = qmp_capabilities_args, .handler = do_qmp_capabilities,
 	  .flags = QMP_CMD_NEGOTIATION, .returns = "{}",
@@ -138,6 +168,14 @@ const struct qmp_command qmp_commands[] = {
 	  .returns = "{\"status\": RunState, \"singlestep\": false, \"running\": bool}",
 	  .doc = "The run state, named as QEMU names it (`running`, `prelaunch`, `paused`, `shutdown`, ...). "
 		 "With `--machine none` it is `running`, as for QEMU's `-machine none`." },
+	{ .name = "stop", .handler = do_stop, .returns = "{}",
+	  .doc = "Stops the guest's vCPUs: `running` becomes `paused`, with a STOP event before the reply. "
+		 "In any other state it does nothing and succeeds, as QEMU's." },
+	{ .name = "cont", .handler = do_cont, .returns = "{}",
+	  .doc = "Runs the guest's vCPUs again from `prelaunch` (`--paused`) or `paused`, with a RESUME event "
+		 "before the reply; nothing happens when already `running`. From `guest-panicked` it fails "
+		 "with GenericError \"Resetting the Virtual Machine is required\", as QEMU's: `system_reset` "
+		 "first, which leads to `prelaunch`, then `cont`." },
 	{ .name = "quit", .handler = do_quit, .returns = "{}",
 	  .doc = "Ends vmras (exit status 0) once this reply has been sent." },
 };

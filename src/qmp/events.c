@@ -73,6 +73,17 @@ static const struct qmp_member guest_crashloaded[] = {
 	{ 0 },
 };
 
+static const char *const shutdown_causes[] = {
+	"host-qmp-quit", "host-qmp-system-reset", "host-signal", "guest-shutdown", "guest-reset", "guest-panic", NULL,
+};
+
+static const struct qmp_member shutdown_data[] = {
+	{ .name = "guest", .type = QMP_T_BOOL, .doc = "the guest asked for it (rather than the host or its user)" },
+	{ .name = "reason", .type = QMP_T_ENUM, .type_name = "ShutdownCause", .values = shutdown_causes,
+	  .doc = "why, in QEMU's words; vmras uses the causes listed here" },
+	{ 0 },
+};
+
 const struct qmp_event_spec qmp_events[] = {
 	{ .name = "MEMORY_FAILURE", .data = memory_failure,
 	  .doc = "Hardware memory failed under the guest or under vmras. Sent before the action is taken. "
@@ -84,6 +95,20 @@ const struct qmp_event_spec qmp_events[] = {
 	{ .name = "GUEST_CRASHLOADED", .data = guest_crashloaded,
 	  .doc = "The guest wrote \"crash loaded\" to the pvpanic device: a kdump kernel took over. "
 		 "The guest keeps running." },
+	{ .name = "STOP",
+	  .doc = "The guest's vCPUs stopped: QMP `stop` from `running`, or a guest panic with "
+		 "`--on-panic pause` (after GUEST_PANICKED). Not sent when nothing was running "
+		 "(`stop` in `prelaunch` or `paused`), as QEMU." },
+	{ .name = "RESUME",
+	  .doc = "The guest's vCPUs run again: QMP `cont` from `prelaunch` (`--paused`) or `paused`." },
+	{ .name = "RESET", .data = shutdown_data,
+	  .doc = "The VM is being reset: `{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}` for QMP "
+		 "`system_reset`, `{\"guest\": true, \"reason\": \"guest-reset\"}` when the guest resets "
+		 "(reset register, keyboard controller, 0xcf9, triple fault). Sent before the reset." },
+	{ .name = "SHUTDOWN", .data = shutdown_data,
+	  .doc = "vmras is ending the VM: `host-qmp-quit` (QMP `quit`, sent before its reply, and Ctrl-a x), "
+		 "`host-signal` (SIGTERM, SIGINT, SIGHUP), `guest-shutdown` (ACPI or pvpanic power-off), "
+		 "`guest-panic` (a panic with `--on-panic poweroff`). Not sent when vmras ends on an error." },
 	{ .name = "GUEST_PVSHUTDOWN",
 	  .doc = "The guest wrote \"shutdown\" to the pvpanic device, announcing a power-off." },
 };

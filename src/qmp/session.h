@@ -30,6 +30,9 @@ struct qmp_backend {
 	void (*quit)(void *opaque);
 	/* query-status: a QEMU RunState name ("running", "prelaunch", ...) and whether vCPUs run. */
 	const char *(*run_state)(void *opaque, bool *running);
+	/* stop, cont: return 0, or -1 with err set (cont where only a reset helps). */
+	int (*stop)(void *opaque, struct qmp_error *err);
+	int (*cont)(void *opaque, struct qmp_error *err);
 };
 
 struct qmp_session_config {

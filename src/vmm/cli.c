@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -22,6 +22,7 @@ static const struct option long_options[] = {
 	{ "on-panic",  required_argument, NULL, OPT_ON_PANIC },
 	{ "machine",   required_argument, NULL, OPT_MACHINE },
 	{ "qmp",       required_argument, NULL, OPT_QMP },
+	{ "paused",    no_argument,       NULL, OPT_PAUSED },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -60,6 +61,8 @@ void cli_usage(FILE *out)
 	      "                         serve QMP, QEMU's monitor protocol, on a Unix socket\n"
 	      "                         (created 0600) or on TCP (HOST defaults to 127.0.0.1);\n"
 	      "                         repeatable\n"
+	      "      --paused           start with the vCPUs stopped (run state prelaunch) until\n"
+	      "                         QMP cont, as QEMU's -S\n"
 	      "      --dump-acpi DIR    write the ACPI tables the guest would see to DIR/SIG.dat\n"
 	      "                         and exit (inspect them with iasl -d)\n"
 	      "  -h, --help             show this help and exit\n"
@@ -216,6 +219,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			else
 				return fail(err, errlen, "invalid --machine '%s': expected pc or none", optarg);
 			break;
+		case OPT_PAUSED: o->paused = true; break;
 		case OPT_QMP:
 			if (o->nqmp == CLI_MAX_QMP)
 				return fail(err, errlen, "--qmp is given more than %d times", CLI_MAX_QMP);

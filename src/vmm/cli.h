@@ -33,6 +33,7 @@ struct vmras_options {
 	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
 	const char *cpu_vendor;    /* "host" (default), "intel" or "amd" */
 	enum guest_panic_action on_panic; /* after a pvpanic GUEST_PANICKED (default poweroff, as QEMU) */
+	bool paused;               /* --paused: prelaunch until QMP cont */
 	bool machine_none;         /* --machine none: no guest and no KVM; serve the monitor until quit */
 	struct cli_qmp qmp[CLI_MAX_QMP];
 	unsigned nqmp;

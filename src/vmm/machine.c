@@ -9,7 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+#include <time.h>
+
+#include "qmp/error.h"
 #include "ras/mca_cpuid.h"
+#include "ras/qmp_event.h"
+#include "vmm/event_sink.h"
 #include "vmm/log.h"
 #include "vmm/panic.h"
 #include "vmm/ras.h"
@@ -30,13 +36,120 @@ static void console_quit(void *opaque)
 	machine_request(opaque, MACHINE_QUIT, "Ctrl-a x");
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void machine_emit(struct json_object *event, const char *name)
+{
+	size_t len;
+	char *line = event ? qmp_event_line(event, &len) : NULL;
+
+	json_object_put(event);
+	if (!line) {
+		log_error("cannot encode a %s event (out of memory)", name);
+		return;
+	}
+	event_sinks_emit(line, len);
+	free(line);
+}
+
+/* Called with m->lock held. A transition outside the table is vmras's bug:
+ * it is logged and the state kept, so query-status never says what the
+ * table cannot explain. */
+static bool set_state_locked(struct machine *m, enum run_state to)
+{
+	if (m->state == to)
+		return true;
+	if (!run_state_transition_allowed(m->state, to)) {
+		log_error("bug: run state %s -> %s is not in the transition table; staying %s",
+			  run_state_name(m->state), run_state_name(to), run_state_name(m->state));
+		return false;
+	}
+	m->state = to;
+	return true;
+}
+
+/* Called with m->lock held, and vm_lock unless on a vCPU thread (whose VM
+ * cannot be torn down under it). */
+static void hold_all(struct machine *m, bool held)
+{
+	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++)
+		if (m->vcpus[i].running)
+			vcpu_hold(&m->vcpus[i], VCPU_HOLD_PAUSE, held);
+}
+
 void machine_request(struct machine *m, enum machine_request req, const char *why)
 {
 	pthread_mutex_lock(&m->lock);
 	if (req > m->request) {
 		m->request = req;
 		snprintf(m->request_why, sizeof(m->request_why), "%s", why);
+		if (req == MACHINE_QUIT || req == MACHINE_POWEROFF)
+			set_state_locked(m, RUN_STATE_SHUTDOWN);
+		else if (req == MACHINE_ERROR && m->state != RUN_STATE_SHUTDOWN)
+			set_state_locked(m, RUN_STATE_INTERNAL_ERROR);
 		pthread_cond_broadcast(&m->changed);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+const char *machine_run_state(struct machine *m, bool *running)
+{
+	enum run_state s;
+
+	pthread_mutex_lock(&m->lock);
+	s = m->state;
+	pthread_mutex_unlock(&m->lock);
+	*running = run_state_is_running(s);
+	return run_state_name(s);
+}
+
+int machine_stop(struct machine *m, struct qmp_error *err)
+{
+	(void)err;
+	pthread_mutex_lock(&m->vm_lock);
+	pthread_mutex_lock(&m->lock);
+	if (m->state == RUN_STATE_RUNNING && set_state_locked(m, RUN_STATE_PAUSED)) {
+		if (m->vm_alive)
+			hold_all(m, true);
+		machine_emit(run_state_stop_event(now_ns()), "STOP");
+	}
+	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->vm_lock);
+	return 0;
+}
+
+int machine_cont(struct machine *m, struct qmp_error *err)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&m->vm_lock);
+	pthread_mutex_lock(&m->lock);
+	if (run_state_needs_reset(m->state)) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "Resetting the Virtual Machine is required");
+		rc = -1;
+	} else if (m->state != RUN_STATE_RUNNING && set_state_locked(m, RUN_STATE_RUNNING)) {
+		/* The event first: a client that sees RESUME may already see the guest's output. */
+		machine_emit(run_state_resume_event(now_ns()), "RESUME");
+		if (m->vm_alive)
+			hold_all(m, false);
+	}
+	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->vm_lock);
+	return rc;
+}
+
+void machine_guest_panicked(struct machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if (m->state == RUN_STATE_RUNNING && set_state_locked(m, RUN_STATE_GUEST_PANICKED)) {
+		hold_all(m, true);
+		machine_emit(run_state_stop_event(now_ns()), "STOP");
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -67,6 +180,7 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	m->vm_fd = -1;
 	m->kvm.fd = -1;
 	m->ncpus = opts->cpus;
+	m->state = opts->paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->changed, NULL);
 	pthread_mutex_init(&m->vm_lock, NULL);
@@ -290,6 +404,7 @@ int machine_run(struct machine *m)
 	}
 	for (;;) {
 		enum machine_request req;
+		unsigned hold;
 
 		m->boots++;
 		if (boot_vm(m, why, sizeof(why))) {
@@ -297,12 +412,20 @@ int machine_run(struct machine *m)
 			teardown_vm(m);
 			return 1;
 		}
-		if (vcpu_loop_start_all(m)) {
+		pthread_mutex_lock(&m->lock);
+		hold = run_state_is_running(m->state) ? 0 : VCPU_HOLD_PAUSE;
+		pthread_mutex_unlock(&m->lock);
+		if (vcpu_loop_start_all(m, hold)) {
 			teardown_vm(m);
 			return 1;
 		}
 		pthread_mutex_lock(&m->vm_lock);
 		m->vm_alive = true;
+		/* A stop that came while the vCPUs were starting found none to hold. */
+		pthread_mutex_lock(&m->lock);
+		if (!run_state_is_running(m->state))
+			hold_all(m, true);
+		pthread_mutex_unlock(&m->lock);
 		pthread_cond_broadcast(&m->vm_cond);
 		pthread_mutex_unlock(&m->vm_lock);
 		req = wait_for_request(m);
@@ -313,6 +436,7 @@ int machine_run(struct machine *m)
 			ras_replace_poisoned(m);
 			pthread_mutex_lock(&m->lock);
 			m->request = MACHINE_RUNNING;
+			set_state_locked(m, run_state_after_reset(m->state));
 			pthread_mutex_unlock(&m->lock);
 			continue;
 		case MACHINE_POWEROFF:
@@ -333,8 +457,13 @@ void machine_init_none(struct machine *m, const struct vmras_options *opts)
 	m->opts = opts;
 	m->vm_fd = -1;
 	m->kvm.fd = -1;
+	/* As qemu -machine none: running, or prelaunch with -S; stop and cont
+	 * change the state though there is nothing to hold. */
+	m->state = opts->paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->changed, NULL);
+	pthread_mutex_init(&m->vm_lock, NULL);
+	pthread_cond_init(&m->vm_cond, NULL);
 }
 
 int machine_run_none(struct machine *m)

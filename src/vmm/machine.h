@@ -12,6 +12,7 @@
 #include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "kvm/kvm.h"
+#include "qmp/runstate.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
 #include "vmm/files.h"
@@ -81,6 +82,7 @@ struct machine {
 	pthread_cond_t changed;
 	enum machine_request request;
 	char request_why[160];
+	enum run_state state;         /* changed only through the run-state table */
 	unsigned boots;
 };
 
@@ -102,5 +104,22 @@ int machine_run_none(struct machine *m);
  * downgrades an earlier one (an error beats a quit beats a poweroff beats a reset). */
 void machine_request(struct machine *m, enum machine_request req, const char *why);
 bool machine_stopping(struct machine *m);
+
+struct json_object;
+struct qmp_error;
+
+/* Hands a QMP event to every sink and releases it (NULL: out of memory, logged). */
+void machine_emit(struct json_object *event, const char *name);
+
+/* The run state (QEMU's name) and whether the guest runs: query-status. */
+const char *machine_run_state(struct machine *m, bool *running);
+/* QMP stop and cont, as QEMU's: stop pauses a running VM (STOP), cont runs
+ * a prelaunch or paused one (RESUME) and refuses one that needs a reset.
+ * Return 0, or -1 with err set. Not for vCPU threads (they take vm_lock). */
+int machine_stop(struct machine *m, struct qmp_error *err);
+int machine_cont(struct machine *m, struct qmp_error *err);
+/* A vCPU thread, on a pvpanic panic with --on-panic pause: state
+ * guest-panicked, every vCPU held, STOP. */
+void machine_guest_panicked(struct machine *m);
 
 #endif

@@ -68,17 +68,26 @@ static void qmp_quit(void *opaque)
 	machine_request(opaque, MACHINE_QUIT, "quit requested over QMP");
 }
 
-/* Until vmras tracks pauses (issue 4's run-state table), a VM that is not
- * stopping is running; QEMU's -machine none says "running" too. */
 static const char *qmp_run_state(void *opaque, bool *running)
 {
-	*running = !machine_stopping(opaque);
-	return *running ? "running" : "shutdown";
+	return machine_run_state(opaque, running);
+}
+
+static int qmp_stop(void *opaque, struct qmp_error *err)
+{
+	return machine_stop(opaque, err);
+}
+
+static int qmp_cont(void *opaque, struct qmp_error *err)
+{
+	return machine_cont(opaque, err);
 }
 
 static int start_qmp(const struct vmras_options *opts, struct machine *m, char *why, size_t whylen)
 {
-	const struct qmp_backend backend = { .opaque = m, .quit = qmp_quit, .run_state = qmp_run_state };
+	const struct qmp_backend backend = {
+		.opaque = m, .quit = qmp_quit, .run_state = qmp_run_state, .stop = qmp_stop, .cont = qmp_cont,
+	};
 	struct qmp_server *srv;
 
 	if (!opts->nqmp)

@@ -33,15 +33,6 @@ static void emit(struct json_object *event, const char *name)
 	free(line);
 }
 
-/* Runs on the vCPU thread that wrote the port. Each vCPU (this one included)
- * stays out of the guest from its next exit on, until released (QMP cont). */
-static void pause_all(struct machine *m)
-{
-	for (unsigned i = 0; i < m->ncpus; i++)
-		if (m->vcpus[i].running)
-			vcpu_hold(&m->vcpus[i], VCPU_HOLD_PAUSE, true);
-}
-
 static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 {
 	struct machine *m = opaque;
@@ -52,7 +43,9 @@ static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 		emit(guest_panicked_event(action, now_ns()), "GUEST_PANICKED");
 		switch (action) {
 		case GUEST_PANIC_PAUSE:
-			pause_all(m);
+			/* Each vCPU (this one included) stays out of the guest
+			 * from its next exit on, until system_reset then cont. */
+			machine_guest_panicked(m);
 			log_info("guest panicked: paused");
 			break;
 		case GUEST_PANIC_POWEROFF:

@@ -68,11 +68,14 @@ static void wake(struct qmp_server *srv)
 	(void)n;   /* a full counter is already a pending wake-up */
 }
 
+static void deliver_events(struct qmp_server *srv, bool may_drop);
+
 /* Any thread (the RAS thread, a vCPU): only queues, so it never waits on a client. */
 static int server_emit(struct event_sink *sink, const char *line, size_t len)
 {
 	struct qmp_server *srv = (struct qmp_server *)sink;
 	struct queued_event *e;
+	bool own_thread = pthread_equal(pthread_self(), srv->thread);
 	int rc = 0;
 
 	pthread_mutex_lock(&srv->lock);
@@ -88,7 +91,14 @@ static int server_emit(struct event_sink *sink, const char *line, size_t len)
 		srv->queued += len;
 	}
 	pthread_mutex_unlock(&srv->lock);
-	wake(srv);
+	/* An event a command causes (STOP, RESET, SHUTDOWN) goes out before
+	 * that command's reply, as QEMU sends it; the reply is queued once the
+	 * handler returns. A session that overflows is dropped by the serve
+	 * loop, not here: its input may be what is running this. */
+	if (own_thread)
+		deliver_events(srv, false);
+	else
+		wake(srv);
 	return rc;
 }
 
@@ -102,7 +112,7 @@ static void drop_client(struct qmp_server *srv, unsigned i, const char *why)
 }
 
 /* Hands queued events to every session; those still negotiating skip them. */
-static void deliver_events(struct qmp_server *srv)
+static void deliver_events(struct qmp_server *srv, bool may_drop)
 {
 	struct queued_event *e, *next;
 	unsigned long dropped;
@@ -120,7 +130,7 @@ static void deliver_events(struct qmp_server *srv)
 	for (; e; e = next) {
 		next = e->next;
 		for (unsigned i = 0; i < srv->nclients;) {
-			if (qmp_session_event(srv->clients[i].session, e->line, e->len))
+			if (qmp_session_event(srv->clients[i].session, e->line, e->len) && may_drop)
 				drop_client(srv, i, "it does not read its events");
 			else
 				i++;
@@ -242,7 +252,7 @@ static void serve(struct qmp_server *srv)
 			if (c->eof && !qmp_session_output(c->session, &(size_t){ 0 }))
 				drop_client(srv, i, NULL);
 		}
-		deliver_events(srv);
+		deliver_events(srv, true);
 		for (unsigned i = 0; i < srv->nclients; i++)
 			if (flush_client(&srv->clients[i]))
 				srv->clients[i].eof = true;   /* dropped on the next round */
@@ -266,7 +276,7 @@ static void final_flush(struct qmp_server *srv)
 	struct pollfd pfd[MAX_CLIENTS];
 	struct timespec t0;
 
-	deliver_events(srv);
+	deliver_events(srv, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		unsigned n = 0;

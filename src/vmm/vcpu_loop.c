@@ -234,6 +234,8 @@ static void *vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "vcpu%u", v->index);
 	pthread_setname_np(pthread_self(), name);
 	sigbus_set_thread_vcpu((int)v->index);
+	/* A vCPU started held (prelaunch) waits before its first KVM_RUN. */
+	between_runs(v);
 	while (!machine_stopping(v->machine)) {
 		if (ioctl(v->kvm.fd, KVM_RUN, 0) < 0) {
 			if (errno != EINTR && errno != EAGAIN) {
@@ -254,7 +256,7 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-int vcpu_loop_start_all(struct machine *m)
+int vcpu_loop_start_all(struct machine *m, unsigned hold)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
 	int err;
@@ -265,6 +267,7 @@ int vcpu_loop_start_all(struct machine *m)
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		struct vcpu *v = &m->vcpus[i];
 		vcpu_init_sync(v);
+		v->held = hold;
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		if (err) {
 			log_error("cannot start vCPU %u: %s", i, strerror(err));

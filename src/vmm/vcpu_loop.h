@@ -15,8 +15,10 @@ typedef void (*vcpu_work_fn)(struct vcpu *vcpu, void *arg);
 /* Interrupts KVM_RUN so a vCPU thread notices a stop request. */
 #define VCPU_KICK_SIGNAL SIGUSR1
 
-/* Starts every vCPU thread; returns 0, or -1 (logged) with none left running. */
-int vcpu_loop_start_all(struct machine *m);
+/* Starts every vCPU thread, each held for the VCPU_HOLD_* reasons in hold
+ * from before its first instruction (a prelaunch VM); returns 0, or -1
+ * (logged) with none left running. */
+int vcpu_loop_start_all(struct machine *m, unsigned hold);
 
 /* Runs fn on v's thread and returns when it has run: at once when called
  * from that thread, else at the vCPU's next exit (it is kicked out of

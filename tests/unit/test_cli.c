@@ -95,6 +95,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.cpus, 1);
 	assert_int_equal(o.on_panic, GUEST_PANIC_POWEROFF);   /* QEMU's default action */
 	assert_false(o.machine_none);
+	assert_false(o.paused);
 	assert_int_equal(o.nqmp, 0);
 	assert_false(o.help);
 	assert_false(o.version);
@@ -397,6 +398,19 @@ static void test_on_panic(void **state)
 	expect_error("--on-panic", "-k", "k", "--on-panic", NULL);
 }
 
+static void test_paused(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "-k", "k", "--paused", NULL), 0);
+	assert_true(o.paused);
+	/* The monitor alone can start in prelaunch too, as qemu -machine none -S. */
+	assert_int_equal(parse(&o, "--machine", "none", "--paused", NULL), 0);
+	assert_true(o.paused);
+	expect_error("--paused", "-k", "k", "--paused=yes", NULL);
+}
+
 static void test_machine(void **state)
 {
 	struct vmras_options o;
@@ -619,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_parse_size_rejects_leading_whitespace),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_on_panic),
+		cmocka_unit_test(test_paused),
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_qmp),
 		cmocka_unit_test(test_unknown_options),

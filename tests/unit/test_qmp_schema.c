@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "qmp/args.h"
+#include "qmp/runstate.h"
 #include "qmp_harness.h"
 #include "ras/event.h"
 #include "ras/guest_panic.h"
@@ -275,6 +276,18 @@ static void test_panic_events(void **state)
 	assert_conforms(guest_pvshutdown_event(1));
 }
 
+static void test_run_state_events(void **state)
+{
+	(void)state;
+	assert_conforms(run_state_stop_event(1));
+	assert_conforms(run_state_resume_event(1));
+	for (enum shutdown_cause c = 0; c < SHUTDOWN_CAUSE__MAX; c++) {
+		assert_conforms(run_state_reset_event(c, 1));
+		assert_conforms(run_state_shutdown_event(c, 1));
+	}
+	assert_null(run_state_reset_event(SHUTDOWN_CAUSE__MAX, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_dispatch_checks),
 		cmocka_unit_test(test_memory_failure_event),
 		cmocka_unit_test(test_panic_events),
+		cmocka_unit_test(test_run_state_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,143 @@
+/* The machine commands through a session: argument checking (in QEMU 7.2's
+ * words, found by experiment), the backend calls they make, and the errors
+ * when there is no backend or the backend refuses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qmp/runstate.h"
+#include "qmp_harness.h"
+
+/* A fake VM whose state follows the real table. */
+struct fake {
+	enum run_state state;
+	int stops, conts;
+};
+
+static const char *fake_state(void *opaque, bool *running)
+{
+	struct fake *f = opaque;
+	*running = run_state_is_running(f->state);
+	return run_state_name(f->state);
+}
+
+static int fake_stop(void *opaque, struct qmp_error *err)
+{
+	struct fake *f = opaque;
+	(void)err;
+	f->stops++;
+	if (f->state == RUN_STATE_RUNNING)
+		f->state = RUN_STATE_PAUSED;
+	return 0;
+}
+
+static int fake_cont(void *opaque, struct qmp_error *err)
+{
+	struct fake *f = opaque;
+	f->conts++;
+	if (run_state_needs_reset(f->state)) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "Resetting the Virtual Machine is required");
+		return -1;
+	}
+	f->state = RUN_STATE_RUNNING;
+	return 0;
+}
+
+static struct fake vm;
+static const struct qmp_backend backend = {
+	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont,
+};
+
+static struct qmp_session *ready(const struct qmp_backend *b)
+{
+	struct qmp_session_config cfg = { .backend = b, .package = "vmras-test" };
+	struct qmp_session *s = qmp_session_new(&cfg);
+
+	assert_non_null(s);
+	json_object_put(take_reply(s));
+	json_object_put(expect_return(s, "{\"execute\":\"qmp_capabilities\"}"));
+	return s;
+}
+
+static void expect_empty_return(struct qmp_session *s, const char *input)
+{
+	struct json_object *r = expect_return(s, input);
+	assert_int_equal(json_object_get_type(r), json_type_object);
+	assert_int_equal(json_object_object_length(r), 0);
+	json_object_put(r);
+}
+
+static void expect_status(struct qmp_session *s, const char *status, bool running)
+{
+	struct json_object *r = expect_return(s, "{\"execute\":\"query-status\"}");
+	assert_string_equal(json_object_get_string(member(r, "status")), status);
+	assert_int_equal(json_object_get_boolean(member(r, "running")), running);
+	json_object_put(r);
+}
+
+static void test_stop_cont(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	(void)state;
+
+	vm = (struct fake){ .state = RUN_STATE_PRELAUNCH };
+	expect_status(s, "prelaunch", false);
+	expect_empty_return(s, "{\"execute\":\"cont\"}");
+	expect_status(s, "running", true);
+	expect_empty_return(s, "{\"execute\":\"stop\",\"arguments\":{}}");
+	expect_status(s, "paused", false);
+	expect_empty_return(s, "{\"execute\":\"stop\"}");
+	expect_empty_return(s, "{\"execute\":\"cont\"}");
+	assert_int_equal(vm.stops, 2);
+	assert_int_equal(vm.conts, 2);
+
+	vm.state = RUN_STATE_GUEST_PANICKED;
+	expect_error(s, "{\"execute\":\"cont\"}", "GenericError", "Resetting the Virtual Machine is required");
+	expect_status(s, "guest-panicked", false);
+	qmp_session_free(s);
+}
+
+static void test_stop_cont_args(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	(void)state;
+
+	vm = (struct fake){ .state = RUN_STATE_RUNNING };
+	expect_error(s, "{\"execute\":\"stop\",\"arguments\":{\"x\":1}}", "GenericError", "Parameter 'x' is unexpected");
+	expect_error(s, "{\"execute\":\"cont\",\"arguments\":{\"x\":1}}", "GenericError", "Parameter 'x' is unexpected");
+	expect_error(s, "{\"execute\":\"stop\",\"arguments\":[]}", "GenericError",
+		     "QMP input member 'arguments' must be an object");
+	/* Refused commands never reach the VM. */
+	assert_int_equal(vm.stops + vm.conts, 0);
+	qmp_session_free(s);
+}
+
+static void test_no_backend(void **state)
+{
+	static const struct qmp_backend empty = { 0 };
+	const struct qmp_backend *backends[] = { NULL, &empty };
+	(void)state;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct qmp_session *s = ready(backends[i]);
+		expect_error(s, "{\"execute\":\"stop\"}", "GenericError", "this monitor has no virtual machine to control");
+		expect_error(s, "{\"execute\":\"cont\"}", "GenericError", "this monitor has no virtual machine to control");
+		qmp_session_free(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stop_cont),
+		cmocka_unit_test(test_stop_cont_args),
+		cmocka_unit_test(test_no_backend),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
