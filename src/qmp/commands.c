@@ -152,6 +152,15 @@ static struct json_object *do_cont(struct qmp_session *s, struct json_object *ar
 	return call_backend(b, b ? b->cont : NULL, err);
 }
 
+static struct json_object *do_system_reset(struct qmp_session *s, struct json_object *args,
+					   struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	return call_backend(b, b ? b->system_reset : NULL, err);
+}
+
 const struct qmp_command qmp_commands[] = {
 	{ .name = "qmp_capabilities", .args = qmp_capabilities_args, .handler = do_qmp_capabilities,
 	  .flags = QMP_CMD_NEGOTIATION, .returns = "{}",
@@ -176,7 +185,14 @@ const struct qmp_command qmp_commands[] = {
 		 "before the reply; nothing happens when already `running`. From `guest-panicked` it fails "
 		 "with GenericError \"Resetting the Virtual Machine is required\", as QEMU's: `system_reset` "
 		 "first, which leads to `prelaunch`, then `cont`." },
+	{ .name = "system_reset", .handler = do_system_reset, .returns = "{}",
+	  .doc = "Resets the VM as the guest's own reset does (new vCPUs and devices, RAM kept, poisoned pages "
+		 "replaced), after a RESET event `{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}` "
+		 "sent before the reply. A running VM runs on; any other (`paused`, `guest-panicked`, "
+		 "`prelaunch`) comes back in `prelaunch` and waits for `cont`, as QEMU's. With "
+		 "`--machine none` only the event and the run state change, as for QEMU's `-machine none`." },
 	{ .name = "quit", .handler = do_quit, .returns = "{}",
-	  .doc = "Ends vmras (exit status 0) once this reply has been sent." },
+	  .doc = "Ends vmras (exit status 0) once this reply has been sent, after a SHUTDOWN event "
+		 "`{\"guest\": false, \"reason\": \"host-qmp-quit\"}` sent before the reply, as QEMU's." },
 };
 const size_t qmp_ncommands = sizeof(qmp_commands) / sizeof(qmp_commands[0]);

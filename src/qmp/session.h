@@ -33,6 +33,8 @@ struct qmp_backend {
 	/* stop, cont: return 0, or -1 with err set (cont where only a reset helps). */
 	int (*stop)(void *opaque, struct qmp_error *err);
 	int (*cont)(void *opaque, struct qmp_error *err);
+	/* system_reset: a reset as the guest's own (RESET event first). */
+	int (*system_reset)(void *opaque, struct qmp_error *err);
 };
 
 struct qmp_session_config {

@@ -83,19 +83,34 @@ static void hold_all(struct machine *m, bool held)
 			vcpu_hold(&m->vcpus[i], VCPU_HOLD_PAUSE, held);
 }
 
-void machine_request(struct machine *m, enum machine_request req, const char *why)
+void machine_request_cause(struct machine *m, enum machine_request req, enum shutdown_cause cause,
+			   const char *why)
 {
 	pthread_mutex_lock(&m->lock);
 	if (req > m->request) {
 		m->request = req;
 		snprintf(m->request_why, sizeof(m->request_why), "%s", why);
-		if (req == MACHINE_QUIT || req == MACHINE_POWEROFF)
+		/* Under the lock, so the main thread acts only after every sink has the event. */
+		if (req == MACHINE_RESET)
+			machine_emit(run_state_reset_event(cause, now_ns()), "RESET");
+		if (req == MACHINE_QUIT || req == MACHINE_POWEROFF) {
 			set_state_locked(m, RUN_STATE_SHUTDOWN);
-		else if (req == MACHINE_ERROR && m->state != RUN_STATE_SHUTDOWN)
+			machine_emit(run_state_shutdown_event(cause, now_ns()), "SHUTDOWN");
+		} else if (req == MACHINE_ERROR && m->state != RUN_STATE_SHUTDOWN) {
 			set_state_locked(m, RUN_STATE_INTERNAL_ERROR);
+		}
 		pthread_cond_broadcast(&m->changed);
 	}
 	pthread_mutex_unlock(&m->lock);
+}
+
+void machine_request(struct machine *m, enum machine_request req, const char *why)
+{
+	enum shutdown_cause cause = req == MACHINE_RESET    ? SHUTDOWN_CAUSE_GUEST_RESET :
+				    req == MACHINE_POWEROFF ? SHUTDOWN_CAUSE_GUEST_SHUTDOWN :
+							      SHUTDOWN_CAUSE_HOST_QMP_QUIT;
+
+	machine_request_cause(m, req, cause, why);
 }
 
 const char *machine_run_state(struct machine *m, bool *running)
@@ -142,6 +157,22 @@ int machine_cont(struct machine *m, struct qmp_error *err)
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_unlock(&m->vm_lock);
 	return rc;
+}
+
+int machine_system_reset(struct machine *m, struct qmp_error *err)
+{
+	(void)err;
+	if (m->opts->machine_none) {
+		pthread_mutex_lock(&m->lock);
+		if (m->request == MACHINE_RUNNING) {
+			machine_emit(run_state_reset_event(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET, now_ns()), "RESET");
+			set_state_locked(m, run_state_after_reset(m->state));
+		}
+		pthread_mutex_unlock(&m->lock);
+		return 0;
+	}
+	machine_request_cause(m, MACHINE_RESET, SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET, "system_reset requested over QMP");
+	return 0;
 }
 
 void machine_guest_panicked(struct machine *m)

@@ -101,8 +101,14 @@ void machine_init_none(struct machine *m, const struct vmras_options *opts);
 int machine_run_none(struct machine *m);
 
 /* Any thread: asks the machine to stop for req. A later request never
- * downgrades an earlier one (an error beats a quit beats a poweroff beats a reset). */
+ * downgrades an earlier one (an error beats a quit beats a poweroff beats a reset).
+ * A request that takes effect is announced before anything acts on it: RESET
+ * for a reset, SHUTDOWN for a quit or poweroff, with cause as the reason.
+ * machine_request gives the guest's causes (guest-reset, guest-shutdown) and
+ * host-qmp-quit for a quit (QEMU's Ctrl-a x says that too). */
 void machine_request(struct machine *m, enum machine_request req, const char *why);
+void machine_request_cause(struct machine *m, enum machine_request req, enum shutdown_cause cause,
+			   const char *why);
 bool machine_stopping(struct machine *m);
 
 struct json_object;
@@ -118,6 +124,9 @@ const char *machine_run_state(struct machine *m, bool *running);
  * Return 0, or -1 with err set. Not for vCPU threads (they take vm_lock). */
 int machine_stop(struct machine *m, struct qmp_error *err);
 int machine_cont(struct machine *m, struct qmp_error *err);
+/* QMP system_reset: RESET {guest: false}, then a reset as the guest's own.
+ * With --machine none only the event and the run state change, as in QEMU. */
+int machine_system_reset(struct machine *m, struct qmp_error *err);
 /* A vCPU thread, on a pvpanic panic with --on-panic pause: state
  * guest-panicked, every vCPU held, STOP. */
 void machine_guest_panicked(struct machine *m);

@@ -57,7 +57,7 @@ static void *signal_thread(void *arg)
 			continue;
 		}
 		snprintf(why, sizeof(why), "terminating on signal %d", sig);
-		machine_request(m, MACHINE_QUIT, why);
+		machine_request_cause(m, MACHINE_QUIT, SHUTDOWN_CAUSE_HOST_SIGNAL, why);
 		break;
 	}
 	return NULL;
@@ -65,7 +65,8 @@ static void *signal_thread(void *arg)
 
 static void qmp_quit(void *opaque)
 {
-	machine_request(opaque, MACHINE_QUIT, "quit requested over QMP");
+	/* On the QMP thread: SHUTDOWN reaches clients before the reply, as QEMU sends it. */
+	machine_request_cause(opaque, MACHINE_QUIT, SHUTDOWN_CAUSE_HOST_QMP_QUIT, "quit requested over QMP");
 }
 
 static const char *qmp_run_state(void *opaque, bool *running)
@@ -83,10 +84,16 @@ static int qmp_cont(void *opaque, struct qmp_error *err)
 	return machine_cont(opaque, err);
 }
 
+static int qmp_system_reset(void *opaque, struct qmp_error *err)
+{
+	return machine_system_reset(opaque, err);
+}
+
 static int start_qmp(const struct vmras_options *opts, struct machine *m, char *why, size_t whylen)
 {
 	const struct qmp_backend backend = {
 		.opaque = m, .quit = qmp_quit, .run_state = qmp_run_state, .stop = qmp_stop, .cont = qmp_cont,
+		.system_reset = qmp_system_reset,
 	};
 	struct qmp_server *srv;
 

@@ -50,7 +50,7 @@ static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 			break;
 		case GUEST_PANIC_POWEROFF:
 			log_info("guest panicked: powering off");
-			machine_request(m, MACHINE_POWEROFF, "guest panicked");
+			machine_request_cause(m, MACHINE_POWEROFF, SHUTDOWN_CAUSE_GUEST_PANIC, "guest panicked");
 			break;
 		case GUEST_PANIC_RUN:
 			log_info("guest panicked: left running");

@@ -17,7 +17,7 @@
 /* A fake VM whose state follows the real table. */
 struct fake {
 	enum run_state state;
-	int stops, conts;
+	int stops, conts, resets;
 };
 
 static const char *fake_state(void *opaque, bool *running)
@@ -49,9 +49,18 @@ static int fake_cont(void *opaque, struct qmp_error *err)
 	return 0;
 }
 
+static int fake_reset(void *opaque, struct qmp_error *err)
+{
+	struct fake *f = opaque;
+	(void)err;
+	f->resets++;
+	f->state = run_state_after_reset(f->state);
+	return 0;
+}
+
 static struct fake vm;
 static const struct qmp_backend backend = {
-	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont,
+	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont, .system_reset = fake_reset,
 };
 
 static struct qmp_session *ready(const struct qmp_backend *b)
@@ -100,6 +109,14 @@ static void test_stop_cont(void **state)
 	vm.state = RUN_STATE_GUEST_PANICKED;
 	expect_error(s, "{\"execute\":\"cont\"}", "GenericError", "Resetting the Virtual Machine is required");
 	expect_status(s, "guest-panicked", false);
+	/* QEMU's way out of a panic: reset, which leaves the VM in prelaunch, then cont. */
+	expect_empty_return(s, "{\"execute\":\"system_reset\"}");
+	expect_status(s, "prelaunch", false);
+	expect_empty_return(s, "{\"execute\":\"cont\"}");
+	expect_status(s, "running", true);
+	expect_empty_return(s, "{\"execute\":\"system_reset\",\"arguments\":{}}");
+	expect_status(s, "running", true);
+	assert_int_equal(vm.resets, 2);
 	qmp_session_free(s);
 }
 
@@ -111,10 +128,12 @@ static void test_stop_cont_args(void **state)
 	vm = (struct fake){ .state = RUN_STATE_RUNNING };
 	expect_error(s, "{\"execute\":\"stop\",\"arguments\":{\"x\":1}}", "GenericError", "Parameter 'x' is unexpected");
 	expect_error(s, "{\"execute\":\"cont\",\"arguments\":{\"x\":1}}", "GenericError", "Parameter 'x' is unexpected");
+	expect_error(s, "{\"execute\":\"system_reset\",\"arguments\":{\"x\":1}}", "GenericError",
+		     "Parameter 'x' is unexpected");
 	expect_error(s, "{\"execute\":\"stop\",\"arguments\":[]}", "GenericError",
 		     "QMP input member 'arguments' must be an object");
 	/* Refused commands never reach the VM. */
-	assert_int_equal(vm.stops + vm.conts, 0);
+	assert_int_equal(vm.stops + vm.conts + vm.resets, 0);
 	qmp_session_free(s);
 }
 
@@ -128,6 +147,8 @@ static void test_no_backend(void **state)
 		struct qmp_session *s = ready(backends[i]);
 		expect_error(s, "{\"execute\":\"stop\"}", "GenericError", "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"cont\"}", "GenericError", "this monitor has no virtual machine to control");
+		expect_error(s, "{\"execute\":\"system_reset\"}", "GenericError",
+			     "this monitor has no virtual machine to control");
 		qmp_session_free(s);
 	}
 }
