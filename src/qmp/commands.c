@@ -161,6 +161,19 @@ static struct json_object *do_system_reset(struct qmp_session *s, struct json_ob
 	return call_backend(b, b ? b->system_reset : NULL, err);
 }
 
+static struct json_object *do_query_memory_failures(struct qmp_session *s, struct json_object *args,
+						    struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	if (!b || !b->memory_failures) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor has no virtual machine, so no memory failures");
+		return NULL;
+	}
+	return b->memory_failures(b->opaque, err);
+}
+
 const struct qmp_command qmp_commands[] = {
 	{ .name = "qmp_capabilities", .args = qmp_capabilities_args, .handler = do_qmp_capabilities,
 	  .flags = QMP_CMD_NEGOTIATION, .returns = "{}",
@@ -191,6 +204,18 @@ const struct qmp_command qmp_commands[] = {
 		 "sent before the reply. A running VM runs on; any other (`paused`, `guest-panicked`, "
 		 "`prelaunch`) comes back in `prelaunch` and waits for `cont`, as QEMU's. With "
 		 "`--machine none` only the event and the run state change, as for QEMU's `-machine none`." },
+	{ .name = "query-memory-failures", .handler = do_query_memory_failures, .flags = QMP_CMD_EXTENSION,
+	  .returns = "[{\"recipient\": \"guest\"|\"hypervisor\", \"guest-physical-address\": int (guest only), "
+		     "\"host-virtual-address\": int, \"size\": int, \"ram-region\": str (optional), "
+		     "\"first-seen\": {\"seconds\", \"microseconds\"}, \"last-seen\": {...}, \"count\": int, "
+		     "\"action-required\": bool, \"action\": MemoryFailureAction, \"replaced\": bool}, ...]",
+	  .doc = "vmras extension: every poisoned extent vmras was told about since it started (the poison "
+		 "registry), in the order first reported; entries are never dropped. `size` is the extent "
+		 "in bytes (a huge page is one entry), `count` the reports of it, duplicates included; "
+		 "`action-required` and `action` describe the latest report (`action` as in MEMORY_FAILURE); "
+		 "`replaced`: a reset has put fresh memory behind it since (poison reported again afterwards "
+		 "clears it). The timestamps have the shape of an event's. With `--machine none` it fails "
+		 "with GenericError: there is no guest memory." },
 	{ .name = "quit", .handler = do_quit, .returns = "{}",
 	  .doc = "Ends vmras (exit status 0) once this reply has been sent, after a SHUTDOWN event "
 		 "`{\"guest\": false, \"reason\": \"host-qmp-quit\"}` sent before the reply, as QEMU's." },

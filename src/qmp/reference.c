@@ -56,8 +56,9 @@ char *qmp_reference_markdown(void)
 
 		fprintf(f, "#### `%s`\n\n%s\n\n", c->name, c->doc);
 		members_table(f, c->args, "argument", "No arguments.");
-		fprintf(f, "Returns `%s`.%s\n\n", c->returns,
-			(c->flags & QMP_CMD_NEGOTIATION) ? " Accepted before negotiation is complete." : "");
+		fprintf(f, "Returns `%s`.%s%s\n\n", c->returns,
+			(c->flags & QMP_CMD_NEGOTIATION) ? " Accepted before negotiation is complete." : "",
+			(c->flags & QMP_CMD_EXTENSION) ? " A vmras extension: QEMU has no such command." : "");
 	}
 	fputs("### Events\n\n", f);
 	for (size_t i = 0; i < qmp_nevents; i++) {

@@ -42,6 +42,8 @@ typedef struct json_object *(*qmp_handler)(struct qmp_session *s, struct json_ob
 
 /* Accepted before capabilities negotiation is complete (qmp_capabilities only). */
 #define QMP_CMD_NEGOTIATION 0x1
+/* A vmras extension: QEMU has no such command (the differential test skips it). */
+#define QMP_CMD_EXTENSION   0x2
 
 struct qmp_command {
 	const char *name;

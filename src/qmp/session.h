@@ -13,6 +13,8 @@
 
 #include "qmp/schema.h"
 
+struct json_object;
+
 /* The QEMU version vmras reports: the QEMU release whose QMP behaviour it
  * follows (Debian 12's QEMU, the differential test's peer). */
 #define QMP_QEMU_MAJOR 7
@@ -35,6 +37,8 @@ struct qmp_backend {
 	int (*cont)(void *opaque, struct qmp_error *err);
 	/* system_reset: a reset as the guest's own (RESET event first). */
 	int (*system_reset)(void *opaque, struct qmp_error *err);
+	/* query-memory-failures: the list it returns (a new reference), or NULL with err set. */
+	struct json_object *(*memory_failures)(void *opaque, struct qmp_error *err);
 };
 
 struct qmp_session_config {

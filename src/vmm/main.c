@@ -84,6 +84,21 @@ static int qmp_cont(void *opaque, struct qmp_error *err)
 	return machine_cont(opaque, err);
 }
 
+static struct json_object *qmp_query_memory_failures(void *opaque, struct qmp_error *err)
+{
+	struct machine *m = opaque;
+	struct json_object *list;
+
+	if (m->opts->machine_none) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "no guest (--machine none): there is no guest memory to fail");
+		return NULL;
+	}
+	list = ras_memory_failures(m);
+	if (!list)
+		qmp_error_set(err, QMP_ERR_GENERIC, "the memory-failure registry cannot be read (out of memory)");
+	return list;
+}
+
 static int qmp_system_reset(void *opaque, struct qmp_error *err)
 {
 	return machine_system_reset(opaque, err);
@@ -93,7 +108,7 @@ static int start_qmp(const struct vmras_options *opts, struct machine *m, char *
 {
 	const struct qmp_backend backend = {
 		.opaque = m, .quit = qmp_quit, .run_state = qmp_run_state, .stop = qmp_stop, .cont = qmp_cont,
-		.system_reset = qmp_system_reset,
+		.system_reset = qmp_system_reset, .memory_failures = qmp_query_memory_failures,
 	};
 	struct qmp_server *srv;
 

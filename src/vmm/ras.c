@@ -15,6 +15,7 @@
 #include "ras/event.h"
 #include "ras/mce.h"
 #include "ras/memory_failure.h"
+#include "qmp/memory_failures.h"
 #include "ras/poison.h"
 #include "vmm/console.h"
 #include "vmm/event_sink.h"
@@ -357,6 +358,18 @@ void ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 	pthread_mutex_unlock(&m->vm_lock);
 	if (err)
 		log_error("synthetic memory error at 0x%" PRIx64 ": %s", gpa, strerror(err));
+}
+
+struct json_object *ras_memory_failures(struct machine *m)
+{
+	struct json_object *list;
+
+	if (!m->ras)
+		return NULL;
+	pthread_mutex_lock(&m->vm_lock);
+	list = qmp_memory_failures(m->ras->registry);
+	pthread_mutex_unlock(&m->vm_lock);
+	return list;
 }
 
 void ras_replace_poisoned(struct machine *m)

@@ -26,6 +26,11 @@ void ras_replace_poisoned(struct machine *m);
  * thread, so it takes the path a real one takes. See VMRAS_SIG_SYNTHETIC_AO. */
 void ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
 
+struct json_object;
+/* query-memory-failures: the poison registry, read under m->vm_lock (see
+ * src/qmp/memory_failures.h). NULL when out of memory or RAS is not running. */
+struct json_object *ras_memory_failures(struct machine *m);
+
 /* Test hooks. VMRAS_TEST_OWN_PAGE=1: one page of vmras's own memory, not
  * guest RAM, in a memfd named "vmras:own-test-page" so tools can poison it.
  * VMRAS_TEST_READ_GPA=ADDR: a guest address to read from a thread that is

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qmp/schema.h"
+
 enum {
 	NEGOTIATED = 0x1,   /* run the case after qmp_capabilities */
 	SAME_DESC = 0x2,    /* error descriptions must be identical */
@@ -329,7 +331,7 @@ static void compare(const struct diff_case *dc, struct json_object **q, int nq, 
 	}
 }
 
-/* vmras serves a subset of QEMU's commands, never one QEMU lacks. */
+/* vmras serves a subset of QEMU's commands, plus its declared extensions. */
 static void check_command_subset(struct json_object *qemu, struct json_object *vmras)
 {
 	struct json_object *lq, *lv;
@@ -339,7 +341,8 @@ static void check_command_subset(struct json_object *qemu, struct json_object *v
 	for (size_t i = 0; i < json_object_array_length(lv); i++) {
 		const char *name = json_object_get_string(
 			json_object_object_get(json_object_array_get_idx(lv, i), "name"));
-		bool found = false;
+		const struct qmp_command *c = qmp_command_find(qmp_commands, qmp_ncommands, name);
+		bool found = c && (c->flags & QMP_CMD_EXTENSION);
 		for (size_t j = 0; j < json_object_array_length(lq) && !found; j++)
 			found = !strcmp(name, json_object_get_string(
 				json_object_object_get(json_object_array_get_idx(lq, j), "name")));

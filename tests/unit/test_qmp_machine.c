@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qmp/memory_failures.h"
 #include "qmp/runstate.h"
+#include "ras/poison.h"
 #include "qmp_harness.h"
 
 /* A fake VM whose state follows the real table. */
@@ -58,9 +60,22 @@ static int fake_reset(void *opaque, struct qmp_error *err)
 	return 0;
 }
 
+static struct poison_registry *registry;
+
+static struct json_object *fake_memory_failures(void *opaque, struct qmp_error *err)
+{
+	(void)opaque;
+	if (!registry) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "no registry");
+		return NULL;
+	}
+	return qmp_memory_failures(registry);
+}
+
 static struct fake vm;
 static const struct qmp_backend backend = {
 	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont, .system_reset = fake_reset,
+	.memory_failures = fake_memory_failures,
 };
 
 static struct qmp_session *ready(const struct qmp_backend *b)
@@ -137,6 +152,71 @@ static void test_stop_cont_args(void **state)
 	qmp_session_free(s);
 }
 
+static void record(uint64_t gpa, unsigned lsb, bool ar, enum mf_action action, uint64_t ns)
+{
+	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = ar, .gpa = gpa,
+				    .hva = 0x7f0000000000ULL + gpa, .lsb = lsb, .vcpu = -1, .region = "ram-below-4g" };
+	assert_true(poison_record(registry, &f, action, ns, NULL) >= 0);
+}
+
+static void test_query_memory_failures(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	struct json_object *r, *e;
+	(void)state;
+
+	registry = poison_new();
+	assert_non_null(registry);
+	r = expect_return(s, "{\"execute\":\"query-memory-failures\"}");
+	assert_int_equal(json_object_array_length(r), 0);
+	json_object_put(r);
+
+	record(0x12345000, 12, false, MF_ACTION_INJECT, 1000001000);
+	record(0x12345000, 12, true, MF_ACTION_INJECT, 3000002000);
+	record(0x40000000, 21, false, MF_ACTION_IGNORE, 5000000000);
+	struct memory_failure own = { .recipient = MF_RECIPIENT_HYPERVISOR, .action_required = true,
+				      .hva = 0x7f1000000000ULL, .lsb = 12, .vcpu = -1 };
+	assert_true(poison_record(registry, &own, MF_ACTION_FATAL, 6000000000, NULL) >= 0);
+
+	r = expect_return(s, "{\"execute\":\"query-memory-failures\",\"arguments\":{}}");
+	assert_int_equal(json_object_array_length(r), 3);
+	e = json_object_array_get_idx(r, 0);
+	assert_string_equal(json_object_get_string(member(e, "recipient")), "guest");
+	assert_true(json_object_get_uint64(member(e, "guest-physical-address")) == 0x12345000);
+	assert_true(json_object_get_uint64(member(e, "host-virtual-address")) == 0x7f0012345000ULL);
+	assert_int_equal(json_object_get_uint64(member(e, "size")), 4096);
+	assert_string_equal(json_object_get_string(member(e, "ram-region")), "ram-below-4g");
+	assert_int_equal(json_object_get_int64(member(member(e, "first-seen"), "seconds")), 1);
+	assert_int_equal(json_object_get_int64(member(member(e, "first-seen"), "microseconds")), 1);
+	assert_int_equal(json_object_get_int64(member(member(e, "last-seen"), "seconds")), 3);
+	assert_int_equal(json_object_get_int64(member(member(e, "last-seen"), "microseconds")), 2);
+	assert_int_equal(json_object_get_int64(member(e, "count")), 2);
+	assert_true(json_object_get_boolean(member(e, "action-required")));
+	assert_string_equal(json_object_get_string(member(e, "action")), "inject");
+	assert_false(json_object_get_boolean(member(e, "replaced")));
+	assert_int_equal(json_object_object_length(e), 11);
+
+	e = json_object_array_get_idx(r, 1);
+	assert_int_equal(json_object_get_uint64(member(e, "size")), 2 << 20);
+	assert_false(json_object_get_boolean(member(e, "action-required")));
+	assert_string_equal(json_object_get_string(member(e, "action")), "ignore");
+
+	/* vmras's own memory: no guest address, no region. */
+	e = json_object_array_get_idx(r, 2);
+	assert_string_equal(json_object_get_string(member(e, "recipient")), "hypervisor");
+	assert_false(json_object_object_get_ex(e, "guest-physical-address", NULL));
+	assert_false(json_object_object_get_ex(e, "ram-region", NULL));
+	assert_string_equal(json_object_get_string(member(e, "action")), "fatal");
+	json_object_put(r);
+
+	expect_error(s, "{\"execute\":\"query-memory-failures\",\"arguments\":{\"gpa\":1}}", "GenericError",
+		     "Parameter 'gpa' is unexpected");
+	poison_free(registry);
+	registry = NULL;
+	expect_error(s, "{\"execute\":\"query-memory-failures\"}", "GenericError", "no registry");
+	qmp_session_free(s);
+}
+
 static void test_no_backend(void **state)
 {
 	static const struct qmp_backend empty = { 0 };
@@ -149,6 +229,8 @@ static void test_no_backend(void **state)
 		expect_error(s, "{\"execute\":\"cont\"}", "GenericError", "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"system_reset\"}", "GenericError",
 			     "this monitor has no virtual machine to control");
+		expect_error(s, "{\"execute\":\"query-memory-failures\"}", "GenericError",
+			     "this monitor has no virtual machine, so no memory failures");
 		qmp_session_free(s);
 	}
 }
@@ -158,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stop_cont),
 		cmocka_unit_test(test_stop_cont_args),
+		cmocka_unit_test(test_query_memory_failures),
 		cmocka_unit_test(test_no_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
