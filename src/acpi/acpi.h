@@ -25,7 +25,13 @@ struct acpi_x86_config {
 	uint8_t reset_value;
 	uint8_t s5_slp_typ;        /* \_S5 package value */
 	uint16_t pvpanic_port;     /* described as QEMU0001 (ISA pvpanic); 0: no device */
+	uint16_t ged_port;         /* Generic Event Device's event register; 0: no GED, no power button */
+	uint8_t ged_gsi;           /* the GED's interrupt */
 };
+
+/* Bits of the GED event register (ged_port): which events are pending. The
+ * guest's _EVT reads the register, which clears it, and acts on each bit. */
+#define ACPI_GED_EVENT_POWER_BUTTON 0x01
 
 struct acpi_table_ref {
 	char sig[5];               /* "RSDP", "XSDT", "FACP", "APIC", "DSDT", ... */

@@ -18,9 +18,14 @@ enum {
 	AML_BUFFER_OP = 0x11,
 	AML_PACKAGE_OP = 0x12,
 	AML_METHOD_OP = 0x14,
+	AML_AND_OP = 0x7b,
+	AML_NOTIFY_OP = 0x86,
+	AML_IF_OP = 0xa0,
 	AML_DUAL_NAME_PREFIX = 0x2e,
 	AML_MULTI_NAME_PREFIX = 0x2f,
 	AML_EXT_PREFIX = 0x5b,
+	AML_OPREGION_OP = 0x80,    /* after AML_EXT_PREFIX */
+	AML_FIELD_OP = 0x81,       /* after AML_EXT_PREFIX */
 	AML_DEVICE_OP = 0x82,      /* after AML_EXT_PREFIX */
 	AML_ROOT_CHAR = '\\',
 	AML_PARENT_CHAR = '^',
@@ -35,7 +40,7 @@ enum {
 	RES_EXT_INTERRUPT = 0x89,
 };
 
-enum frame_kind { FRAME_TERMS, FRAME_PACKAGE, FRAME_BUFFER, FRAME_RESTEMPLATE };
+enum frame_kind { FRAME_TERMS, FRAME_PACKAGE, FRAME_BUFFER, FRAME_RESTEMPLATE, FRAME_FIELD };
 
 void aml_init(struct aml *a)
 {
@@ -439,6 +444,82 @@ void aml_buffer(struct aml *a, const void *data, size_t n)
 	aml_buffer_begin(a);
 	aml_bytes(a, data, n);
 	aml_end(a);
+}
+
+void aml_operation_region(struct aml *a, const char *name, uint8_t space, uint64_t offset,
+			  uint64_t len)
+{
+	uint8_t b[9];
+
+	put8(a, AML_EXT_PREFIX);
+	put8(a, AML_OPREGION_OP);
+	put_namestring(a, name);
+	put8(a, space);
+	aml_bytes(a, b, encode_integer(b, offset));
+	aml_bytes(a, b, encode_integer(b, len));
+}
+
+void aml_field_begin(struct aml *a, const char *region, uint8_t flags)
+{
+	/* Bit 7 of FieldFlags is reserved and must be zero. */
+	if (flags & 0x80) {
+		fail(a, EINVAL);
+		return;
+	}
+	put8(a, AML_EXT_PREFIX);
+	put8(a, AML_FIELD_OP);
+	open_frame(a, FRAME_FIELD);
+	put_namestring(a, region);
+	put8(a, flags);
+}
+
+void aml_field_named(struct aml *a, const char *name, unsigned bits)
+{
+	uint8_t len[4];
+	size_t n;
+
+	if (a->err)
+		return;
+	/* A NamedField is one bare NameSeg and its width as a PkgLength whose
+	 * value is the bit count itself (not a byte length that counts itself). */
+	if (!a->depth || a->stack[a->depth - 1].kind != FRAME_FIELD || !name ||
+	    name_segments(name) != 1 || !bits || bits > AML_PKGLENGTH_MAX) {
+		fail(a, EINVAL);
+		return;
+	}
+	if (bits < 0x40) {
+		len[0] = (uint8_t)bits;
+		n = 1;
+	} else {
+		for (n = 2; n < 4 && bits >> (4 + 8 * (n - 1)); n++)
+			;
+		len[0] = (uint8_t)(((n - 1) << 6) | (bits & 0x0f));
+		for (size_t i = 1; i < n; i++)
+			len[i] = (uint8_t)(bits >> (4 + 8 * (i - 1)));
+	}
+	put_namestring(a, name);
+	aml_bytes(a, len, n);
+}
+
+void aml_if_begin(struct aml *a)
+{
+	put8(a, AML_IF_OP);
+	open_frame(a, FRAME_TERMS);
+}
+
+void aml_and(struct aml *a)
+{
+	put8(a, AML_AND_OP);
+}
+
+void aml_null_target(struct aml *a)
+{
+	put8(a, AML_ZERO);  /* NullName: the result goes nowhere */
+}
+
+void aml_notify(struct aml *a)
+{
+	put8(a, AML_NOTIFY_OP);
 }
 
 void aml_res_io(struct aml *a, int decode16, uint16_t min, uint16_t max,

@@ -68,6 +68,31 @@ void aml_eisaid(struct aml *a, const char *id);
 void aml_bytes(struct aml *a, const void *data, size_t n);
 void aml_buffer(struct aml *a, const void *data, size_t n);
 
+/* OperationRegion(name, space, offset, len). */
+#define AML_REGION_SYSTEM_IO 0x01
+void aml_operation_region(struct aml *a, const char *name, uint8_t space, uint64_t offset,
+			  uint64_t len);
+/* Field(region, flags) { ... }: aml_field_begin, one aml_field_named per
+ * field (in order, from bit 0 of the region), aml_end. flags is the
+ * FieldFlags byte: access type | lock rule | update rule. */
+#define AML_FIELD_BYTE_ACC 0x01
+#define AML_FIELD_NO_LOCK 0x00
+#define AML_FIELD_PRESERVE 0x00
+void aml_field_begin(struct aml *a, const char *region, uint8_t flags);
+void aml_field_named(struct aml *a, const char *name, unsigned bits);
+
+/* Statements and operators, in AML's prefix order: each call writes the
+ * opcode, and the operands are the objects emitted next (aml_name_ref,
+ * aml_integer, another operator).
+ * If (<predicate>) { <terms> }: aml_if_begin, the predicate, the terms, aml_end. */
+void aml_if_begin(struct aml *a);
+/* And(<operand>, <operand>, <target>): two operands, then aml_null_target()
+ * when only the value is wanted. */
+void aml_and(struct aml *a);
+void aml_null_target(struct aml *a);
+/* Notify(<object>, <value>) */
+void aml_notify(struct aml *a);
+
 /* Resource descriptors, only inside aml_restemplate_begin(). */
 void aml_res_io(struct aml *a, int decode16, uint16_t min, uint16_t max,
 		uint8_t align, uint8_t len);

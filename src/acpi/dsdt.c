@@ -35,6 +35,53 @@ static void add_pvpanic(struct aml *a, uint16_t port)
 	aml_end(a);
 }
 
+/* A hardware-reduced machine has no fixed-feature power button (no PM1
+ * event block, no SCI), so the power button is a control-method button
+ * device (PNP0C0C, ACPI 6.x 4.8.2.2.1) and its presses arrive through the
+ * Generic Event Device (ACPI0013, 5.6.9): the GED's interrupt makes the OS
+ * run _EVT, which reads the event register (the read clears it) and sends
+ * the button's Notify(0x80), "power button pressed". */
+static void add_power_button(struct aml *a, const struct acpi_x86_config *cfg)
+{
+	aml_device_begin(a, "PWRB");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0C0C");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_end(a);
+
+	aml_device_begin(a, "GED0");
+	aml_name(a, "_HID");
+	aml_string(a, "ACPI0013");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	/* Edge-triggered, active-high: vmras pulses the line once per batch
+	 * of events, and the register, not the line level, says what is
+	 * pending, so nothing waits for an EOI to lower it. */
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_interrupt(a, 1, 0, 0, cfg->ged_gsi);
+	aml_end(a);
+	aml_operation_region(a, "EREG", AML_REGION_SYSTEM_IO, cfg->ged_port, 1);
+	aml_field_begin(a, "EREG", AML_FIELD_BYTE_ACC | AML_FIELD_NO_LOCK | AML_FIELD_PRESERVE);
+	aml_field_named(a, "EVTS", 8);
+	aml_end(a);
+	/* _EVT(Arg0 = the interrupt): one interrupt, so the register says which
+	 * event it was. If (EVTS & 1) { Notify(PWRB, 0x80) } */
+	aml_method_begin(a, "_EVT", 1, 0);
+	aml_if_begin(a);
+	aml_and(a);
+	aml_name_ref(a, "EVTS");
+	aml_integer(a, ACPI_GED_EVENT_POWER_BUTTON);
+	aml_null_target(a);
+	aml_notify(a);
+	aml_name_ref(a, "PWRB");
+	aml_integer(a, 0x80);
+	aml_end(a);
+	aml_end(a);
+	aml_end(a);
+}
+
 size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg)
 {
 	struct aml a;
@@ -44,6 +91,8 @@ size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *c
 	add_com1(&a, cfg);
 	if (cfg->pvpanic_port)
 		add_pvpanic(&a, cfg->pvpanic_port);
+	if (cfg->ged_port)
+		add_power_button(&a, cfg);
 	aml_end(&a);
 
 	/* Hardware-reduced sleep writes only SLP_TYPa, the first element, to

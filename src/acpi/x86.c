@@ -18,6 +18,9 @@ static int valid(const struct acpi_x86_config *cfg)
 	/* IRQNoFlags describes ISA IRQs 0-15 only. */
 	if (cfg->uart_irq > 15)
 		return 0;
+	/* The GED's interrupt must be a pin of the one IOAPIC (KVM's has 24). */
+	if (cfg->ged_port && cfg->ged_gsi >= 24)
+		return 0;
 	/* SLP_TYP is a 3-bit field of SLEEP_CONTROL_REG. */
 	if (cfg->s5_slp_typ > 7)
 		return 0;

@@ -44,5 +44,12 @@
 #define X86_ACPI_RESET_PORT     0x602
 #define X86_ACPI_RESET_VALUE    0x01
 #define X86_ACPI_S5_SLP_TYP     5   /* the value \_S5 hands to the OS */
+/* The Generic Event Device's event register (power button), next to the
+ * other ACPI registers, and its interrupt. GSI 9 is the PC's SCI line, free
+ * on a hardware-reduced machine (no SCI), and an ISA line whose default,
+ * edge-triggered active-high with no MADT override, is what the GED's _CRS
+ * asks for; COM1 has 4. */
+#define X86_ACPI_GED_PORT       0x603
+#define X86_ACPI_GED_GSI        9
 
 #endif

@@ -19,4 +19,6 @@ void x86_platform_acpi_config(unsigned ncpus, struct acpi_x86_config *cfg)
 	cfg->reset_value = X86_ACPI_RESET_VALUE;
 	cfg->s5_slp_typ = X86_ACPI_S5_SLP_TYP;
 	cfg->pvpanic_port = X86_PVPANIC_PORT;
+	cfg->ged_port = X86_ACPI_GED_PORT;
+	cfg->ged_gsi = X86_ACPI_GED_GSI;
 }

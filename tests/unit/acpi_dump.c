@@ -41,6 +41,8 @@ int main(int argc, char **argv)
 		.reset_value = X86_ACPI_RESET_VALUE,
 		.s5_slp_typ = X86_ACPI_S5_SLP_TYP,
 		.pvpanic_port = X86_PVPANIC_PORT,
+		.ged_port = X86_ACPI_GED_PORT,
+		.ged_gsi = X86_ACPI_GED_GSI,
 	};
 	struct acpi_blob blob;
 	if (acpi_build_x86(&cfg, &blob)) {
@@ -52,10 +54,11 @@ int main(int argc, char **argv)
 	size_t n = (size_t)snprintf(sh, sizeof(sh),
 		"NCPUS=%u\nLAPIC=%08" PRIX32 "\nIOAPIC=%08" PRIX32 "\n"
 		"UART_PORT=%04X\nUART_IRQ=%u\nSLEEP_CTL=%016X\nSLEEP_STS=%016X\n"
-		"RESET_REG=%016X\nRESET_VALUE=%02X\nS5_SLP_TYP=%02X\nPVPANIC_PORT=%04X\n",
+		"RESET_REG=%016X\nRESET_VALUE=%02X\nS5_SLP_TYP=%02X\nPVPANIC_PORT=%04X\n"
+		"GED_PORT=%04X\nGED_GSI=%08X\n",
 		cfg.ncpus, cfg.lapic_addr, cfg.ioapic_addr, cfg.uart_port, cfg.uart_irq,
 		cfg.sleep_ctl_port, cfg.sleep_sts_port, cfg.reset_port, cfg.reset_value,
-		cfg.s5_slp_typ, cfg.pvpanic_port);
+		cfg.s5_slp_typ, cfg.pvpanic_port, cfg.ged_port, cfg.ged_gsi);
 	for (unsigned i = 0; i < blob.ntables && !rc; i++) {
 		const struct acpi_table_ref *t = &blob.tables[i];
 		char name[16];

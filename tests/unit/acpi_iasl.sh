@@ -123,6 +123,14 @@ for ncpus in 1 2 8 255; do
 		'Device (PEVT)' 'Name (_HID, "QEMU0001")' 'Name (_STA, 0x0F)' \
 		'IO (Decode16, 0x'"$PVPANIC_PORT"', // Range Minimum 0x'"$PVPANIC_PORT"', // Range Maximum 0x01, // Alignment 0x01, // Length )' \
 		'Name (\_S5, Package (0x04) // _S5_: S5 System State { 0x'"$S5_SLP_TYP"', Zero, Zero, Zero })'
+	# The power button: a PNP0C0C device and the Generic Event Device whose
+	# _EVT notifies it when the event register's bit 0 is set.
+	has DSDT 'Device (PWRB) { Name (_HID, EisaId ("PNP0C0C") /* Power Button Device */)' \
+		'Device (GED0) { Name (_HID, "ACPI0013" /* Generic Event Device */)' \
+		'Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, ) { 0x'"$GED_GSI"', }' \
+		'OperationRegion (EREG, SystemIO, 0x'"$GED_PORT"', One)' \
+		'Field (EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }' \
+		'Method (_EVT, 1, NotSerialized) // _EVT: Event { If ((EVTS & One)) { Notify (PWRB, 0x80) // Status Change } }'
 done
 
 if [ "$failed" -ne 0 ]; then

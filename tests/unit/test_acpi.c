@@ -500,6 +500,73 @@ static void test_dsdt_follows_config(void **state)
 	acpi_blob_free(&blob);
 }
 
+static void test_dsdt_power_button_exact(void **state)
+{
+	(void)state;
+	/* Hand-assembled: COM1 as in test_dsdt_exact, then in the same scope
+	 * Device(PWRB) { Name(_HID, EISAID("PNP0C0C")) Name(_UID, 0) }
+	 * Device(GED0) { Name(_HID, "ACPI0013") Name(_UID, 0)
+	 *   Name(_CRS, ResourceTemplate() {
+	 *     Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) {9} })
+	 *   OperationRegion(EREG, SystemIO, 0x603, 1)
+	 *   Field(EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }
+	 *   Method(_EVT, 1) { If (And(EVTS, 1, )) { Notify(PWRB, 0x80) } } }
+	 * The scope holds 169 bytes (0x4b 0x0a = 171 with its PkgLength), GED0
+	 * 92 (0x4e 0x05 = 94). */
+	static const uint8_t body[] = {
+		0x10, 0x4b, 0x0a, '\\', '_', 'S', 'B', '_',
+		0x5b, 0x82, 0x2b, 'C', 'O', 'M', '1',
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0a, 0x0d,
+		0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,
+		0x22, 0x10, 0x00,
+		0x79, 0x0f,
+		0x5b, 0x82, 0x15, 'P', 'W', 'R', 'B',
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0c, 0x0c,
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x5b, 0x82, 0x4e, 0x05, 'G', 'E', 'D', '0',
+		0x08, '_', 'H', 'I', 'D', 0x0d, 'A', 'C', 'P', 'I', '0', '0', '1', '3', 0x00,
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x0e, 0x0a, 0x0b,
+		0x89, 0x06, 0x00, 0x03, 0x01, 0x09, 0x00, 0x00, 0x00,
+		0x79, 0xeb,
+		0x5b, 0x80, 'E', 'R', 'E', 'G', 0x01, 0x0b, 0x03, 0x06, 0x01,
+		0x5b, 0x81, 0x0b, 'E', 'R', 'E', 'G', 0x01, 'E', 'V', 'T', 'S', 0x08,
+		0x14, 0x16, '_', 'E', 'V', 'T', 0x01,
+		0xa0, 0x0f, 0x7b, 'E', 'V', 'T', 'S', 0x01, 0x00, 0x86, 'P', 'W', 'R', 'B', 0x0a, 0x80,
+		0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00,
+	};
+	struct acpi_x86_config cfg = default_cfg(1);
+	struct acpi_blob blob;
+	size_t len;
+	const uint8_t *d;
+
+	cfg.ged_port = X86_ACPI_GED_PORT;
+	cfg.ged_gsi = X86_ACPI_GED_GSI;
+	assert_int_equal(X86_ACPI_GED_PORT, 0x603);
+	assert_int_equal(X86_ACPI_GED_GSI, 9);
+	assert_int_equal(ACPI_GED_EVENT_POWER_BUTTON, 1);
+	build(&cfg, &blob);
+	d = table(&blob, "DSDT", &len);
+	assert_int_equal(len, 36 + sizeof(body));
+	assert_memory_equal(d + 36, body, sizeof(body));
+	assert_int_equal(sum8(d, len), 0);
+	acpi_blob_free(&blob);
+
+	/* Port and GSI follow the config; a GSI past the IOAPIC's 24 pins is refused. */
+	cfg.ged_port = 0x1234;
+	cfg.ged_gsi = 23;
+	build(&cfg, &blob);
+	d = table(&blob, "DSDT", &len);
+	assert_contains(d, len, 0x5b, 0x80, 'E', 'R', 'E', 'G', 0x01, 0x0b, 0x34, 0x12, 0x01);
+	assert_contains(d, len, 0x89, 0x06, 0x00, 0x03, 0x01, 0x17, 0x00, 0x00, 0x00);
+	acpi_blob_free(&blob);
+	cfg.ged_gsi = 24;
+	assert_int_equal(acpi_build_x86(&cfg, &blob), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 /* ---- builder ---- */
 
 static void test_builder_e2big(void **state)
@@ -999,6 +1066,80 @@ static void test_aml_resources(void **state)
 	expect_aml_error(&a, EINVAL);
 }
 
+static void test_aml_region_field(void **state)
+{
+	(void)state;
+	struct aml a;
+	aml_init(&a);
+	aml_operation_region(&a, "EREG", AML_REGION_SYSTEM_IO, 0x603, 1);
+	EXPECT_AML(&a, 0x5b, 0x80, 'E', 'R', 'E', 'G', 0x01, 0x0b, 0x03, 0x06, 0x01);
+
+	/* Field widths are PkgLengths holding the bit count itself: 8 in one
+	 * byte, 64 = 0x40 in two (lead 0x40 | nibble 0, then 0x04), 0x1000 in
+	 * three (0x80 | 0, 0x00, 0x01). */
+	aml_init(&a);
+	aml_field_begin(&a, "EREG", AML_FIELD_BYTE_ACC | AML_FIELD_NO_LOCK | AML_FIELD_PRESERVE);
+	aml_field_named(&a, "EVTS", 8);
+	aml_field_named(&a, "BIG", 64);
+	aml_field_named(&a, "HUGE", 0x1000);
+	aml_end(&a);
+	EXPECT_AML(&a, 0x5b, 0x81, 0x18, 'E', 'R', 'E', 'G', 0x01,
+		   'E', 'V', 'T', 'S', 0x08,
+		   'B', 'I', 'G', '_', 0x40, 0x04,
+		   'H', 'U', 'G', 'E', 0x80, 0x00, 0x01);
+
+	aml_init(&a);
+	aml_field_named(&a, "EVTS", 8);           /* outside a Field */
+	expect_aml_error(&a, EINVAL);
+	aml_init(&a);
+	aml_field_begin(&a, "EREG", 0x80);         /* reserved flag bit */
+	expect_aml_error(&a, EINVAL);
+	static const char *const bad_names[] = { "\\EVTS", "^EVTS", "A.B", "evts", "" };
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		aml_init(&a);
+		aml_field_begin(&a, "EREG", 0);
+		aml_field_named(&a, bad_names[i], 8);
+		expect_aml_error(&a, EINVAL);
+	}
+	aml_init(&a);
+	aml_field_begin(&a, "EREG", 0);
+	aml_field_named(&a, "EVTS", 0);
+	expect_aml_error(&a, EINVAL);
+	aml_init(&a);
+	aml_field_begin(&a, "EREG", 0);
+	aml_field_named(&a, "EVTS", AML_PKGLENGTH_MAX + 1u);
+	expect_aml_error(&a, EINVAL);
+}
+
+static void test_aml_if_and_notify(void **state)
+{
+	(void)state;
+	struct aml a;
+	aml_init(&a);
+	/* Method(_EVT, 1) { If (And(EVTS, 1, )) { Notify(PWRB, 0x80) } } */
+	aml_method_begin(&a, "_EVT", 1, 0);
+	aml_if_begin(&a);
+	aml_and(&a);
+	aml_name_ref(&a, "EVTS");
+	aml_integer(&a, 1);
+	aml_null_target(&a);
+	aml_notify(&a);
+	aml_name_ref(&a, "PWRB");
+	aml_integer(&a, 0x80);
+	aml_end(&a);
+	aml_end(&a);
+	EXPECT_AML(&a, 0x14, 0x16, '_', 'E', 'V', 'T', 0x01,
+		   0xa0, 0x0f,
+		   0x7b, 'E', 'V', 'T', 'S', 0x01, 0x00,
+		   0x86, 'P', 'W', 'R', 'B', 0x0a, 0x80);
+
+	/* An If left open is a nesting error at the end. */
+	aml_init(&a);
+	aml_if_begin(&a);
+	aml_integer(&a, 1);
+	expect_aml_error(&a, EINVAL);
+}
+
 static void test_aml_nesting_errors(void **state)
 {
 	(void)state;
@@ -1042,6 +1183,7 @@ int main(void)
 		cmocka_unit_test(test_dsdt_exact),
 		cmocka_unit_test(test_dsdt_pvpanic_exact),
 		cmocka_unit_test(test_dsdt_follows_config),
+		cmocka_unit_test(test_dsdt_power_button_exact),
 		cmocka_unit_test(test_builder_e2big),
 		cmocka_unit_test(test_builder_extra_table_in_xsdt),
 		cmocka_unit_test(test_builder_align_uses_gpa),
@@ -1056,6 +1198,8 @@ int main(void)
 		cmocka_unit_test(test_aml_scope_device_method),
 		cmocka_unit_test(test_aml_nested_lengths),
 		cmocka_unit_test(test_aml_resources),
+		cmocka_unit_test(test_aml_region_field),
+		cmocka_unit_test(test_aml_if_and_notify),
 		cmocka_unit_test(test_aml_nesting_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
