@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qmp/inject.h"
 #include "qmp/schema.h"
 #include "qmp/session.h"
 
@@ -174,6 +175,103 @@ static struct json_object *do_query_memory_failures(struct qmp_session *s, struc
 	return b->memory_failures(b->opaque, err);
 }
 
+static const char *const mf_mode_values[] = { "poison", "signal", NULL };
+
+static const struct qmp_member inject_memory_failure_args[] = {
+	{ .name = "guest-physical-address", .type = QMP_T_UINT64,
+	  .doc = "an address in guest RAM; its 4 KiB page is the one that fails" },
+	/* Required: a default of poison would destroy a page by accident, and
+	 * a default of signal would make a test believe the kernel was involved. */
+	{ .name = "mode", .type = QMP_T_ENUM, .type_name = "MemoryFailureInjectMode", .values = mf_mode_values,
+	  .doc = "`poison`: the host kernel poisons the page behind guest RAM for real (MADV_HWPOISON; "
+		 "needs CAP_SYS_ADMIN and CONFIG_MEMORY_FAILURE); `signal`: nothing is poisoned, vmras "
+		 "takes a synthetic SIGBUS for the page through its own intake" },
+	{ .name = "action-required", .type = QMP_T_BOOL, .optional = true,
+	  .doc = "`signal` only: report it as action required (BUS_MCEERR_AR, on vCPU 0's thread, as if "
+		 "vCPU 0 had touched the page) rather than action optional (the default)" },
+	{ 0 },
+};
+
+static struct json_object *do_inject_memory_failure(struct qmp_session *s, struct json_object *args,
+						    struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+	struct json_object *v;
+	bool poison, ar = false;
+	uint64_t gpa;
+
+	gpa = json_object_get_uint64(json_object_object_get(args, "guest-physical-address"));
+	poison = !strcmp(json_object_get_string(json_object_object_get(args, "mode")), "poison");
+	if (json_object_object_get_ex(args, "action-required", &v))
+		ar = json_object_get_boolean(v);
+	if (poison && ar) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "action-required is for mode 'signal': with 'poison' the host "
+			      "kernel decides how it reports the page (action optional, to vmras's RAS thread)");
+		return NULL;
+	}
+	if (!b || !b->inject_memory_failure) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor has no virtual machine to inject into");
+		return NULL;
+	}
+	if (b->inject_memory_failure(b->opaque, gpa, poison, ar, err))
+		return NULL;
+	return json_object_new_object();
+}
+
+static const struct qmp_member inject_mce_args[] = {
+	{ .name = "cpu-index", .type = QMP_T_INT, .doc = "the vCPU that gets the machine check" },
+	{ .name = "bank", .type = QMP_T_INT, .doc = "MCA bank, below the bank count in MCG_CAP (vmras: 10)" },
+	{ .name = "status", .type = QMP_T_UINT64, .doc = "MCi_STATUS; VAL (bit 63) must be set" },
+	{ .name = "mcg-status", .type = QMP_T_UINT64, .doc = "MCG_STATUS (MCIP, RIPV, EIPV)" },
+	{ .name = "addr", .type = QMP_T_UINT64, .doc = "MCi_ADDR" },
+	{ .name = "misc", .type = QMP_T_UINT64, .doc = "MCi_MISC" },
+	{ .name = "broadcast", .type = QMP_T_BOOL, .optional = true,
+	  .doc = "Intel guests: every other vCPU gets bank 1 with status VAL|UC (0xa000000000000000) and "
+		 "MCG_STATUS MCIP|RIPV, as on hardware, all set before any vCPU runs again" },
+	{ 0 },
+};
+
+static uint64_t arg_u64(struct json_object *args, const char *name)
+{
+	return json_object_get_uint64(json_object_object_get(args, name));
+}
+
+static struct json_object *do_inject_mce(struct qmp_session *s, struct json_object *args, struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+	struct json_object *v;
+	struct qmp_mce mce = {
+		.cpu_index = json_object_get_int64(json_object_object_get(args, "cpu-index")),
+		.bank = json_object_get_int64(json_object_object_get(args, "bank")),
+		.status = arg_u64(args, "status"),
+		.mcg_status = arg_u64(args, "mcg-status"),
+		.addr = arg_u64(args, "addr"),
+		.misc = arg_u64(args, "misc"),
+	};
+
+	if (json_object_object_get_ex(args, "broadcast", &v))
+		mce.broadcast = json_object_get_boolean(v);
+	if (!b || !b->inject_mce) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor has no virtual machine to inject into");
+		return NULL;
+	}
+	if (b->inject_mce(b->opaque, &mce, err))
+		return NULL;
+	return json_object_new_object();
+}
+
+static struct json_object *do_query_cpus_fast(struct qmp_session *s, struct json_object *args,
+					      struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	/* No machine, no CPUs: QEMU's -machine none answers [] too. */
+	if (!b || !b->cpus)
+		return json_object_new_array();
+	return b->cpus(b->opaque, err);
+}
+
 const struct qmp_command qmp_commands[] = {
 	{ .name = "qmp_capabilities", .args = qmp_capabilities_args, .handler = do_qmp_capabilities,
 	  .flags = QMP_CMD_NEGOTIATION, .returns = "{}",
@@ -216,6 +314,35 @@ const struct qmp_command qmp_commands[] = {
 		 "`replaced`: a reset has put fresh memory behind it since (poison reported again afterwards "
 		 "clears it). The timestamps have the shape of an event's. With `--machine none` it fails "
 		 "with GenericError: there is no guest memory." },
+	{ .name = "query-cpus-fast", .handler = do_query_cpus_fast,
+	  .returns = "[{\"thread-id\": int, \"props\": {\"core-id\": int, \"thread-id\": int, \"socket-id\": int}, "
+		     "\"qom-path\": str, \"cpu-index\": int, \"target\": \"x86_64\"}, ...]",
+	  .doc = "Every vCPU, as QEMU 7.2 reports an x86 `-machine pc` one: `thread-id` is the host thread "
+		 "running it (it changes at a reset, which starts new vCPU threads), the topology is one "
+		 "socket with a core per vCPU (QEMU's for `-smp N`), and `qom-path` is the path QEMU gives "
+		 "that CPU (`/machine/unattached/device[0]`, then `device[2]`, `device[3]`, ...: QEMU creates "
+		 "one other device after the first CPU). During a reset it waits for the new vCPUs. With "
+		 "`--machine none` it returns `[]`, as QEMU's `-machine none`." },
+	{ .name = "inject-mce", .args = inject_mce_args, .handler = do_inject_mce, .flags = QMP_CMD_EXTENSION,
+	  .returns = "{}",
+	  .doc = "vmras extension, the QMP form of QEMU's HMP `mce` command: sets a machine check on vCPU "
+		 "`cpu-index` with KVM_X86_SET_MCE on that vCPU's thread; KVM then raises #MC, only logs it "
+		 "in the bank (MCG_STATUS without MCIP), or triple-faults (CR4.MCE clear, or MCIP already "
+		 "set), which resets the VM, as the hardware would. No event is sent: this is not a memory "
+		 "failure vmras found. GenericError for a vCPU or bank that does not exist, a status without "
+		 "VAL, `broadcast` on an AMD guest, a VM in the middle of a reset, `--machine none`, and "
+		 "anything KVM refuses (its error message)." },
+	{ .name = "inject-memory-failure", .args = inject_memory_failure_args, .handler = do_inject_memory_failure,
+	  .flags = QMP_CMD_EXTENSION, .returns = "{}",
+	  .doc = "vmras extension: makes the 4 KiB guest page at `guest-physical-address` fail. It returns "
+		 "once the failure is under way; the MEMORY_FAILURE event (and query-memory-failures) tells "
+		 "what vmras decided. `poison` is a real hardware-poison of the host page (the host kernel "
+		 "unmaps it, and reports it to vmras as action optional if `--early-kill on`, otherwise when "
+		 "the guest next touches it); the page stays poisoned until a reset replaces it. `signal` "
+		 "poisons nothing: the guest is told as for a real error, and the page stays readable. "
+		 "GenericError when the address is not guest RAM, with `--machine none`, when `poison` lacks "
+		 "CAP_SYS_ADMIN or a kernel with CONFIG_MEMORY_FAILURE, and for `action-required` with "
+		 "`poison`, or when vCPU 0 is not running for an action-required `signal`." },
 	{ .name = "quit", .handler = do_quit, .returns = "{}",
 	  .doc = "Ends vmras (exit status 0) once this reply has been sent, after a SHUTDOWN event "
 		 "`{\"guest\": false, \"reason\": \"host-qmp-quit\"}` sent before the reply, as QEMU's." },

@@ -10,10 +10,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "qmp/schema.h"
 
 struct json_object;
+struct qmp_mce;
 
 /* The QEMU version vmras reports: the QEMU release whose QMP behaviour it
  * follows (Debian 12's QEMU, the differential test's peer). */
@@ -39,6 +41,16 @@ struct qmp_backend {
 	int (*system_reset)(void *opaque, struct qmp_error *err);
 	/* query-memory-failures: the list it returns (a new reference), or NULL with err set. */
 	struct json_object *(*memory_failures)(void *opaque, struct qmp_error *err);
+	/* inject-memory-failure: poison = the host kernel poisons the page for
+	 * real (action optional); otherwise a synthetic SIGBUS. 0, or -1 with err set. */
+	int (*inject_memory_failure)(void *opaque, uint64_t gpa, bool poison, bool action_required,
+				     struct qmp_error *err);
+	/* inject-mce: mce is a struct qmp_mce (qmp/inject.h), checked by the
+	 * backend against its machine. 0, or -1 with err set. */
+	int (*inject_mce)(void *opaque, const struct qmp_mce *mce, struct qmp_error *err);
+	/* query-cpus-fast: the list it returns (a new reference, [] without a
+	 * guest), or NULL with err set. */
+	struct json_object *(*cpus)(void *opaque, struct qmp_error *err);
 };
 
 struct qmp_session_config {

@@ -203,13 +203,18 @@ static void decide_target(const struct mce_machine *m, const struct mce_vcpu_sta
 	}
 }
 
-static void decide_broadcast(const struct mce_machine *m, struct mce_decision *d)
+struct mce_record mce_broadcast_record(void)
 {
-	d->broadcast_rec = (struct mce_record){
+	return (struct mce_record){
 		.bank = MCE_BANK_BROADCAST,
 		.status = MCE_STATUS_VAL | MCE_STATUS_UC,
 		.mcg_status = MCE_MCG_MCIP | MCE_MCG_RIPV,
 	};
+}
+
+static void decide_broadcast(const struct mce_machine *m, struct mce_decision *d)
+{
+	d->broadcast_rec = mce_broadcast_record();
 	d->broadcast = m->nvcpus > 1;
 	for (unsigned i = 0; i < m->nvcpus; i++) {
 		const struct mce_vcpu_state *o = &m->vcpu[i];

@@ -145,6 +145,10 @@ uint64_t mce_misc(unsigned lsb);
 /* MCi_ADDR for that extent: gpa with the bits below that LSB cleared. */
 uint64_t mce_addr(uint64_t gpa, unsigned lsb);
 
+/* What the other vCPUs get in an Intel-style broadcast: bank 1, VAL|UC,
+ * MCIP|RIPV, no address (QEMU's, for memory failures and HMP mce alike). */
+struct mce_record mce_broadcast_record(void);
+
 /* Intel-style broadcast to the other vCPUs, unless the guest enabled LMCE. */
 bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *target);
 

@@ -37,6 +37,7 @@ struct vcpu {
 	unsigned index;
 	struct kvm_vcpu_fd kvm;
 	pthread_t thread;
+	int tid;                      /* its host thread id, once it has started (0 before): query-cpus-fast */
 	bool running;
 
 	pthread_mutex_t work_lock;

@@ -12,6 +12,7 @@
 #include "vmm/cli.h"
 #include "vmm/log.h"
 #include "vmm/event_sink.h"
+#include "vmm/inject.h"
 #include "vmm/machine.h"
 #include "vmm/qmp_server.h"
 #include "vmm/ras.h"
@@ -109,6 +110,8 @@ static int start_qmp(const struct vmras_options *opts, struct machine *m, char *
 	const struct qmp_backend backend = {
 		.opaque = m, .quit = qmp_quit, .run_state = qmp_run_state, .stop = qmp_stop, .cont = qmp_cont,
 		.system_reset = qmp_system_reset, .memory_failures = qmp_query_memory_failures,
+		.inject_memory_failure = machine_inject_memory_failure, .inject_mce = machine_inject_mce,
+		.cpus = machine_cpus,
 	};
 	struct qmp_server *srv;
 

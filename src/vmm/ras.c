@@ -68,23 +68,46 @@ static void read_state(struct vcpu *v, void *arg)
 
 struct injection {
 	const struct mce_record *rec;
-	int rc;
+	int err;
 };
 
 static void inject(struct vcpu *v, void *arg)
 {
 	struct injection *in = arg;
 
-	in->rc = kvm_vcpu_inject_mce(&v->kvm, in->rec->bank, in->rec->status, in->rec->mcg_status,
-				     in->rec->addr, in->rec->misc);
-	if (in->rc)
-		log_error("vCPU %u: KVM_X86_SET_MCE: %s", v->index, strerror(errno));
+	in->err = 0;
+	if (kvm_vcpu_inject_mce(&v->kvm, in->rec->bank, in->rec->status, in->rec->mcg_status,
+				in->rec->addr, in->rec->misc)) {
+		/* errno is the vCPU thread's; the caller reads it from here. */
+		in->err = errno;
+		log_error("vCPU %u: KVM_X86_SET_MCE: %s", v->index, strerror(in->err));
+	}
 }
 
-static void inject_on(struct vcpu *v, const struct mce_record *rec)
+static int inject_on(struct vcpu *v, const struct mce_record *rec)
 {
 	struct injection in = { .rec = rec };
 	vcpu_run_on(v, inject, &in);
+	return in.err;
+}
+
+int ras_inject_mce(struct machine *m, unsigned cpu, const struct mce_record *rec,
+		   const struct mce_record *broadcast)
+{
+	int err;
+
+	/* A broadcast reaches every vCPU before any runs again: the guest's
+	 * handlers meet in a rendezvous with a timeout, which a vCPU-by-vCPU
+	 * delivery could miss. */
+	for (unsigned i = 0; broadcast && i < m->ncpus; i++)
+		vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, true);
+	err = inject_on(&m->vcpus[cpu], rec);
+	for (unsigned i = 0; broadcast && i < m->ncpus; i++)
+		if (i != cpu)
+			inject_on(&m->vcpus[i], broadcast);
+	for (unsigned i = 0; broadcast && i < m->ncpus; i++)
+		vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, false);
+	return err;
 }
 
 /* Returns false when the report was a repeat not due an event of its own. */
@@ -172,19 +195,8 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		describe(&f, &d);
 	switch (d.action) {
 	case MF_ACTION_INJECT:
-		if (m->vm_alive) {
-			/* A broadcast reaches every vCPU before any runs again:
-			 * the guest's handlers meet in a rendezvous with a
-			 * timeout, which a vCPU-by-vCPU delivery could miss. */
-			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
-				vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, true);
-			inject_on(&m->vcpus[d.cpu], &d.rec);
-			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
-				if ((int)i != d.cpu)
-					inject_on(&m->vcpus[i], &d.broadcast_rec);
-			for (unsigned i = 0; d.broadcast && i < m->ncpus; i++)
-				vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, false);
-		}
+		if (m->vm_alive)
+			ras_inject_mce(m, (unsigned)d.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
 		break;
 	case MF_ACTION_RESET:
 		machine_request(m, MACHINE_RESET, d.reason);
@@ -335,7 +347,7 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 	return 0;
 }
 
-void ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
+int ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 {
 	struct ras *ras = m->ras;
 	uint64_t page = gpa & ~((UINT64_C(1) << MF_PAGE_SHIFT) - 1);
@@ -344,7 +356,7 @@ void ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 
 	if (!ras || !hva) {
 		log_error("synthetic memory error: 0x%" PRIx64 " is not guest RAM; ignored", gpa);
-		return;
+		return EFAULT;
 	}
 	log_info("synthetic %s memory error queued for guest page 0x%" PRIx64,
 		 ar ? "action-required" : "action-optional", page);
@@ -358,6 +370,7 @@ void ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 	pthread_mutex_unlock(&m->vm_lock);
 	if (err)
 		log_error("synthetic memory error at 0x%" PRIx64 ": %s", gpa, strerror(err));
+	return err;
 }
 
 struct json_object *ras_memory_failures(struct machine *m)

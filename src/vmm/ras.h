@@ -23,8 +23,18 @@ void ras_replace_poisoned(struct machine *m);
 
 /* A synthetic memory error at guest address gpa (its 4 KiB page): a SIGBUS
  * with BUS_MCEERR_AO queued to the RAS thread, or BUS_MCEERR_AR to vCPU 0's
- * thread, so it takes the path a real one takes. See VMRAS_SIG_SYNTHETIC_AO. */
-void ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
+ * thread, so it takes the path a real one takes. See VMRAS_SIG_SYNTHETIC_AO.
+ * Returns 0, or (logged) EFAULT when gpa is not guest RAM, ESRCH when vCPU 0
+ * is not running for an AR, or sigqueue's error. */
+int ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
+
+struct mce_record;
+/* Sets rec on vCPU cpu with KVM_X86_SET_MCE on its thread and, when
+ * broadcast is not NULL, broadcast on every other vCPU, all while every
+ * vCPU is held out of the guest. Call with m->vm_lock held and m->vm_alive.
+ * Returns 0, or the errno of the target's injection (failures are logged). */
+int ras_inject_mce(struct machine *m, unsigned cpu, const struct mce_record *rec,
+		   const struct mce_record *broadcast);
 
 struct json_object;
 /* query-memory-failures: the poison registry, read under m->vm_lock (see

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "vmm/log.h"
 #include "vmm/machine.h"
@@ -231,6 +233,7 @@ static void *vcpu_thread(void *arg)
 	struct kvm_run *run = v->kvm.run;
 	char name[16];
 
+	__atomic_store_n(&v->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	snprintf(name, sizeof(name), "vcpu%u", v->index);
 	pthread_setname_np(pthread_self(), name);
 	sigbus_set_thread_vcpu((int)v->index);
@@ -268,6 +271,7 @@ int vcpu_loop_start_all(struct machine *m, unsigned hold)
 		struct vcpu *v = &m->vcpus[i];
 		vcpu_init_sync(v);
 		v->held = hold;
+		__atomic_store_n(&v->tid, 0, __ATOMIC_RELEASE);
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		if (err) {
 			log_error("cannot start vCPU %u: %s", i, strerror(err));

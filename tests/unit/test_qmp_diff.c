@@ -50,6 +50,10 @@ static const struct diff_case cases[] = {
 	{ "query-version", "{\"execute\":\"query-version\",\"id\":[1,{\"a\":2}]}", NEGOTIATED },
 	{ "query-status", "{\"execute\":\"query-status\"}", NEGOTIATED | SAME_VALUE },
 	{ "query-commands", "{\"execute\":\"query-commands\"}", NEGOTIATED },
+	/* No machine, no CPUs: [] from both. */
+	{ "query-cpus-fast", "{\"execute\":\"query-cpus-fast\"}", NEGOTIATED | SAME_VALUE },
+	{ "query-cpus-fast, bad argument", "{\"execute\":\"query-cpus-fast\",\"arguments\":{\"x\":1}}",
+	  NEGOTIATED | SAME_DESC },
 	{ "qmp_capabilities again", "{\"execute\":\"qmp_capabilities\"}", NEGOTIATED | SAME_DESC },
 	{ "qmp_capabilities again, bad arguments",
 	  "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":1}}", NEGOTIATED | SAME_DESC },

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qmp/inject.h"
 #include "qmp/memory_failures.h"
 #include "qmp/runstate.h"
 #include "ras/poison.h"
@@ -72,10 +73,50 @@ static struct json_object *fake_memory_failures(void *opaque, struct qmp_error *
 	return qmp_memory_failures(registry);
 }
 
+/* What the injections reached the VM with; a 2-vCPU guest with 10 banks. */
+static struct {
+	int mf_calls, mce_calls;
+	uint64_t gpa;
+	bool poison, ar;
+	struct qmp_mce mce;
+	bool amd;
+} inj;
+
+static int fake_inject_memory_failure(void *opaque, uint64_t gpa, bool poison, bool ar, struct qmp_error *err)
+{
+	(void)opaque;
+	(void)err;
+	inj.mf_calls++;
+	inj.gpa = gpa;
+	inj.poison = poison;
+	inj.ar = ar;
+	return 0;
+}
+
+static int fake_inject_mce(void *opaque, const struct qmp_mce *mce, struct qmp_error *err)
+{
+	(void)opaque;
+	if (!qmp_mce_check(mce, 2, 0x0100000aULL, !inj.amd, err))
+		return -1;
+	inj.mce_calls++;
+	inj.mce = *mce;
+	return 0;
+}
+
+static struct json_object *fake_cpus(void *opaque, struct qmp_error *err)
+{
+	static const struct qmp_cpu cpus[] = { { .index = 0, .thread_id = 4242 }, { .index = 1, .thread_id = 4243 },
+					       { .index = 2, .thread_id = 4244 } };
+	(void)opaque;
+	(void)err;
+	return qmp_cpus_fast(cpus, 3);
+}
+
 static struct fake vm;
 static const struct qmp_backend backend = {
 	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont, .system_reset = fake_reset,
-	.memory_failures = fake_memory_failures,
+	.memory_failures = fake_memory_failures, .inject_memory_failure = fake_inject_memory_failure,
+	.inject_mce = fake_inject_mce, .cpus = fake_cpus,
 };
 
 static struct qmp_session *ready(const struct qmp_backend *b)
@@ -217,6 +258,143 @@ static void test_query_memory_failures(void **state)
 	qmp_session_free(s);
 }
 
+#define IMF "{\"execute\":\"inject-memory-failure\",\"arguments\":"
+
+static void test_inject_memory_failure(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	(void)state;
+
+	memset(&inj, 0, sizeof(inj));
+	expect_error(s, "{\"execute\":\"inject-memory-failure\"}", "GenericError",
+		     "Parameter 'guest-physical-address' is missing");
+	expect_error(s, IMF "{\"guest-physical-address\":4096}}", "GenericError", "Parameter 'mode' is missing");
+	expect_error(s, IMF "{\"guest-physical-address\":4096,\"mode\":\"hwpoison\"}}", "GenericError",
+		     "Parameter 'mode' does not accept value 'hwpoison'");
+	expect_error(s, IMF "{\"guest-physical-address\":-1,\"mode\":\"signal\"}}", "GenericError",
+		     "Invalid parameter type for 'guest-physical-address', expected: integer");
+	expect_error(s, IMF "{\"guest-physical-address\":\"0x1000\",\"mode\":\"signal\"}}", "GenericError",
+		     "Invalid parameter type for 'guest-physical-address', expected: integer");
+	expect_error(s, IMF "{\"guest-physical-address\":4096,\"mode\":\"signal\",\"action-required\":1}}",
+		     "GenericError", "Invalid parameter type for 'action-required', expected: boolean");
+	expect_error(s, IMF "{\"guest-physical-address\":4096,\"mode\":\"signal\",\"cpu\":0}}", "GenericError",
+		     "Parameter 'cpu' is unexpected");
+	/* The kernel decides how a real poison is reported; vmras cannot promise AR. */
+	expect_error(s, IMF "{\"guest-physical-address\":4096,\"mode\":\"poison\",\"action-required\":true}}",
+		     "GenericError", NULL);
+	assert_int_equal(inj.mf_calls, 0);
+
+	expect_empty_return(s, IMF "{\"guest-physical-address\":18446744073709547520,\"mode\":\"signal\"}}");
+	assert_int_equal(inj.mf_calls, 1);
+	assert_true(inj.gpa == 0xfffffffffffff000ULL);
+	assert_false(inj.poison);
+	assert_false(inj.ar);
+	expect_empty_return(s, IMF "{\"guest-physical-address\":8388608,\"mode\":\"signal\",\"action-required\":true}}");
+	assert_true(inj.gpa == 0x800000 && !inj.poison && inj.ar);
+	expect_empty_return(s, IMF "{\"guest-physical-address\":8388608,\"mode\":\"poison\",\"action-required\":false}}");
+	assert_true(inj.poison && !inj.ar);
+	assert_int_equal(inj.mf_calls, 3);
+	qmp_session_free(s);
+}
+
+#define MCE "{\"execute\":\"inject-mce\",\"arguments\":"
+/* 0xbd80000000000134, an Intel action-required memory error, above INT64_MAX. */
+#define AR_STATUS "13654914070187344180"
+
+static void test_inject_mce(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	(void)state;
+
+	memset(&inj, 0, sizeof(inj));
+	expect_error(s, "{\"execute\":\"inject-mce\"}", "GenericError", "Parameter 'cpu-index' is missing");
+	expect_error(s, MCE "{\"cpu-index\":0}}", "GenericError", "Parameter 'bank' is missing");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9}}", "GenericError", "Parameter 'status' is missing");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":1}}", "GenericError",
+		     "Parameter 'mcg-status' is missing");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":1,\"mcg-status\":7}}", "GenericError",
+		     "Parameter 'addr' is missing");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":1,\"mcg-status\":7,\"addr\":0}}", "GenericError",
+		     "Parameter 'misc' is missing");
+	expect_error(s, MCE "{\"cpu-index\":\"0\",\"bank\":9,\"status\":1,\"mcg-status\":7,\"addr\":0,\"misc\":0}}",
+		     "GenericError", "Invalid parameter type for 'cpu-index', expected: integer");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":-1,\"mcg-status\":7,\"addr\":0,\"misc\":0}}",
+		     "GenericError", "Invalid parameter type for 'status', expected: integer");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":1,\"mcg-status\":7,\"addr\":0,\"misc\":0,"
+			    "\"broadcast\":\"yes\"}}",
+		     "GenericError", "Invalid parameter type for 'broadcast', expected: boolean");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":1,\"mcg-status\":7,\"addr\":0,\"misc\":0,\"x\":1}}",
+		     "GenericError", "Parameter 'x' is unexpected");
+
+	/* The machine's limits: 2 vCPUs, MCG_CAP with 10 banks, VAL set. */
+	expect_error(s, MCE "{\"cpu-index\":2,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,\"addr\":0,\"misc\":0}}",
+		     "GenericError", "cpu-index 2 is not a vCPU (the guest has 2: 0 to 1)");
+	expect_error(s, MCE "{\"cpu-index\":-1,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,\"addr\":0,\"misc\":0}}",
+		     "GenericError", "cpu-index -1 is not a vCPU (the guest has 2: 0 to 1)");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":10,\"status\":" AR_STATUS ",\"mcg-status\":7,\"addr\":0,\"misc\":0}}",
+		     "GenericError", "bank 10 does not exist (MCG_CAP gives the guest 10 banks: 0 to 9)");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":-1,\"status\":" AR_STATUS ",\"mcg-status\":7,\"addr\":0,\"misc\":0}}",
+		     "GenericError", "bank -1 does not exist (MCG_CAP gives the guest 10 banks: 0 to 9)");
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":4611686018427387904,\"mcg-status\":7,\"addr\":0,"
+			    "\"misc\":0}}",
+		     "GenericError", "status 0x4000000000000000 is not a valid error: MCi_STATUS.VAL (bit 63) must be set");
+	inj.amd = true;
+	expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,\"addr\":0,\"misc\":0,"
+			    "\"broadcast\":true}}",
+		     "GenericError", "broadcast is for Intel guests: this guest's CPU vendor has no broadcast machine checks");
+	assert_int_equal(inj.mce_calls, 0);
+
+	expect_empty_return(s, MCE "{\"cpu-index\":1,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,"
+				   "\"addr\":8388608,\"misc\":140,\"broadcast\":false}}");
+	assert_int_equal(inj.mce_calls, 1);
+	assert_int_equal(inj.mce.cpu_index, 1);
+	assert_int_equal(inj.mce.bank, 9);
+	assert_true(inj.mce.status == 0xbd80000000000134ULL);
+	assert_true(inj.mce.mcg_status == 7 && inj.mce.addr == 0x800000 && inj.mce.misc == 0x8c);
+	assert_false(inj.mce.broadcast);
+	inj.amd = false;
+	expect_empty_return(s, MCE "{\"cpu-index\":0,\"bank\":0,\"status\":18446744073709551615,"
+				   "\"mcg-status\":18446744073709551615,\"addr\":18446744073709551615,"
+				   "\"misc\":18446744073709551615,\"broadcast\":true}}");
+	assert_true(inj.mce.status == UINT64_MAX && inj.mce.mcg_status == UINT64_MAX && inj.mce.addr == UINT64_MAX &&
+		    inj.mce.misc == UINT64_MAX && inj.mce.broadcast && inj.mce.cpu_index == 0 && inj.mce.bank == 0);
+	assert_int_equal(inj.mce_calls, 2);
+	qmp_session_free(s);
+}
+
+static void test_query_cpus_fast(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	struct json_object *r, *c;
+	static const char *const paths[] = { "/machine/unattached/device[0]", "/machine/unattached/device[2]",
+					     "/machine/unattached/device[3]" };
+	(void)state;
+
+	r = expect_return(s, "{\"execute\":\"query-cpus-fast\"}");
+	assert_int_equal(json_object_array_length(r), 3);
+	for (int i = 0; i < 3; i++) {
+		c = json_object_array_get_idx(r, (size_t)i);
+		assert_int_equal(json_object_object_length(c), 5);
+		assert_int_equal(json_object_get_int64(member(c, "cpu-index")), i);
+		assert_int_equal(json_object_get_int64(member(c, "thread-id")), 4242 + i);
+		assert_string_equal(json_object_get_string(member(c, "qom-path")), paths[i]);
+		assert_string_equal(json_object_get_string(member(c, "target")), "x86_64");
+		assert_int_equal(json_object_object_length(member(c, "props")), 3);
+		assert_int_equal(json_object_get_int64(member(member(c, "props"), "core-id")), i);
+		assert_int_equal(json_object_get_int64(member(member(c, "props"), "thread-id")), 0);
+		assert_int_equal(json_object_get_int64(member(member(c, "props"), "socket-id")), 0);
+	}
+	/* QEMU's member order, so replies can be compared as text. */
+	assert_string_equal(json_object_to_json_string_ext(json_object_array_get_idx(r, 1),
+							    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			    "{\"thread-id\":4243,\"props\":{\"core-id\":1,\"thread-id\":0,\"socket-id\":0},"
+			    "\"qom-path\":\"/machine/unattached/device[2]\",\"cpu-index\":1,\"target\":\"x86_64\"}");
+	json_object_put(r);
+	expect_error(s, "{\"execute\":\"query-cpus-fast\",\"arguments\":{\"x\":1}}", "GenericError",
+		     "Parameter 'x' is unexpected");
+	qmp_session_free(s);
+}
+
 static void test_no_backend(void **state)
 {
 	static const struct qmp_backend empty = { 0 };
@@ -231,6 +409,16 @@ static void test_no_backend(void **state)
 			     "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"query-memory-failures\"}", "GenericError",
 			     "this monitor has no virtual machine, so no memory failures");
+		expect_error(s, IMF "{\"guest-physical-address\":0,\"mode\":\"signal\"}}", "GenericError",
+			     "this monitor has no virtual machine to inject into");
+		expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,"
+				    "\"addr\":0,\"misc\":0}}",
+			     "GenericError", "this monitor has no virtual machine to inject into");
+		/* No machine, no CPUs, as QEMU's -machine none. */
+		struct json_object *r = expect_return(s, "{\"execute\":\"query-cpus-fast\"}");
+		assert_int_equal(json_object_get_type(r), json_type_array);
+		assert_int_equal(json_object_array_length(r), 0);
+		json_object_put(r);
 		qmp_session_free(s);
 	}
 }
@@ -241,6 +429,9 @@ int main(void)
 		cmocka_unit_test(test_stop_cont),
 		cmocka_unit_test(test_stop_cont_args),
 		cmocka_unit_test(test_query_memory_failures),
+		cmocka_unit_test(test_inject_memory_failure),
+		cmocka_unit_test(test_inject_mce),
+		cmocka_unit_test(test_query_cpus_fast),
 		cmocka_unit_test(test_no_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,17 @@ out=$("$ctl" --socket "$sock" query-status '{"x":1}'); rc=$?
 "$ctl" --socket "$sock" query-status '[1]' 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || fail "JSON-ARGS not an object: exit $rc"
 
+# No guest: the injections say so, and there are no CPUs, as QEMU's -machine none.
+out=$("$ctl" --socket "$sock" inject-memory-failure '{"guest-physical-address":4096,"mode":"signal"}'); rc=$?
+[ $rc -eq 1 ] && [[ $out == *'no guest (--machine none)'* ]] || fail "inject-memory-failure: exit $rc, '$out'"
+out=$("$ctl" --socket "$sock" inject-memory-failure '{"guest-physical-address":4096,"mode":"poison"}'); rc=$?
+[ $rc -eq 1 ] && [[ $out == *'no guest (--machine none)'* ]] || fail "inject-memory-failure poison: exit $rc, '$out'"
+out=$("$ctl" --socket "$sock" inject-mce \
+	'{"cpu-index":0,"bank":9,"status":9223372036854775808,"mcg-status":5,"addr":0,"misc":0}'); rc=$?
+[ $rc -eq 1 ] && [[ $out == *'no guest (--machine none)'* ]] || fail "inject-mce: exit $rc, '$out'"
+out=$("$ctl" --socket "$sock" query-cpus-fast); rc=$?
+[ $rc -eq 0 ] && [ "$out" = '{"return":[]}' ] || fail "query-cpus-fast: exit $rc, '$out'"
+
 # A follower ends, status 0, when the monitor goes away (quit from another client).
 "$ctl" --socket "$sock" events >"$dir/events.out" 2>&1 &
 follower=$!

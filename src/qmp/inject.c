@@ -1,0 +1,80 @@
+#include "qmp/inject.h"
+
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+
+#define MCI_STATUS_VAL (1ULL << 63)
+
+bool qmp_mce_check(const struct qmp_mce *mce, unsigned ncpus, uint64_t mcg_cap, bool broadcast_ok,
+		   struct qmp_error *err)
+{
+	unsigned banks = (unsigned)(mcg_cap & 0xff);
+
+	if (mce->cpu_index < 0 || (uint64_t)mce->cpu_index >= ncpus) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "cpu-index %" PRId64 " is not a vCPU (the guest has %u: 0 to %u)",
+			      mce->cpu_index, ncpus, ncpus ? ncpus - 1 : 0);
+		return false;
+	}
+	if (mce->bank < 0 || (uint64_t)mce->bank >= banks) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "bank %" PRId64 " does not exist (MCG_CAP gives the guest %u banks: "
+			      "0 to %u)", mce->bank, banks, banks ? banks - 1 : 0);
+		return false;
+	}
+	/* KVM would refuse it with a bare EINVAL; say which bit is missing. */
+	if (!(mce->status & MCI_STATUS_VAL)) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "status 0x%" PRIx64 " is not a valid error: MCi_STATUS.VAL "
+			      "(bit 63) must be set", mce->status);
+		return false;
+	}
+	if (mce->broadcast && !broadcast_ok) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "broadcast is for Intel guests: this guest's CPU vendor "
+			      "has no broadcast machine checks");
+		return false;
+	}
+	return true;
+}
+
+void qmp_cpu_qom_path(unsigned index, char *buf, size_t len)
+{
+	snprintf(buf, len, "/machine/unattached/device[%u]", index ? index + 1 : 0);
+}
+
+static struct json_object *cpu_props(unsigned index)
+{
+	struct json_object *p = json_object_new_object();
+
+	if (!p || json_object_object_add(p, "core-id", json_object_new_int64(index)) ||
+	    json_object_object_add(p, "thread-id", json_object_new_int64(0)) ||
+	    json_object_object_add(p, "socket-id", json_object_new_int64(0))) {
+		json_object_put(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct json_object *qmp_cpus_fast(const struct qmp_cpu *cpus, size_t n)
+{
+	struct json_object *list = json_object_new_array();
+
+	/* Members in QEMU's order, so a byte comparison of replies can work. */
+	for (size_t i = 0; list && i < n; i++) {
+		struct json_object *c = json_object_new_object();
+		struct json_object *props = cpu_props(cpus[i].index);
+		char path[64];
+
+		qmp_cpu_qom_path(cpus[i].index, path, sizeof(path));
+		if (!c || !props || json_object_object_add(c, "thread-id", json_object_new_int64(cpus[i].thread_id)) ||
+		    json_object_object_add(c, "props", props) ||
+		    (props = NULL, json_object_object_add(c, "qom-path", json_object_new_string(path))) ||
+		    json_object_object_add(c, "cpu-index", json_object_new_int64(cpus[i].index)) ||
+		    json_object_object_add(c, "target", json_object_new_string("x86_64")) ||
+		    json_object_array_add(list, c)) {
+			json_object_put(props);
+			json_object_put(c);
+			json_object_put(list);
+			return NULL;
+		}
+	}
+	return list;
+}
