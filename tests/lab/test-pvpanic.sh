@@ -6,5 +6,5 @@
 # one lab/run for all three guests.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
-need_static vmras
+need_static vmras vmras-ctl
 exec "$repo/lab/run" --share "$here/inside" -- sh "$here/inside/pvpanic.sh"

@@ -102,12 +102,25 @@ stop_guest() { # NAME
 }
 
 # pause: the event, then every vCPU held; vmras waits (for QMP cont, later).
-start_guest pause "$crash" --cpus 2 --on-panic pause --event-log "$LOGS/pause.events"
+# A QMP client sees the run state: guest-panicked, and cont refused (the
+# guest needs a reset, as with QEMU).
+start_guest pause "$crash" --cpus 2 --on-panic pause --event-log "$LOGS/pause.events" \
+	--qmp "unix:$LOGS/pause.qmp"
 if watch_panicked pause; then
 	say "  pause: the vCPUs used $DELTA ticks in 3 s after the panic"
 	if [ "$DELTA" -gt 10 ]; then
 		fail pause "pause: the vCPUs used $DELTA ticks in 3 s after the panic; held vCPUs use none"
 	fi
+	st=$(vmras-ctl --socket "$LOGS/pause.qmp" query-status 2>&1)
+	case $st in
+	*'"status":"guest-panicked"'*'"running":false'*) say "  pause: query-status $st" ;;
+	*) fail pause "pause: query-status after the panic: $st" ;;
+	esac
+	st=$(vmras-ctl --socket "$LOGS/pause.qmp" cont 2>&1)
+	case $st in
+	*'"error"'*) say "  pause: cont refused: $st" ;;
+	*) fail pause "pause: cont after a panic: $st (expected an error: a reset is needed)" ;;
+	esac
 	stop_guest pause
 	check_driver pause
 	check_event pause pause
