@@ -162,6 +162,15 @@ static struct json_object *do_system_reset(struct qmp_session *s, struct json_ob
 	return call_backend(b, b ? b->system_reset : NULL, err);
 }
 
+static struct json_object *do_system_powerdown(struct qmp_session *s, struct json_object *args,
+					       struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	return call_backend(b, b ? b->system_powerdown : NULL, err);
+}
+
 static struct json_object *do_query_memory_failures(struct qmp_session *s, struct json_object *args,
 						    struct qmp_error *err)
 {
@@ -302,6 +311,13 @@ const struct qmp_command qmp_commands[] = {
 		 "sent before the reply. A running VM runs on; any other (`paused`, `guest-panicked`, "
 		 "`prelaunch`) comes back in `prelaunch` and waits for `cont`, as QEMU's. With "
 		 "`--machine none` only the event and the run state change, as for QEMU's `-machine none`." },
+	{ .name = "system_powerdown", .handler = do_system_powerdown, .returns = "{}",
+	  .doc = "Presses the ACPI power button (a Generic Event Device interrupt whose _EVT notifies the "
+		 "PNP0C0C button device), after a POWERDOWN event sent before the reply, as QEMU's. The guest "
+		 "decides: a Linux guest with its button driver and a listener (acpid, systemd-logind) shuts "
+		 "down cleanly, and vmras then sends SHUTDOWN `guest-shutdown` and exits 0. It succeeds in "
+		 "every run state; a paused guest sees the press when it runs again. With `--machine none` "
+		 "only the event is sent, as for QEMU's `-machine none`." },
 	{ .name = "query-memory-failures", .handler = do_query_memory_failures, .flags = QMP_CMD_EXTENSION,
 	  .returns = "[{\"recipient\": \"guest\"|\"hypervisor\", \"guest-physical-address\": int (guest only), "
 		     "\"host-virtual-address\": int, \"size\": int, \"ram-region\": str (optional), "

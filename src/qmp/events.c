@@ -109,6 +109,10 @@ const struct qmp_event_spec qmp_events[] = {
 	  .doc = "vmras is ending the VM: `host-qmp-quit` (QMP `quit`, sent before its reply, and Ctrl-a x), "
 		 "`host-signal` (SIGTERM, SIGINT, SIGHUP), `guest-shutdown` (ACPI or pvpanic power-off), "
 		 "`guest-panic` (a panic with `--on-panic poweroff`). Not sent when vmras ends on an error." },
+	{ .name = "POWERDOWN",
+	  .doc = "QMP `system_powerdown` pressed the ACPI power button; sent before the press and before the "
+		 "reply, whatever the run state (a paused guest sees the press when it runs again). What the "
+		 "guest does about it comes later, if at all: a SHUTDOWN `guest-shutdown` when it powers off." },
 	{ .name = "GUEST_PVSHUTDOWN",
 	  .doc = "The guest wrote \"shutdown\" to the pvpanic device, announcing a power-off." },
 };

@@ -109,3 +109,9 @@ struct json_object *run_state_shutdown_event(enum shutdown_cause c, uint64_t tim
 {
 	return cause_event("SHUTDOWN", c, time_ns);
 }
+
+struct json_object *run_state_powerdown_event(uint64_t time_ns)
+{
+	/* QEMU sends it with no "data" member at all, as STOP and RESUME. */
+	return qmp_event_new("POWERDOWN", NULL, time_ns);
+}

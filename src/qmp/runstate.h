@@ -54,5 +54,7 @@ struct json_object *run_state_stop_event(uint64_t time_ns);
 struct json_object *run_state_resume_event(uint64_t time_ns);
 struct json_object *run_state_reset_event(enum shutdown_cause c, uint64_t time_ns);
 struct json_object *run_state_shutdown_event(enum shutdown_cause c, uint64_t time_ns);
+/* POWERDOWN: the power button was pressed (QMP system_powerdown); no data. */
+struct json_object *run_state_powerdown_event(uint64_t time_ns);
 
 #endif

@@ -39,6 +39,8 @@ struct qmp_backend {
 	int (*cont)(void *opaque, struct qmp_error *err);
 	/* system_reset: a reset as the guest's own (RESET event first). */
 	int (*system_reset)(void *opaque, struct qmp_error *err);
+	/* system_powerdown: POWERDOWN event, then an ACPI power-button press. */
+	int (*system_powerdown)(void *opaque, struct qmp_error *err);
 	/* query-memory-failures: the list it returns (a new reference), or NULL with err set. */
 	struct json_object *(*memory_failures)(void *opaque, struct qmp_error *err);
 	/* inject-memory-failure: poison = the host kernel poisons the page for

@@ -175,6 +175,24 @@ int machine_system_reset(struct machine *m, struct qmp_error *err)
 	return 0;
 }
 
+int machine_system_powerdown(struct machine *m, struct qmp_error *err)
+{
+	(void)err;
+	/* The event first, as QEMU: a client sees POWERDOWN before anything
+	 * the guest does about the press. */
+	machine_emit(run_state_powerdown_event(now_ns()), "POWERDOWN");
+	if (m->opts->machine_none)
+		return 0;
+	/* Under vm_lock, so the line belongs to a VM that teardown cannot
+	 * close meanwhile. A press between two VMs (a reset in progress) is
+	 * lost, as a press during a real machine's reset would be. */
+	pthread_mutex_lock(&m->vm_lock);
+	if (m->vm_alive)
+		ged_event(&m->ged, ACPI_GED_EVENT_POWER_BUTTON);
+	pthread_mutex_unlock(&m->vm_lock);
+	return 0;
+}
+
 void machine_guest_panicked(struct machine *m)
 {
 	pthread_mutex_lock(&m->lock);
@@ -199,6 +217,15 @@ static uint64_t choose_mcg_cap(const struct kvm_system *sys, enum x86_vendor ven
 	if (vendor == X86_VENDOR_INTEL)
 		want |= MCG_LMCE_P;
 	return (sys->mce_cap_supported & want) | (uint64_t)banks;
+}
+
+/* The GED's line, on the thread that pressed (vm_lock held, VM alive). */
+static void ged_set_irq(void *opaque, int level)
+{
+	struct machine *m = opaque;
+
+	if (kvm_vm_irq_line(m->vm_fd, X86_ACPI_GED_GSI, level))
+		log_error("GED interrupt (GSI %u): %s", X86_ACPI_GED_GSI, strerror(errno));
 }
 
 int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
@@ -259,8 +286,10 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 		return -1;
 	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
 	m->power = (struct power_ports){ .request = power_request, .opaque = m };
+	m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
 	if (pio_register(&m->pio, X86_COM1_PORT, 8, console_pio, &m->console) ||
-	    power_ports_register(&m->power, &m->pio) || panic_attach(m)) {
+	    power_ports_register(&m->power, &m->pio) || panic_attach(m) ||
+	    ged_register(&m->ged, &m->pio, X86_ACPI_GED_PORT)) {
 		snprintf(why, whylen, "internal error: overlapping I/O ports");
 		return -1;
 	}
@@ -382,6 +411,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 		goto out;
 	}
 	console_attach(&m->console, m->vm_fd);
+	ged_reset(&m->ged);             /* a new machine has no press pending */
 	rc = 0;
 out:
 	free(cpuid);

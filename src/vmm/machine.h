@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/ged.h"
 #include "devices/pio.h"
 #include "devices/power.h"
 #include "devices/pvpanic.h"
@@ -69,6 +70,7 @@ struct machine {
 	struct pio_bus pio;
 	struct power_ports power;
 	struct pvpanic pvpanic;
+	struct ged ged;               /* the power button's event register (ACPI GED) */
 	struct console console;
 
 	/* Whether vcpus[] and vm_fd describe a running VM. The RAS thread
@@ -128,6 +130,9 @@ int machine_cont(struct machine *m, struct qmp_error *err);
 /* QMP system_reset: RESET {guest: false}, then a reset as the guest's own.
  * With --machine none only the event and the run state change, as in QEMU. */
 int machine_system_reset(struct machine *m, struct qmp_error *err);
+/* QMP system_powerdown: POWERDOWN, then the power button's GED event.
+ * With --machine none only the event, as in QEMU. */
+int machine_system_powerdown(struct machine *m, struct qmp_error *err);
 /* A vCPU thread, on a pvpanic panic with --on-panic pause: state
  * guest-panicked, every vCPU held, STOP. */
 void machine_guest_panicked(struct machine *m);

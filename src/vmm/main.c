@@ -105,11 +105,17 @@ static int qmp_system_reset(void *opaque, struct qmp_error *err)
 	return machine_system_reset(opaque, err);
 }
 
+static int qmp_system_powerdown(void *opaque, struct qmp_error *err)
+{
+	return machine_system_powerdown(opaque, err);
+}
+
 static int start_qmp(const struct vmras_options *opts, struct machine *m, char *why, size_t whylen)
 {
 	const struct qmp_backend backend = {
 		.opaque = m, .quit = qmp_quit, .run_state = qmp_run_state, .stop = qmp_stop, .cont = qmp_cont,
-		.system_reset = qmp_system_reset, .memory_failures = qmp_query_memory_failures,
+		.system_reset = qmp_system_reset, .system_powerdown = qmp_system_powerdown,
+		.memory_failures = qmp_query_memory_failures,
 		.inject_memory_failure = machine_inject_memory_failure, .inject_mce = machine_inject_mce,
 		.cpus = machine_cpus,
 	};

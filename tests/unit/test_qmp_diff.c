@@ -54,6 +54,10 @@ static const struct diff_case cases[] = {
 	{ "query-cpus-fast", "{\"execute\":\"query-cpus-fast\"}", NEGOTIATED | SAME_VALUE },
 	{ "query-cpus-fast, bad argument", "{\"execute\":\"query-cpus-fast\",\"arguments\":{\"x\":1}}",
 	  NEGOTIATED | SAME_DESC },
+	/* A power-button press with no machine: POWERDOWN (skipped here) and {} from both. */
+	{ "system_powerdown", "{\"execute\":\"system_powerdown\",\"id\":\"p\"}", NEGOTIATED | SAME_VALUE },
+	{ "system_powerdown, bad argument", "{\"execute\":\"system_powerdown\",\"arguments\":{\"x\":1}}",
+	  NEGOTIATED | SAME_DESC },
 	{ "qmp_capabilities again", "{\"execute\":\"qmp_capabilities\"}", NEGOTIATED | SAME_DESC },
 	{ "qmp_capabilities again, bad arguments",
 	  "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":1}}", NEGOTIATED | SAME_DESC },

@@ -20,7 +20,7 @@
 /* A fake VM whose state follows the real table. */
 struct fake {
 	enum run_state state;
-	int stops, conts, resets;
+	int stops, conts, resets, powerdowns;
 };
 
 static const char *fake_state(void *opaque, bool *running)
@@ -112,9 +112,18 @@ static struct json_object *fake_cpus(void *opaque, struct qmp_error *err)
 	return qmp_cpus_fast(cpus, 3);
 }
 
+static int fake_powerdown(void *opaque, struct qmp_error *err)
+{
+	struct fake *f = opaque;
+	(void)err;
+	f->powerdowns++;
+	return 0;
+}
+
 static struct fake vm;
 static const struct qmp_backend backend = {
 	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont, .system_reset = fake_reset,
+	.system_powerdown = fake_powerdown,
 	.memory_failures = fake_memory_failures, .inject_memory_failure = fake_inject_memory_failure,
 	.inject_mce = fake_inject_mce, .cpus = fake_cpus,
 };
@@ -173,6 +182,13 @@ static void test_stop_cont(void **state)
 	expect_empty_return(s, "{\"execute\":\"system_reset\",\"arguments\":{}}");
 	expect_status(s, "running", true);
 	assert_int_equal(vm.resets, 2);
+	/* A press changes no run state by itself (the guest decides), in any state. */
+	expect_empty_return(s, "{\"execute\":\"system_powerdown\"}");
+	expect_status(s, "running", true);
+	expect_empty_return(s, "{\"execute\":\"stop\"}");
+	expect_empty_return(s, "{\"execute\":\"system_powerdown\",\"arguments\":{}}");
+	expect_status(s, "paused", false);
+	assert_int_equal(vm.powerdowns, 2);
 	qmp_session_free(s);
 }
 
@@ -188,8 +204,10 @@ static void test_stop_cont_args(void **state)
 		     "Parameter 'x' is unexpected");
 	expect_error(s, "{\"execute\":\"stop\",\"arguments\":[]}", "GenericError",
 		     "QMP input member 'arguments' must be an object");
+	expect_error(s, "{\"execute\":\"system_powerdown\",\"arguments\":{\"x\":1}}", "GenericError",
+		     "Parameter 'x' is unexpected");
 	/* Refused commands never reach the VM. */
-	assert_int_equal(vm.stops + vm.conts + vm.resets, 0);
+	assert_int_equal(vm.stops + vm.conts + vm.resets + vm.powerdowns, 0);
 	qmp_session_free(s);
 }
 
@@ -405,6 +423,8 @@ static void test_no_backend(void **state)
 		struct qmp_session *s = ready(backends[i]);
 		expect_error(s, "{\"execute\":\"stop\"}", "GenericError", "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"cont\"}", "GenericError", "this monitor has no virtual machine to control");
+		expect_error(s, "{\"execute\":\"system_powerdown\"}", "GenericError",
+			     "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"system_reset\"}", "GenericError",
 			     "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"query-memory-failures\"}", "GenericError",

@@ -281,6 +281,7 @@ static void test_run_state_events(void **state)
 	(void)state;
 	assert_conforms(run_state_stop_event(1));
 	assert_conforms(run_state_resume_event(1));
+	assert_conforms(run_state_powerdown_event(1));
 	for (enum shutdown_cause c = 0; c < SHUTDOWN_CAUSE__MAX; c++) {
 		assert_conforms(run_state_reset_event(c, 1));
 		assert_conforms(run_state_shutdown_event(c, 1));
