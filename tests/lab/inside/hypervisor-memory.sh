@@ -39,14 +39,6 @@ start() { # NAME [vmras options...]
 	pass "$_sn: vmras's own test page is at $OWN"
 }
 
-wait_events() { # NAME N [SECONDS]
-	_t=$((${3:-10} * 10))
-	while [ "$(ev_count "$1")" -lt "$2" ] && [ "$_t" -gt 0 ]; do
-		sleep 0.1
-		_t=$((_t - 1))
-	done
-	[ "$(ev_count "$1")" -ge "$2" ]
-}
 
 poison_own() { # NAME
 	if vmras-poison --own-test-page "$VM" >>"$LOGS/$1.poison" 2>&1; then

@@ -17,6 +17,7 @@
 #   vm_wait_exit NAME [SECONDS]   wait for vmras to exit (SIGTERM, then SIGKILL,
 #                                 when it does not); $VM_RC is its status
 #   vm_stop NAME                  SIGTERM, then wait
+#   wait_events NAME N [SECONDS]  wait (default 10 s) until the log has N events
 #   ev_count NAME                 number of events
 #   ev NAME N KEY                 member KEY of event N (1-based), "" if absent;
 #                                 strings without quotes, numbers and booleans as written
@@ -116,6 +117,15 @@ vm_wait_exit() {
 	VM_RC=$?
 	exec 3>&-
 	txt "$1"
+}
+
+wait_events() { # NAME N [SECONDS]
+	_t=$((${3:-10} * 10))
+	while [ "$(ev_count "$1")" -lt "$2" ] && [ "$_t" -gt 0 ]; do
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	[ "$(ev_count "$1")" -ge "$2" ]
 }
 
 vm_stop() {

@@ -83,14 +83,6 @@ poison_and_go() { # NAME APPEND PAGE [vmras options...]
 	vm_send x
 }
 
-wait_events() { # NAME N [SECONDS]
-	_t=$((${3:-10} * 10))
-	while [ "$(ev_count "$1")" -lt "$2" ] && [ "$_t" -gt 0 ]; do
-		sleep 0.1
-		_t=$((_t - 1))
-	done
-	[ "$(ev_count "$1")" -ge "$2" ]
-}
 
 # Members every guest event here has.
 check_guest_event() { # NAME N GPA COUNT

@@ -28,14 +28,6 @@ REPORT=
 VOPT=
 has_cpu_vendor && VOPT="--cpu-vendor amd"
 
-wait_events() { # NAME N [SECONDS]
-	_t=$((${3:-10} * 10))
-	while [ "$(ev_count "$1")" -lt "$2" ] && [ "$_t" -gt 0 ]; do
-		sleep 0.1
-		_t=$((_t - 1))
-	done
-	[ "$(ev_count "$1")" -ge "$2" ]
-}
 
 # Every event N1..N2 is an action-optional report, injected.
 check_ao_events() { # NAME FIRST LAST
