@@ -84,6 +84,6 @@ for f in "$name.events" client.events; do
 	grep -Eq '^\{"event":"SHUTDOWN","data":\{"guest":true,"reason":"guest-shutdown"\},' "$LOGS/$f" ||
 		fail "$name" "$name: $f: no SHUTDOWN {guest: true, reason: guest-shutdown}"
 done
-cat "$LOGS/client.events" | sed 's/^/  client| /'
+sed 's/^/  client| /' "$LOGS/client.events"
 grep -E 'GED|BOUND|ACPID|acpid|power|Power|vmras' "$LOGS/$name.txt" | sed 's/^/  guest| /' | head -n 20
 finish
