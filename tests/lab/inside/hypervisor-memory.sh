@@ -70,7 +70,7 @@ touch_fatal() { # NAME EVENT-N READS
 	hasnt "$1" 'mcetest: done' "the guest was still running when vmras stopped"
 	REPORT="$REPORT
 $1: $(grep -m1 'vmras: error: fatal memory failure' "$LOGS/$1.txt")
-$1: $(sed -n "${2}p" "$LOGS/$1.ev")"
+$1: $(ev_line "$1" "$2")"
 }
 
 n=early-kill
@@ -90,7 +90,7 @@ if start $n; then
 	is $n "event 1 reason" "$(ev $n 1 reason)" \
 		"memory of vmras's own (4 KiB at host address $OWN) is poisoned, not guest RAM; vmras has not touched it and continues"
 	REPORT="$REPORT
-$n: $(sed -n 1p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 1)"
 	# vmras and its guest go on
 	vm_send x
 	if vm_wait_line $n 'mcetest: go' 1 10; then
@@ -145,7 +145,7 @@ if vm_wait_line $n 'mcetest: ready'; then
 		"a vmras thread that is not a vCPU read poisoned guest memory (4 KiB at $PAGE): it cannot continue"
 	hasnt $n 'mcetest: mc-begin' "no #MC in the guest"
 	REPORT="$REPORT
-$n: $(sed -n 1p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 1)"
 else
 	fail $n "$n: the guest never got to 'ready'"
 	vm_stop $n

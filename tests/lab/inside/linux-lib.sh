@@ -193,7 +193,8 @@ vm_wait_for() { # PATTERN [SECONDS]
 }
 
 vm_events() {
-	if [ -f "$LOGS/$VM.events" ]; then grep -c . "$LOGS/$VM.events"; else echo 0; fi
+	# memory failures only: the log also has run-state events (RESET, SHUTDOWN)
+	if [ -f "$LOGS/$VM.events" ]; then grep -c '"event":"MEMORY_FAILURE"' "$LOGS/$VM.events"; else echo 0; fi
 }
 
 vm_wait_events() { # N [SECONDS]
@@ -283,7 +284,7 @@ poison() { # NAME GPA
 event_expect() { # NAME I WHAT FRAGMENT...
 	_name=$1 _i=$2 _what=$3
 	shift 3
-	_ev=$(sed -n "${_i}p" "$LOGS/$_name.events" 2>/dev/null)
+	_ev=$(grep '"event":"MEMORY_FAILURE"' "$LOGS/$_name.events" 2>/dev/null | sed -n "${_i}p")
 	if [ -z "$_ev" ]; then
 		fail "$_name" "$_name: no event $_i ($_what)"
 		show_events "$_name"

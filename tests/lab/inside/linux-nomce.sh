@@ -38,7 +38,7 @@ nomce() { # VENDOR
 		'"flags":{"action-required":true,"recursive":false}' \
 		"\"guest-physical-address\":$((gpa))," '"cpu-index":' \
 		'"reason":"CPU ' ': MCE capability is not enabled, raising triple fault"'
-	cpu=$(sed -n '1s/.*"cpu-index":\([0-9]*\).*/\1/p' "$LOGS/$n.events")
+	cpu=$(grep -m1 MEMORY_FAILURE "$LOGS/$n.events" | sed -n 's/.*"cpu-index":\([0-9]*\).*/\1/p')
 	grep -q "\"reason\":\"CPU $cpu: MCE" "$LOGS/$n.events" ||
 		fail "$n" "$n: the reason names another CPU than cpu-index $cpu"
 	[ "$(vm_events)" = 1 ] || { fail "$n" "$n: $(vm_events) events, expected 1"; show_events "$n"; }

@@ -18,7 +18,8 @@
 #                                 when it does not); $VM_RC is its status
 #   vm_stop NAME                  SIGTERM, then wait
 #   wait_events NAME N [SECONDS]  wait (default 10 s) until the log has N events
-#   ev_count NAME                 number of events
+#   ev_count NAME                 number of MEMORY_FAILURE events (run-state events aside)
+#   ev_line NAME N                MEMORY_FAILURE event N, the whole line
 #   ev NAME N KEY                 member KEY of event N (1-based), "" if absent;
 #                                 strings without quotes, numbers and booleans as written
 #   lines NAME ERE                number of console lines matching ERE
@@ -128,6 +129,13 @@ wait_events() { # NAME N [SECONDS]
 	[ "$(ev_count "$1")" -ge "$2" ]
 }
 
+# MEMORY_FAILURE event N (1-based) of NAME's event log, whole. The log also
+# has run-state events (RESET, SHUTDOWN): these helpers count only memory
+# failures.
+ev_line() { # NAME N
+	grep '"event":"MEMORY_FAILURE"' "$LOGS/$1.ev" 2>/dev/null | sed -n "${2}p"
+}
+
 vm_stop() {
 	kill "$VM" 2>/dev/null
 	vm_wait_exit "$1" 5
@@ -135,14 +143,14 @@ vm_stop() {
 
 ev_count() {
 	if [ -f "$LOGS/$1.ev" ]; then
-		wc -l <"$LOGS/$1.ev" | tr -d ' '
+		grep -c '"event":"MEMORY_FAILURE"' "$LOGS/$1.ev"
 	else
 		echo 0
 	fi
 }
 
 ev() {
-	sed -n "${2}p" "$LOGS/$1.ev" 2>/dev/null |
+	ev_line "$1" "$2" |
 		sed -n -e "s/.*\"$3\":\"\([^\"]*\)\".*/\1/p" -e t -e "s/.*\"$3\":\([^,}\"]*\).*/\1/p"
 }
 

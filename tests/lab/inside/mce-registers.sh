@@ -113,7 +113,7 @@ case_ar() {
 	wait "$ctl"
 	is_exit "$n" 0
 	is "$n" "the QMP client's MEMORY_FAILURE = the event log's" \
-		"$(grep -m1 MEMORY_FAILURE "$LOGS/$n.qmpev")" "$(sed -n 1p "$LOGS/$n.ev")"
+		"$(grep -m1 MEMORY_FAILURE "$LOGS/$n.qmpev")" "$(ev_line "$n" 1)"
 	has "$n" 'mcetest: mc-begin cpu=0 state=touch depth=1 ' "#MC taken in the touch load"
 	has "$n" "mcetest: touched $TOUCH aborted-by-mc" "the load was aborted by the #MC"
 	has "$n" 'mcetest: done' "the guest finished"
@@ -124,7 +124,7 @@ case_ar() {
 	is "$n" "event 1 delivery, broadcast" "$(ev "$n" 1 delivery) $(ev "$n" 1 broadcast)" "raised false"
 	REPORT="$REPORT
 $n: $(grep -m1 'mcetest: mc cpu=0' "$LOGS/$n.txt" | sed 's/.*mcetest: /mcetest: /')
-$n: $(sed -n 1p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 1)"
 }
 
 case_over() {
@@ -181,7 +181,7 @@ case_over2() {
 		check_mc "$n" 2 2 $AO_MCG $AO_OVER $DIRTY $MISC
 	fi
 	REPORT="$REPORT
-$n: $(sed -n 2p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 2)"
 }
 
 case_ao_mcip() {
@@ -192,7 +192,7 @@ case_ao_mcip() {
 		"CPU 0: Previous MCE still in progress, action-optional error not reported"
 	is "$n" "#MCs in the guest" "$(lines "$n" 'mcetest: mc-begin')" 1
 	REPORT="$REPORT
-$n: $(sed -n 2p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 2)"
 }
 
 # After a reset the guest starts again and waits at "ready": the page was
@@ -227,7 +227,7 @@ case_recursive() {
 	check_guest_event "$n" 2 $TOUCH 2
 	is "$n" "event 2 reason" "$(ev "$n" 2 reason)" "$reason"
 	REPORT="$REPORT
-$n: $(sed -n 2p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 2)"
 }
 
 case_nomce() {
@@ -244,7 +244,7 @@ case_nomce() {
 	check_guest_event "$n" 1 $TOUCH 1
 	is "$n" "event 1 reason" "$(ev "$n" 1 reason)" "$reason"
 	REPORT="$REPORT
-$n: $(sed -n 1p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 1)"
 }
 
 # Action optional: the page must be dirty for the host kernel to report it
@@ -277,7 +277,7 @@ case_ao() {
 		check_mc "$n" 1 1 $AO_MCG $AO_STATUS $DIRTY $MISC
 	fi
 	REPORT="$REPORT
-$n: $(sed -n 1p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 1)"
 }
 
 # Reporting disabled by the guest: KVM would drop the record, so vmras says
@@ -322,7 +322,7 @@ case_disabled() { # WHAT (mcgctl|mc9ctl)
 	is "$n" "event 1 reason" "$(ev "$n" 1 reason)" "$reason"
 	is "$n" "event 1 has no machine-check member" "$(ev "$n" 1 delivery)" ""
 	REPORT="$REPORT
-$n: $(sed -n 1p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 1)"
 }
 
 # Synthetic reports (vmras-poison --method signal / signal-ar): nothing is
@@ -361,7 +361,7 @@ case_synthetic() {
 		"$([ "$V" = amd ] && echo "$AR_OVER" || echo "$AR_STATUS") raised"
 	has "$n" 'mcetest: mc-begin cpu=0 state=wait-go ' "the guest took the #MC while it waited"
 	REPORT="$REPORT
-$n: $(sed -n 2p "$LOGS/$n.ev")"
+$n: $(ev_line "$n" 2)"
 }
 
 case_smp() {
