@@ -1,0 +1,162 @@
+/* CPER memory-error records for GHESv2 error status blocks.
+ *
+ * Offsets and values are restated from ACPI 6.x §18.3.2.7.1 and UEFI 2.x
+ * Appendix N rather than taken from cper.h, so a wrong constant there shows
+ * up here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "ras/cper.h"
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const uint8_t *p) { return le16(p) | (uint32_t)le16(p + 2) << 16; }
+static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+/* Block header 20 + data entry 72 + memory section 80. */
+#define RECORD 172
+
+static void encode(uint8_t *buf, uint64_t pa, uint64_t size, uint32_t sev, uint8_t type)
+{
+	struct cper_mem_error e = { .phys_addr = pa, .size = size, .severity = sev,
+				    .error_type = type };
+	memset(buf, 0xa5, 256);
+	assert_int_equal(cper_encode_mem_error(buf, 256, &e), RECORD);
+	/* Nothing past the record is touched. */
+	for (size_t i = RECORD; i < 256; i++)
+		assert_int_equal(buf[i], 0xa5);
+}
+
+static void test_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(CPER_ESTATUS_LEN, 20);
+	assert_int_equal(CPER_GDATA_LEN, 72);
+	assert_int_equal(CPER_MEM_SECTION_LEN, 80);
+	assert_int_equal(CPER_MEM_RECORD_LEN, RECORD);
+}
+
+static void test_status_block(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	encode(buf, 0x12345000, 4096, 0, 3);
+	/* Uncorrectable error valid (bit 0), one entry in bits 4-13. */
+	assert_int_equal(le32(buf + 0), 0x11);
+	assert_int_equal(le32(buf + 4), 0);        /* raw data offset */
+	assert_int_equal(le32(buf + 8), 0);        /* raw data length */
+	assert_int_equal(le32(buf + 12), 72 + 80); /* data length */
+	assert_int_equal(le32(buf + 16), 0);       /* severity: recoverable */
+}
+
+static void test_data_entry(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	encode(buf, 0x12345000, 4096, 0, 3);
+	const uint8_t *gd = buf + 20;
+	/* A5BC1114-6F64-4EDE-B863-3E83ED7C83B1 in UEFI's byte order. */
+	static const uint8_t guid[16] = { 0x14, 0x11, 0xbc, 0xa5, 0x64, 0x6f, 0xde, 0x4e,
+					  0xb8, 0x63, 0x3e, 0x83, 0xed, 0x7c, 0x83, 0xb1 };
+	assert_memory_equal(gd, guid, 16);
+	assert_int_equal(le32(gd + 16), 0);        /* section severity */
+	assert_int_equal(le16(gd + 20), 0x0300);   /* revision */
+	assert_int_equal(gd[22], 0);               /* no FRU id, FRU text, timestamp */
+	assert_int_equal(gd[23], 0);               /* flags */
+	assert_int_equal(le32(gd + 24), 80);       /* error data length */
+	assert_true(all_zero(gd + 28, 16));        /* FRU id */
+	assert_true(all_zero(gd + 44, 20));        /* FRU text */
+	assert_true(all_zero(gd + 64, 8));         /* timestamp */
+}
+
+static void test_memory_section(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	encode(buf, 0x12345678, 4096, 0, 3);
+	const uint8_t *m = buf + 20 + 72;
+	/* Physical address (bit 1), mask (bit 2), memory error type (bit 14). */
+	assert_int_equal(le64(m + 0), (1u << 1) | (1u << 2) | (1u << 14));
+	assert_int_equal(le64(m + 8), 0);          /* error status */
+	assert_int_equal(le64(m + 16), 0x12345678);
+	assert_int_equal(le64(m + 24), 0xfffffffffffff000ull);
+	assert_true(all_zero(m + 32, 40));         /* node .. target id */
+	assert_int_equal(m[72], 3);                /* multi-bit ECC */
+	assert_true(all_zero(m + 73, 7));          /* extended, rank, handles */
+}
+
+static void test_mask_from_size(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	encode(buf, 0x40200000, 2u << 20, 0, 14);
+	assert_int_equal(le64(buf + 92 + 24), 0xffffffffffe00000ull);
+	assert_int_equal(buf[92 + 72], 14);        /* scrub uncorrected */
+	encode(buf, 0x80000000, 1ull << 30, 0, 3);
+	assert_int_equal(le64(buf + 92 + 24), 0xffffffffc0000000ull);
+	encode(buf, 0x1234, 1, 0, 3);
+	assert_int_equal(le64(buf + 92 + 24), ~0ull);
+}
+
+static void test_corrected(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	encode(buf, 0x1000, 4096, 2, 2);
+	/* Correctable error valid (bit 1), one entry. */
+	assert_int_equal(le32(buf + 0), 0x12);
+	assert_int_equal(le32(buf + 16), 2);
+	assert_int_equal(le32(buf + 20 + 16), 2);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	uint8_t buf[RECORD];
+	struct cper_mem_error e = { .phys_addr = 0x1000, .size = 4096 };
+	memset(buf, 0x5a, sizeof(buf));
+	errno = 0;
+	assert_int_equal(cper_encode_mem_error(buf, RECORD - 1, &e), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(buf[0], 0x5a);            /* nothing written */
+	assert_int_equal(cper_encode_mem_error(NULL, 0, &e), -1);
+	assert_int_equal(cper_encode_mem_error(buf, RECORD, &e), RECORD);
+
+	e.size = 0;
+	errno = 0;
+	assert_int_equal(cper_encode_mem_error(buf, RECORD, &e), -1);
+	assert_int_equal(errno, EINVAL);
+	e.size = 3 << 12;
+	assert_int_equal(cper_encode_mem_error(buf, RECORD, &e), -1);
+	e.size = 4096;
+	e.severity = 4;
+	assert_int_equal(cper_encode_mem_error(buf, RECORD, &e), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_status_block),
+		cmocka_unit_test(test_data_entry),
+		cmocka_unit_test(test_memory_section),
+		cmocka_unit_test(test_mask_from_size),
+		cmocka_unit_test(test_corrected),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
