@@ -1,0 +1,98 @@
+#include "acpi/hest.h"
+
+#include "ras/cper.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* GAS access size 4: the GHES registers are read and written as 64-bit
+ * quantities, which is how Linux accesses them (apei_read/apei_write). */
+#define GAS_ACCESS_QWORD 4
+
+void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
+			  uint64_t error_status_address, uint64_t read_ack_address,
+			  uint32_t gsi)
+{
+	memset(src, 0, sizeof(*src));
+	src->source_id = source_id;
+	/* One block per source: the VMM queues further errors itself and
+	 * writes the next one only after the guest acknowledged the last. */
+	src->records_to_preallocate = 1;
+	src->max_sections_per_record = 1;
+	/* A page leaves room for raw CPERs injected over QMP, well under the
+	 * 64 KiB a Linux guest accepts per block, and keeps the e820
+	 * reservation page-sized. */
+	src->error_status_block_length = ACPI_GHES_BLOCK_LEN;
+	src->max_raw_data_length = ACPI_GHES_BLOCK_LEN;
+	src->error_status_address = error_status_address;
+	src->read_ack_address = read_ack_address;
+	/* The guest ORs the write value into what preserve keeps: bit 0
+	 * becomes 1 on acknowledge, and the VMM clears it before the next
+	 * record (ACPI 6.x §18.3.2.8). */
+	src->read_ack_preserve = ~1ull;
+	src->read_ack_write = 1;
+	/* External interrupt (type 1) rather than polled or GSIV:
+	 * - a Linux x86 guest maps the vector as a GSI and requests the IRQ
+	 *   directly, so the VMM only raises a pin of KVM's I/O APIC, as it
+	 *   already does for the Generic Event Device;
+	 * - polled costs every idle guest a timer wakeup per source and adds
+	 *   up to a poll interval of delay before the page is isolated;
+	 * - GSIV, SCI and GPIO reach the Linux GHES driver only through a
+	 *   Hardware Error Device (PNP0C33) in the DSDT notifying it, one more
+	 *   moving part for the same interrupt. */
+	src->notify_type = ACPI_HEST_NOTIFY_EXTERNAL;
+	src->notify_vector = gsi;
+}
+
+static void put_notify(struct acpi_builder *b, const struct acpi_ghes_source *s)
+{
+	acpi_put8(b, s->notify_type);
+	acpi_put8(b, ACPI_HEST_NOTIFY_LEN);
+	/* Configuration Write Enable 0: the guest may not retune polling or
+	 * thresholds, there is nothing behind them to retune. */
+	acpi_put16(b, 0);
+	acpi_put32(b, s->notify_type == ACPI_HEST_NOTIFY_POLLED ? s->poll_interval_ms : 0);
+	acpi_put32(b, s->notify_type == ACPI_HEST_NOTIFY_POLLED ? 0 : s->notify_vector);
+	/* Switch-to-polling and error thresholds: a VMM reports each error
+	 * once and never switches notification modes. */
+	acpi_put32(b, 0);
+	acpi_put32(b, 0);
+	acpi_put32(b, 0);
+	acpi_put32(b, 0);
+}
+
+static void put_ghes_v2(struct acpi_builder *b, const struct acpi_ghes_source *s)
+{
+	acpi_put16(b, ACPI_HEST_TYPE_GHES_V2);
+	acpi_put16(b, s->source_id);
+	acpi_put16(b, 0xffff);                     /* no related source */
+	acpi_put8(b, 0);                           /* flags: none apply to GHES */
+	acpi_put8(b, 1);                           /* enabled */
+	acpi_put32(b, s->records_to_preallocate);
+	acpi_put32(b, s->max_sections_per_record);
+	acpi_put32(b, s->max_raw_data_length);
+	acpi_put_gas(b, ACPI_GAS_SYSTEM_MEMORY, 64, 0, GAS_ACCESS_QWORD,
+		     s->error_status_address);
+	put_notify(b, s);
+	acpi_put32(b, s->error_status_block_length);
+	acpi_put_gas(b, ACPI_GAS_SYSTEM_MEMORY, 64, 0, GAS_ACCESS_QWORD, s->read_ack_address);
+	acpi_put64(b, s->read_ack_preserve);
+	acpi_put64(b, s->read_ack_write);
+}
+
+size_t acpi_add_hest(struct acpi_builder *b, const struct acpi_ghes_source *src, unsigned n)
+{
+	if (!n)
+		acpi_builder_fail(b, EINVAL);
+	/* A guest rejects a source whose block cannot hold a status block
+	 * header. */
+	for (unsigned i = 0; i < n; i++)
+		if (src[i].error_status_block_length < CPER_ESTATUS_LEN)
+			acpi_builder_fail(b, EINVAL);
+	size_t t = acpi_table_begin(b, "HEST", ACPI_HEST_REVISION);
+	acpi_put32(b, n);
+	for (unsigned i = 0; i < n; i++)
+		put_ghes_v2(b, &src[i]);
+	acpi_table_end(b, t);
+	return t;
+}

@@ -1,0 +1,64 @@
+/* The Hardware Error Source Table with Generic Hardware Error Source v2
+ * entries (ACPI 6.x §18.3.2.7–18.3.2.8): where a guest's GHES driver finds
+ * the error status blocks the VMM fills and the register it acknowledges
+ * them through. */
+#ifndef VMRAS_ACPI_HEST_H
+#define VMRAS_ACPI_HEST_H
+
+#include "acpi/builder.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_HEST_REVISION 1
+#define ACPI_HEST_HEADER_LEN (ACPI_HEADER_LEN + 4)   /* + Error Source Count */
+#define ACPI_HEST_TYPE_GHES_V2 10
+#define ACPI_GHES_V2_LEN 92
+#define ACPI_HEST_NOTIFY_LEN 28
+
+/* Notification Structure types (ACPI 6.x Table 18.14, partial). */
+#define ACPI_HEST_NOTIFY_POLLED 0
+#define ACPI_HEST_NOTIFY_EXTERNAL 1
+#define ACPI_HEST_NOTIFY_SCI 3
+#define ACPI_HEST_NOTIFY_NMI 4
+#define ACPI_HEST_NOTIFY_GSIV 10
+
+/* Source ids of the two x86 sources: errors a vCPU consumed (action
+ * required) and errors found before anyone touched them (action
+ * optional). */
+#define ACPI_GHES_SOURCE_AR 0
+#define ACPI_GHES_SOURCE_AO 1
+
+struct acpi_ghes_source {
+	uint16_t source_id;
+	uint32_t records_to_preallocate;
+	uint32_t max_sections_per_record;
+	uint32_t max_raw_data_length;
+	/* GPA of a 64-bit register in guest memory that holds the GPA of the
+	 * error status block: GHES adds this indirection, so the VMM could
+	 * move the block without changing the table. */
+	uint64_t error_status_address;
+	uint32_t error_status_block_length;
+	uint64_t read_ack_address;          /* GPA of the 64-bit read-ack register */
+	uint64_t read_ack_preserve;
+	uint64_t read_ack_write;
+	uint8_t notify_type;                /* ACPI_HEST_NOTIFY_* */
+	uint32_t poll_interval_ms;          /* polled only */
+	uint32_t notify_vector;             /* external interrupt: the GSI */
+};
+
+/* An x86 source as vmras describes it: one record of one section per
+ * block, a block of ACPI_GHES_BLOCK_LEN bytes, acknowledged by the guest
+ * writing 1 to bit 0 of the read-ack register, and an external interrupt on
+ * gsi. */
+#define ACPI_GHES_BLOCK_LEN 4096
+void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
+			  uint64_t error_status_address, uint64_t read_ack_address,
+			  uint32_t gsi);
+
+/* HEST with n GHESv2 entries; returns its offset. Failures (EINVAL for an
+ * n of 0 or a block shorter than a status block header) stay in the
+ * builder. */
+size_t acpi_add_hest(struct acpi_builder *b, const struct acpi_ghes_source *src, unsigned n);
+
+#endif
