@@ -133,12 +133,16 @@ static void say(struct mce_decision *d, const char *fmt, ...)
 static const char *size_name(unsigned lsb, char *buf, size_t len)
 {
 	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u = lsb < 10 ? 0 : (lsb - 10) / 10;
+	unsigned u;
 
+	if (lsb > 69)   /* callers clamp to 63; this keeps unit[] in range regardless */
+		lsb = 69;
+	u = lsb < 10 ? 0 : (lsb - 10) / 10;
+	/* Under 1024 in either case: %u, so the compiler sees it fits. */
 	if (lsb < 10)
-		snprintf(buf, len, "%llu B", 1ULL << lsb);
+		snprintf(buf, len, "%u B", 1u << lsb);
 	else
-		snprintf(buf, len, "%llu %s", 1ULL << (lsb - 10 - 10 * u), unit[u]);
+		snprintf(buf, len, "%u %s", 1u << (lsb - 10 - 10 * u), unit[u]);
 	return buf;
 }
 
