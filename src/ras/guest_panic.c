@@ -62,13 +62,3 @@ struct json_object *guest_pvshutdown_event(uint64_t time_ns)
 	return qmp_event_new("GUEST_PVSHUTDOWN", NULL, time_ns);
 }
 
-char *guest_panic_line(struct json_object *event, size_t *len)
-{
-	char *line;
-
-	if (!event)
-		return NULL;
-	line = qmp_event_line(event, len);
-	json_object_put(event);
-	return line;
-}

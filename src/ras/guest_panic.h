@@ -34,8 +34,4 @@ struct json_object *guest_panicked_event(enum guest_panic_action a, uint64_t tim
 struct json_object *guest_crashloaded_event(uint64_t time_ns);
 struct json_object *guest_pvshutdown_event(uint64_t time_ns);
 
-/* Any of the above as one line (see qmp_event_line); consumes event, which
- * may be NULL. malloc'd, NULL on failure. */
-char *guest_panic_line(struct json_object *event, size_t *len);
-
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/log.h"
@@ -13,6 +14,14 @@
 static pthread_mutex_t sinks_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct event_sink *sinks[EVENT_SINKS_MAX];
 static unsigned nsinks;
+
+uint64_t event_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 int event_sinks_add(struct event_sink *sink)
 {

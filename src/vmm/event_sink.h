@@ -5,6 +5,7 @@
 #define VMRAS_VMM_EVENT_SINK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define EVENT_SINKS_MAX 8
 
@@ -13,6 +14,9 @@ struct event_sink {
 	int (*emit)(struct event_sink *sink, const char *line, size_t len);
 	void (*close)(struct event_sink *sink);
 };
+
+/* The time an event carries: now, CLOCK_REALTIME, in nanoseconds. */
+uint64_t event_now_ns(void);
 
 /* Returns 0, or -1 when EVENT_SINKS_MAX are registered. */
 int event_sinks_add(struct event_sink *sink);

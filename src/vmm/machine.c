@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <time.h>
 
 #include "qmp/error.h"
 #include "ras/mca_cpuid.h"
@@ -34,14 +33,6 @@ static void power_request(void *opaque, enum power_request req, const char *why)
 static void console_quit(void *opaque)
 {
 	machine_request(opaque, MACHINE_QUIT, "Ctrl-a x");
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void machine_emit(struct json_object *event, const char *name)
@@ -92,10 +83,10 @@ void machine_request_cause(struct machine *m, enum machine_request req, enum shu
 		snprintf(m->request_why, sizeof(m->request_why), "%s", why);
 		/* Under the lock, so the main thread acts only after every sink has the event. */
 		if (req == MACHINE_RESET)
-			machine_emit(run_state_reset_event(cause, now_ns()), "RESET");
+			machine_emit(run_state_reset_event(cause, event_now_ns()), "RESET");
 		if (req == MACHINE_QUIT || req == MACHINE_POWEROFF) {
 			set_state_locked(m, RUN_STATE_SHUTDOWN);
-			machine_emit(run_state_shutdown_event(cause, now_ns()), "SHUTDOWN");
+			machine_emit(run_state_shutdown_event(cause, event_now_ns()), "SHUTDOWN");
 		} else if (req == MACHINE_ERROR && m->state != RUN_STATE_SHUTDOWN) {
 			set_state_locked(m, RUN_STATE_INTERNAL_ERROR);
 		}
@@ -132,7 +123,7 @@ int machine_stop(struct machine *m, struct qmp_error *err)
 	if (m->state == RUN_STATE_RUNNING && set_state_locked(m, RUN_STATE_PAUSED)) {
 		if (m->vm_alive)
 			hold_all(m, true);
-		machine_emit(run_state_stop_event(now_ns()), "STOP");
+		machine_emit(run_state_stop_event(event_now_ns()), "STOP");
 	}
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_unlock(&m->vm_lock);
@@ -150,7 +141,7 @@ int machine_cont(struct machine *m, struct qmp_error *err)
 		rc = -1;
 	} else if (m->state != RUN_STATE_RUNNING && set_state_locked(m, RUN_STATE_RUNNING)) {
 		/* The event first: a client that sees RESUME may already see the guest's output. */
-		machine_emit(run_state_resume_event(now_ns()), "RESUME");
+		machine_emit(run_state_resume_event(event_now_ns()), "RESUME");
 		if (m->vm_alive)
 			hold_all(m, false);
 	}
@@ -165,7 +156,7 @@ int machine_system_reset(struct machine *m, struct qmp_error *err)
 	if (m->opts->machine_none) {
 		pthread_mutex_lock(&m->lock);
 		if (m->request == MACHINE_RUNNING) {
-			machine_emit(run_state_reset_event(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET, now_ns()), "RESET");
+			machine_emit(run_state_reset_event(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET, event_now_ns()), "RESET");
 			set_state_locked(m, run_state_after_reset(m->state));
 		}
 		pthread_mutex_unlock(&m->lock);
@@ -180,7 +171,7 @@ int machine_system_powerdown(struct machine *m, struct qmp_error *err)
 	(void)err;
 	/* The event first, as QEMU: a client sees POWERDOWN before anything
 	 * the guest does about the press. */
-	machine_emit(run_state_powerdown_event(now_ns()), "POWERDOWN");
+	machine_emit(run_state_powerdown_event(event_now_ns()), "POWERDOWN");
 	if (m->opts->machine_none)
 		return 0;
 	/* Under vm_lock, so the line belongs to a VM that teardown cannot
@@ -198,7 +189,7 @@ void machine_guest_panicked(struct machine *m)
 	pthread_mutex_lock(&m->lock);
 	if (m->state == RUN_STATE_RUNNING && set_state_locked(m, RUN_STATE_GUEST_PANICKED)) {
 		hold_all(m, true);
-		machine_emit(run_state_stop_event(now_ns()), "STOP");
+		machine_emit(run_state_stop_event(event_now_ns()), "STOP");
 	}
 	pthread_mutex_unlock(&m->lock);
 }

@@ -1,37 +1,11 @@
 #include "vmm/panic.h"
 
-#include <stdlib.h>
-#include <time.h>
-
 #include "devices/pvpanic.h"
 #include "ras/guest_panic.h"
 #include "vmm/event_sink.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "x86/layout.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void emit(struct json_object *event, const char *name)
-{
-	size_t len;
-	char *line = guest_panic_line(event, &len);
-
-	/* The action goes ahead without its event rather than not at all: a
-	 * guest that panicked must not be left running against the user's wish. */
-	if (!line) {
-		log_error("cannot encode a %s event (out of memory)", name);
-		return;
-	}
-	event_sinks_emit(line, len);
-	free(line);
-}
 
 static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 {
@@ -40,7 +14,9 @@ static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 
 	switch (ev) {
 	case PVPANIC_EVENT_PANICKED:
-		emit(guest_panicked_event(action, now_ns()), "GUEST_PANICKED");
+		/* Without its event (out of memory) the action still goes ahead: a
+		 * guest that panicked must not be left running against the user's wish. */
+		machine_emit(guest_panicked_event(action, event_now_ns()), "GUEST_PANICKED");
 		switch (action) {
 		case GUEST_PANIC_PAUSE:
 			/* Each vCPU (this one included) stays out of the guest
@@ -59,11 +35,11 @@ static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 		break;
 	case PVPANIC_EVENT_CRASH_LOADED:
 		/* A crash kernel is taking over: report it, and never stand in its way. */
-		emit(guest_crashloaded_event(now_ns()), "GUEST_CRASHLOADED");
+		machine_emit(guest_crashloaded_event(event_now_ns()), "GUEST_CRASHLOADED");
 		log_info("guest panicked, its crash kernel takes over: left running");
 		break;
 	case PVPANIC_EVENT_SHUTDOWN:
-		emit(guest_pvshutdown_event(now_ns()), "GUEST_PVSHUTDOWN");
+		machine_emit(guest_pvshutdown_event(event_now_ns()), "GUEST_PVSHUTDOWN");
 		log_info("guest shut down through pvpanic: powering off");
 		machine_request(m, MACHINE_POWEROFF, "guest shutdown (pvpanic)");
 		break;
