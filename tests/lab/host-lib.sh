@@ -14,6 +14,14 @@ need_static() {
 	done
 }
 
+# A Linux-guest memory-failure test (inside/linux-SCENARIO.sh) with
+# pageholder and the guest scripts staged into the guest's initramfs.
+linux_test() { # SCENARIO
+	. "$here/inside/linux-stage.sh"
+	linux_stage "$repo" "$here/inside"
+	"$repo/lab/run" --share "$here/inside" --share "$STAGE" -- sh "$here/inside/linux-$1.sh" "$STAGE/guest.cpio"
+}
+
 # The machine-check register tests for one guest CPU vendor (amd, intel).
 mce_registers() {
 	need_static vmras vmras-poison tests/guest/mcetest.bzimage

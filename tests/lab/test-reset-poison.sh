@@ -3,15 +3,9 @@
 # rebooted guest uses all its memory without a new error (mcetest and a Linux
 # guest). The checks are in inside/reset-poison.sh, which runs in one lab/run.
 set -uo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-repo=$(dirname "$(dirname "$here")")
+. "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
+need_static vmras vmras-poison tests/guest/mcetest.bzimage tests/guest/mcetest.elf
 build=${VMRAS_LAB_BUILD_DIR:-$repo/build-static}
-for f in vmras vmras-poison tests/guest/mcetest.bzimage tests/guest/mcetest.elf; do
-	if [ ! -f "$build/$f" ]; then
-		echo "${build#"$repo/"}/$f is not built (make static)"
-		exit 77
-	fi
-done
 # Where mcetest's per-CPU stacks are (pages it clears at every boot).
 stacks=$(nm "$build/tests/guest/mcetest.elf" | awk '$3 == "cpu_stacks" { print "0x" $1 }')
 if [ -z "$stacks" ]; then

@@ -308,6 +308,16 @@ show_events() {
 	echo "---- end of events ----"
 }
 
+# The end every scenario whose guest lives on shares: its script finished,
+# its kernel neither panicked nor oopsed, and the memory-failure lines go to
+# the report.
+guest_lived_on() { # NAME
+	expect "$1" "^vmras-guest: exit 0" "the guest script did not finish"
+	grep -Eq "Kernel panic|Fatal (local )?machine check|Oops" "$LOGS/$1.txt" &&
+		fail "$1" "$1: the guest kernel panicked or oopsed"
+	report_lines "$1" "^vmras: |^vmras-test: vendor|Memory failure|MCE|mce: |Hardware Error|pageholder: .*SIGBUS"
+}
+
 # Records the console lines matching the ERE in the report.
 report_lines() { # NAME ERE
 	grep -E "$2" "$LOGS/$1.txt" | grep -v '^klog: ' | sed "s/^/$1 console: /" >>"$REPORT"
