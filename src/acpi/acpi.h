@@ -27,11 +27,18 @@ struct acpi_x86_config {
 	uint16_t pvpanic_port;     /* described as QEMU0001 (ISA pvpanic); 0: no device */
 	uint16_t ged_port;         /* Generic Event Device's event register; 0: no GED, no power button */
 	uint8_t ged_gsi;           /* the GED's interrupt */
+	/* APEI: a HEST with two GHESv2 sources (ACPI_GHES_SOURCE_AR, then _AO)
+	 * when ghes_pointers_gpa is not 0; needs the GED (ged_port), whose
+	 * interrupt notifies the AO source through a Hardware Error Device. */
+	uint64_t ghes_pointers_gpa; /* two 64-bit block pointers, AR's then AO's */
+	uint16_t ghes_ack_port[2];  /* their read-ack registers (32-bit I/O) */
 };
 
 /* Bits of the GED event register (ged_port): which events are pending. The
  * guest's _EVT reads the register, which clears it, and acts on each bit. */
 #define ACPI_GED_EVENT_POWER_BUTTON 0x01
+/* A GHES block holds a new record: Notify(HED, 0x80) (see hest.c). */
+#define ACPI_GED_EVENT_HW_ERROR 0x02
 
 struct acpi_table_ref {
 	char sig[5];               /* "RSDP", "XSDT", "FACP", "APIC", "DSDT", ... */

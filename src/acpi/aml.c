@@ -20,6 +20,8 @@ enum {
 	AML_METHOD_OP = 0x14,
 	AML_AND_OP = 0x7b,
 	AML_NOTIFY_OP = 0x86,
+	AML_STORE_OP = 0x70,
+	AML_LOCAL0_OP = 0x60,
 	AML_IF_OP = 0xa0,
 	AML_DUAL_NAME_PREFIX = 0x2e,
 	AML_MULTI_NAME_PREFIX = 0x2f,
@@ -515,6 +517,20 @@ void aml_and(struct aml *a)
 void aml_null_target(struct aml *a)
 {
 	put8(a, AML_ZERO);  /* NullName: the result goes nowhere */
+}
+
+void aml_store(struct aml *a)
+{
+	put8(a, AML_STORE_OP);
+}
+
+void aml_local(struct aml *a, unsigned n)
+{
+	if (n > 7) {
+		fail(a, EINVAL);
+		return;
+	}
+	put8(a, (uint8_t)(AML_LOCAL0_OP + n));
 }
 
 void aml_notify(struct aml *a)

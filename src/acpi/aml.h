@@ -90,6 +90,10 @@ void aml_if_begin(struct aml *a);
  * when only the value is wanted. */
 void aml_and(struct aml *a);
 void aml_null_target(struct aml *a);
+/* Store(<source>, <target>): the source, then the target (aml_local). */
+void aml_store(struct aml *a);
+/* LocalN, 0-7: a method's scratch variable. */
+void aml_local(struct aml *a, unsigned n);
 /* Notify(<object>, <value>) */
 void aml_notify(struct aml *a);
 

@@ -35,6 +35,20 @@ static void add_pvpanic(struct aml *a, uint16_t port)
 	aml_end(a);
 }
 
+/* If (Local0 & bit) { Notify(device, 0x80) } */
+static void notify_if(struct aml *a, uint8_t bit, const char *device)
+{
+	aml_if_begin(a);
+	aml_and(a);
+	aml_local(a, 0);
+	aml_integer(a, bit);
+	aml_null_target(a);
+	aml_notify(a);
+	aml_name_ref(a, device);
+	aml_integer(a, 0x80);
+	aml_end(a);
+}
+
 /* A hardware-reduced machine has no fixed-feature power button (no PM1
  * event block, no SCI), so the power button is a control-method button
  * device (PNP0C0C, ACPI 6.x 4.8.2.2.1) and its presses arrive through the
@@ -66,19 +80,34 @@ static void add_power_button(struct aml *a, const struct acpi_x86_config *cfg)
 	aml_field_begin(a, "EREG", AML_FIELD_BYTE_ACC | AML_FIELD_NO_LOCK | AML_FIELD_PRESERVE);
 	aml_field_named(a, "EVTS", 8);
 	aml_end(a);
-	/* _EVT(Arg0 = the interrupt): one interrupt, so the register says which
-	 * event it was. If (EVTS & 1) { Notify(PWRB, 0x80) } */
+	/* _EVT(Arg0 = the interrupt): one interrupt, so the register says
+	 * which events are pending. Reading it clears it, so it is read once:
+	 *   Local0 = EVTS
+	 *   If (Local0 & 1) { Notify(PWRB, 0x80) }
+	 *   If (Local0 & 2) { Notify(HED0, 0x80) }     (with GHES) */
 	aml_method_begin(a, "_EVT", 1, 0);
-	aml_if_begin(a);
-	aml_and(a);
+	aml_store(a);
 	aml_name_ref(a, "EVTS");
-	aml_integer(a, ACPI_GED_EVENT_POWER_BUTTON);
-	aml_null_target(a);
-	aml_notify(a);
-	aml_name_ref(a, "PWRB");
-	aml_integer(a, 0x80);
+	aml_local(a, 0);
+	notify_if(a, ACPI_GED_EVENT_POWER_BUTTON, "PWRB");
+	if (cfg->ghes_pointers_gpa)
+		notify_if(a, ACPI_GED_EVENT_HW_ERROR, "HED0");
 	aml_end(a);
 	aml_end(a);
+}
+
+/* The Hardware Error Device (PNP0C33, ACPI 6.x 18.3.2.7.2): a GHES source
+ * notified by "GSIV" on a hardware-reduced machine reaches the OS as
+ * Notify(HED0, 0x80) from the GED's _EVT, and the OS then reads every such
+ * source. Linux's x86 GHES driver cannot take an external interrupt here:
+ * without a legacy PIC it has no IRQ for an ISA line nobody declared. */
+static void add_hed(struct aml *a)
+{
+	aml_device_begin(a, "HED0");
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0C33");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
 	aml_end(a);
 }
 
@@ -91,6 +120,8 @@ size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *c
 	add_com1(&a, cfg);
 	if (cfg->pvpanic_port)
 		add_pvpanic(&a, cfg->pvpanic_port);
+	if (cfg->ghes_pointers_gpa)
+		add_hed(&a);
 	if (cfg->ged_port)
 		add_power_button(&a, cfg);
 	aml_end(&a);

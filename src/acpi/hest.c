@@ -5,13 +5,15 @@
 #include <errno.h>
 #include <string.h>
 
-/* GAS access size 4: the GHES registers are read and written as 64-bit
- * quantities, which is how Linux accesses them (apei_read/apei_write). */
+/* GAS access sizes: the error status address is a 64-bit pointer in
+ * memory; the read-ack register a 32-bit I/O port (port I/O is at most 32
+ * bits wide, and Linux's apei_read/apei_write accept both). */
+#define GAS_ACCESS_DWORD 3
 #define GAS_ACCESS_QWORD 4
 
 void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
-			  uint64_t error_status_address, uint64_t read_ack_address,
-			  uint32_t gsi)
+			  uint64_t error_status_address, uint16_t read_ack_port,
+			  uint8_t notify_type, uint32_t gsi)
 {
 	memset(src, 0, sizeof(*src));
 	src->source_id = source_id;
@@ -25,23 +27,29 @@ void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
 	src->error_status_block_length = ACPI_GHES_BLOCK_LEN;
 	src->max_raw_data_length = ACPI_GHES_BLOCK_LEN;
 	src->error_status_address = error_status_address;
-	src->read_ack_address = read_ack_address;
+	/* In I/O space, the guest's acknowledge is a port write that exits to
+	 * the VMM at once: the next queued record goes out without polling. */
+	src->read_ack_space = ACPI_GAS_SYSTEM_IO;
+	src->read_ack_bits = 32;
+	src->read_ack_address = read_ack_port;
 	/* The guest ORs the write value into what preserve keeps: bit 0
 	 * becomes 1 on acknowledge, and the VMM clears it before the next
 	 * record (ACPI 6.x §18.3.2.8). */
 	src->read_ack_preserve = ~1ull;
 	src->read_ack_write = 1;
-	/* External interrupt (type 1) rather than polled or GSIV:
-	 * - a Linux x86 guest maps the vector as a GSI and requests the IRQ
-	 *   directly, so the VMM only raises a pin of KVM's I/O APIC, as it
-	 *   already does for the Generic Event Device;
+	/* The choice per source is the machine's (x86.c, docs/architecture.md):
+	 * - NMI (type 4): the one x86 notification that interrupts a vCPU
+	 *   with interrupts disabled, for errors a vCPU is stuck on;
+	 * - GSIV (type 10): on a hardware-reduced machine an interrupt whose
+	 *   event method notifies the Hardware Error Device (PNP0C33); Linux
+	 *   treats SCI, GSIV and GPIO alike, through the HED;
+	 * - external interrupt (type 1) would have Linux request the GSI
+	 *   itself, which an x86 guest without a legacy PIC cannot map for an
+	 *   ISA line no device declared ("Failed to map GSI to IRQ");
 	 * - polled costs every idle guest a timer wakeup per source and adds
-	 *   up to a poll interval of delay before the page is isolated;
-	 * - GSIV, SCI and GPIO reach the Linux GHES driver only through a
-	 *   Hardware Error Device (PNP0C33) in the DSDT notifying it, one more
-	 *   moving part for the same interrupt. */
-	src->notify_type = ACPI_HEST_NOTIFY_EXTERNAL;
-	src->notify_vector = gsi;
+	 *   up to a poll interval of delay before the page is isolated. */
+	src->notify_type = notify_type;
+	src->notify_vector = notify_type == ACPI_HEST_NOTIFY_NMI ? 0 : gsi;
 }
 
 static void put_notify(struct acpi_builder *b, const struct acpi_ghes_source *s)
@@ -75,7 +83,8 @@ static void put_ghes_v2(struct acpi_builder *b, const struct acpi_ghes_source *s
 		     s->error_status_address);
 	put_notify(b, s);
 	acpi_put32(b, s->error_status_block_length);
-	acpi_put_gas(b, ACPI_GAS_SYSTEM_MEMORY, 64, 0, GAS_ACCESS_QWORD, s->read_ack_address);
+	acpi_put_gas(b, s->read_ack_space, s->read_ack_bits, 0,
+		     s->read_ack_bits == 64 ? GAS_ACCESS_QWORD : GAS_ACCESS_DWORD, s->read_ack_address);
 	acpi_put64(b, s->read_ack_preserve);
 	acpi_put64(b, s->read_ack_write);
 }

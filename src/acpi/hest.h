@@ -39,7 +39,9 @@ struct acpi_ghes_source {
 	 * move the block without changing the table. */
 	uint64_t error_status_address;
 	uint32_t error_status_block_length;
-	uint64_t read_ack_address;          /* GPA of the 64-bit read-ack register */
+	uint8_t read_ack_space;             /* ACPI_GAS_SYSTEM_MEMORY or ACPI_GAS_SYSTEM_IO */
+	uint8_t read_ack_bits;              /* register width: 32 (I/O) or 64 (memory) */
+	uint64_t read_ack_address;          /* GPA or I/O port of the read-ack register */
 	uint64_t read_ack_preserve;
 	uint64_t read_ack_write;
 	uint8_t notify_type;                /* ACPI_HEST_NOTIFY_* */
@@ -49,12 +51,13 @@ struct acpi_ghes_source {
 
 /* An x86 source as vmras describes it: one record of one section per
  * block, a block of ACPI_GHES_BLOCK_LEN bytes, acknowledged by the guest
- * writing 1 to bit 0 of the read-ack register, and an external interrupt on
- * gsi. */
+ * writing 1 to bit 0 of a 32-bit read-ack register in I/O space (a write
+ * there traps to the VMM at once), and notified by notify_type: an
+ * external interrupt on gsi, or an NMI (gsi unused). */
 #define ACPI_GHES_BLOCK_LEN 4096
 void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
-			  uint64_t error_status_address, uint64_t read_ack_address,
-			  uint32_t gsi);
+			  uint64_t error_status_address, uint16_t read_ack_port,
+			  uint8_t notify_type, uint32_t gsi);
 
 /* HEST with n GHESv2 entries; returns its offset. Failures (EINVAL for an
  * n of 0 or a block shorter than a status block header) stay in the

@@ -1,5 +1,6 @@
 #include "acpi/acpi.h"
 #include "acpi/builder.h"
+#include "acpi/hest.h"
 #include "acpi/tables.h"
 #include "x86/layout.h"
 
@@ -20,6 +21,12 @@ static int valid(const struct acpi_x86_config *cfg)
 		return 0;
 	/* The GED's interrupt must be a pin of the one IOAPIC (KVM's has 24). */
 	if (cfg->ged_port && cfg->ged_gsi >= 24)
+		return 0;
+	/* GHES: the AO source is notified through the GED; the pointers must
+	 * be 8-aligned and, like every table, below 4 GiB. */
+	if (cfg->ghes_pointers_gpa &&
+	    (!cfg->ged_port || cfg->ghes_pointers_gpa % 8 ||
+	     cfg->ghes_pointers_gpa > 0x100000000ULL - 16))
 		return 0;
 	/* SLP_TYP is a 3-bit field of SLEEP_CONTROL_REG. */
 	if (cfg->s5_slp_typ > 7)
@@ -45,6 +52,14 @@ int acpi_build_x86(const struct acpi_x86_config *cfg, struct acpi_blob *out)
 	size_t dsdt = acpi_add_dsdt_x86(&b, cfg);
 	acpi_add_fadt_x86(&b, cfg, dsdt);
 	acpi_add_madt_x86(&b, cfg);
+	if (cfg->ghes_pointers_gpa) {
+		struct acpi_ghes_source src[2];
+		acpi_ghes_source_x86(&src[0], ACPI_GHES_SOURCE_AR, cfg->ghes_pointers_gpa,
+				     cfg->ghes_ack_port[0], ACPI_HEST_NOTIFY_NMI, 0);
+		acpi_ghes_source_x86(&src[1], ACPI_GHES_SOURCE_AO, cfg->ghes_pointers_gpa + 8,
+				     cfg->ghes_ack_port[1], ACPI_HEST_NOTIFY_GSIV, cfg->ged_gsi);
+		acpi_add_hest(&b, src, 2);
+	}
 	size_t xsdt = acpi_add_xsdt(&b);
 	acpi_rsdp_fill(&b, rsdp, xsdt);
 	return acpi_builder_finish(&b, out);

@@ -273,6 +273,11 @@ int kvm_vcpu_get_mce_state(struct kvm_vcpu_fd *v, uint64_t mcg_cap, unsigned ban
 	return 0;
 }
 
+int kvm_vcpu_nmi(struct kvm_vcpu_fd *v)
+{
+	return ioctl(v->fd, KVM_NMI);
+}
+
 int kvm_vcpu_inject_mce(struct kvm_vcpu_fd *v, unsigned bank, uint64_t status,
 			uint64_t mcg_status, uint64_t addr, uint64_t misc)
 {

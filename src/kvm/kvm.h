@@ -79,6 +79,9 @@ int kvm_vcpu_get_mce_state(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap, unsigned 
 int kvm_vcpu_inject_mce(struct kvm_vcpu_fd *vcpu, unsigned bank, uint64_t status,
 			uint64_t mcg_status, uint64_t addr, uint64_t misc);
 
+/* Queues an NMI on the vCPU (KVM_NMI). */
+int kvm_vcpu_nmi(struct kvm_vcpu_fd *vcpu);
+
 /* Puts a vCPU at a boot entry: regs as given, sregs overlaid on KVM's
  * (keeping the APIC base and the rest), FPU in its reset state. */
 int kvm_vcpu_enter_long_mode(struct kvm_vcpu_fd *vcpu, uint64_t entry, uint64_t boot_params);

@@ -9,6 +9,7 @@
 #include "qmp/inject.h"
 #include "qmp/schema.h"
 #include "qmp/session.h"
+#include "ras/cper.h"
 
 static const char *const qmp_capability_values[] = { "oob", NULL };
 
@@ -269,6 +270,46 @@ static struct json_object *do_inject_mce(struct qmp_session *s, struct json_obje
 	return json_object_new_object();
 }
 
+static const struct qmp_member inject_ghes_v2_error_args[] = {
+	{ .name = "cper", .type = QMP_T_STR,
+	  .doc = "a whole ACPI Generic Error Status Block in base64: the 20-byte header (block status, raw "
+		 "data offset, raw data length, data length, error severity; u32 each, little-endian), then "
+		 "`data length` bytes of Generic Error Data Entries, then any raw data; at most 4096 bytes "
+		 "decoded" },
+	{ 0 },
+};
+
+static struct json_object *do_inject_ghes_v2_error(struct qmp_session *s, struct json_object *args,
+						   struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+	struct json_object *cper = json_object_object_get(args, "cper");
+	char why[160];
+	uint8_t *rec;
+	size_t len;
+	int rc;
+
+	rec = qmp_base64_decode(json_object_get_string(cper), (size_t)json_object_get_string_len(cper), &len, err);
+	if (!rec)
+		return NULL;
+	/* Checked here rather than left to the guest: a block its driver
+	 * ignores or rejects would still take the source until acknowledged,
+	 * and the client would never learn why nothing was reported. */
+	if (!cper_block_check(rec, len, why, sizeof(why))) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "cper is not a valid Generic Error Status Block: %s", why);
+		free(rec);
+		return NULL;
+	}
+	if (!b || !b->inject_ghes) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor has no virtual machine to inject into");
+		free(rec);
+		return NULL;
+	}
+	rc = b->inject_ghes(b->opaque, rec, len, err);
+	free(rec);
+	return rc ? NULL : json_object_new_object();
+}
+
 static struct json_object *do_query_cpus_fast(struct qmp_session *s, struct json_object *args,
 					      struct qmp_error *err)
 {
@@ -359,6 +400,21 @@ const struct qmp_command qmp_commands[] = {
 		 "GenericError when the address is not guest RAM, with `--machine none`, when `poison` lacks "
 		 "CAP_SYS_ADMIN or a kernel with CONFIG_MEMORY_FAILURE, and for `action-required` with "
 		 "`poison`, or when vCPU 0 is not running for an action-required `signal`." },
+	{ .name = "inject-ghes-v2-error", .args = inject_ghes_v2_error_args, .handler = do_inject_ghes_v2_error,
+	  .returns = "{}", .qemu_since = "10.2",
+	  .doc = "Delivers a raw CPER record, for firmware and guest testing: `cper` decoded is a whole Generic "
+		 "Error Status Block, handed as it is to the guest through the action-optional GHESv2 error "
+		 "source (source id 1, notified by an external interrupt). When the guest has not yet "
+		 "acknowledged the source's previous record, the block waits in the source's queue (16 "
+		 "records) and is written and notified once the guest acknowledges those before it; QEMU "
+		 "fails instead. The reply says only that it was written or queued: the guest's log tells "
+		 "what it made of it. The record is checked first (header, non-zero block status, data "
+		 "entries that tile the data length, raw data inside the record; not the sections' "
+		 "contents). GenericError when `cper` is not base64 (\"Base64 data contains invalid "
+		 "characters\", as QEMU, or malformed), is not a valid status block (\"cper is not a valid "
+		 "Generic Error Status Block: \" and the reason), with `--ras mce` (\"GHES is not enabled: "
+		 "vmras runs with --ras mce\": no GHES sources), with `--machine none`, during a reset, and "
+		 "when the queue is full." },
 	{ .name = "quit", .handler = do_quit, .returns = "{}",
 	  .doc = "Ends vmras (exit status 0) once this reply has been sent, after a SHUTDOWN event "
 		 "`{\"guest\": false, \"reason\": \"host-qmp-quit\"}` sent before the reply, as QEMU's." },

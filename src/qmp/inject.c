@@ -2,9 +2,48 @@
 
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <resolv.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MCI_STATUS_VAL (1ULL << 63)
+
+/* QEMU's qbase64_decode accepts exactly these (a newline, for wrapped
+ * input, but no other blank); b64_pton alone would skip any white space. */
+static const char base64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n";
+
+uint8_t *qmp_base64_decode(const char *text, size_t text_len, size_t *len, struct qmp_error *err)
+{
+	uint8_t *out;
+	int n;
+
+	/* strspn stops at an embedded NUL too, which QEMU also refuses. */
+	if (strspn(text, base64_chars) != text_len) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "Base64 data contains invalid characters");
+		return NULL;
+	}
+	/* A first pass with no output only validates and measures. */
+	n = b64_pton(text, NULL, 0);
+	if (n < 0) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "Base64 data is malformed: its length, padding or final bits are wrong");
+		return NULL;
+	}
+	/* One spare byte: b64_pton writes the bits past the last whole byte
+	 * there, and only this pass refuses them when they are not zero. */
+	out = malloc((size_t)n + 1);
+	if (!out) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "out of memory");
+		return NULL;
+	}
+	if (b64_pton(text, out, (size_t)n + 1) != n) {
+		free(out);
+		qmp_error_set(err, QMP_ERR_GENERIC, "Base64 data is malformed: its length, padding or final bits are wrong");
+		return NULL;
+	}
+	*len = (size_t)n;
+	return out;
+}
 
 bool qmp_mce_check(const struct qmp_mce *mce, unsigned ncpus, uint64_t mcg_cap, bool broadcast_ok,
 		   struct qmp_error *err)

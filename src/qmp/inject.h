@@ -1,4 +1,4 @@
-/* inject-mce, inject-memory-failure and query-cpus-fast: what their handlers
+/* inject-mce, inject-memory-failure, inject-ghes-v2-error and query-cpus-fast: what their handlers
  * and the machine share, and the checks that need the machine's numbers,
  * kept here so they are tested without a VM. Pure. */
 #ifndef VMRAS_QMP_INJECT_H
@@ -30,6 +30,11 @@ struct qmp_mce {
  * Returns true, or false with err set. */
 bool qmp_mce_check(const struct qmp_mce *mce, unsigned ncpus, uint64_t mcg_cap, bool broadcast_ok,
 		   struct qmp_error *err);
+
+/* inject-ghes-v2-error's cper: base64 (RFC 4648 alphabet, padded) to bytes.
+ * Returns a malloc'd buffer with *len bytes, or NULL with err set: QEMU's
+ * words for characters outside the alphabet, or a malformed end. */
+uint8_t *qmp_base64_decode(const char *text, size_t text_len, size_t *len, struct qmp_error *err);
 
 /* One vCPU as query-cpus-fast reports it. */
 struct qmp_cpu {

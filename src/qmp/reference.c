@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "qmp/schema.h"
+#include "qmp/session.h"
 
 static void type_cell(FILE *f, const struct qmp_member *m)
 {
@@ -56,9 +57,13 @@ char *qmp_reference_markdown(void)
 
 		fprintf(f, "#### `%s`\n\n%s\n\n", c->name, c->doc);
 		members_table(f, c->args, "argument", "No arguments.");
-		fprintf(f, "Returns `%s`.%s%s\n\n", c->returns,
+		fprintf(f, "Returns `%s`.%s%s", c->returns,
 			(c->flags & QMP_CMD_NEGOTIATION) ? " Accepted before negotiation is complete." : "",
 			(c->flags & QMP_CMD_EXTENSION) ? " A vmras extension: QEMU has no such command." : "");
+		if (c->qemu_since)
+			fprintf(f, " QEMU's command since QEMU %s (QEMU %d.%d lacks it).", c->qemu_since,
+				QMP_QEMU_MAJOR, QMP_QEMU_MINOR);
+		fputs("\n\n", f);
 	}
 	fputs("### Events\n\n", f);
 	for (size_t i = 0; i < qmp_nevents; i++) {

@@ -52,6 +52,10 @@ struct qmp_command {
 	unsigned flags;
 	const char *returns;               /* what "return" holds, for the reference */
 	const char *doc;
+	/* QEMU's command, but only from this later QEMU release on ("10.2"):
+	 * the QEMU vmras otherwise follows (QMP_QEMU_*, the differential test's
+	 * peer) lacks it. NULL: that QEMU has it, or it is an extension. */
+	const char *qemu_since;
 };
 
 struct qmp_event_spec {

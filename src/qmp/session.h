@@ -50,6 +50,10 @@ struct qmp_backend {
 	/* inject-mce: mce is a struct qmp_mce (qmp/inject.h), checked by the
 	 * backend against its machine. 0, or -1 with err set. */
 	int (*inject_mce)(void *opaque, const struct qmp_mce *mce, struct qmp_error *err);
+	/* inject-ghes-v2-error: rec is a whole Generic Error Status Block,
+	 * already checked (cper_block_check), for the action-optional GHES
+	 * source. 0 (written or queued), or -1 with err set. */
+	int (*inject_ghes)(void *opaque, const void *rec, size_t len, struct qmp_error *err);
 	/* query-cpus-fast: the list it returns (a new reference, [] without a
 	 * guest), or NULL with err set. */
 	struct json_object *(*cpus)(void *opaque, struct qmp_error *err);

@@ -1,7 +1,11 @@
 #include "ras/cper.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "ras/ghes_queue.h"
 
 const uint8_t cper_sec_platform_mem[16] = {
 	0x14, 0x11, 0xbc, 0xa5, 0x64, 0x6f, 0xde, 0x4e,
@@ -81,4 +85,79 @@ ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error
 	put_le(mem + MEM_PA_MASK, ~(e->size - 1), 8);
 	mem[MEM_ERROR_TYPE] = e->error_type;
 	return CPER_MEM_RECORD_LEN;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static bool reject(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+/* The header before revision 0x300 lacks the 8-byte timestamp. */
+#define CPER_GDATA_LEN_V2 64
+
+bool cper_block_check(const void *buf, size_t len, char *why, size_t whylen)
+{
+	const uint8_t *es = buf;
+	uint32_t status, raw_off, raw_len, data_len;
+	size_t off;
+	unsigned n;
+
+	if (len < CPER_ESTATUS_LEN)
+		return reject(why, whylen, "%zu bytes is shorter than the %u-byte block header", len,
+			      CPER_ESTATUS_LEN);
+	if (len > GHES_RECORD_MAX)
+		return reject(why, whylen, "%zu bytes is longer than an error status block (%u bytes)", len,
+			      GHES_RECORD_MAX);
+	status = get_le32(es + ES_BLOCK_STATUS);
+	raw_off = get_le32(es + ES_RAW_DATA_OFFSET);
+	raw_len = get_le32(es + ES_RAW_DATA_LENGTH);
+	data_len = get_le32(es + ES_DATA_LENGTH);
+	/* The guest's driver takes a zero block status for an empty block and never looks further. */
+	if (!status)
+		return reject(why, whylen, "block status is 0, which the guest reads as no error");
+	if ((uint64_t)CPER_ESTATUS_LEN + data_len > len)
+		return reject(why, whylen, "data length %u does not fit: the header and data need %llu bytes, "
+			      "the record has %zu", data_len, (unsigned long long)CPER_ESTATUS_LEN + data_len, len);
+	/* Linux refuses raw data that overlaps the entries, whatever its length's plausibility. */
+	if (raw_len && raw_off < CPER_ESTATUS_LEN + data_len)
+		return reject(why, whylen, "raw data offset %u is inside the header or data entries (they end at %u)",
+			      raw_off, CPER_ESTATUS_LEN + data_len);
+	if (raw_len && (uint64_t)raw_off + raw_len > len)
+		return reject(why, whylen, "raw data (offset %u, length %u) ends past the record's %zu bytes",
+			      raw_off, raw_len, len);
+	for (off = 0, n = 0; off < data_len; n++) {
+		const uint8_t *gd = es + CPER_ESTATUS_LEN + off;
+		size_t left = data_len - off, hlen;
+		unsigned rev;
+		uint32_t elen;
+
+		/* The revision is within the shorter header, so read it only once that fits. */
+		if (left < CPER_GDATA_LEN_V2)
+			return reject(why, whylen, "data entry %u at offset %zu: only %zu bytes of data length left, "
+				      "less than an entry header (%u)", n, CPER_ESTATUS_LEN + off, left,
+				      CPER_GDATA_LEN_V2);
+		rev = (unsigned)gd[GD_REVISION] | (unsigned)gd[GD_REVISION + 1] << 8;
+		hlen = rev >= CPER_GDATA_REVISION ? CPER_GDATA_LEN : CPER_GDATA_LEN_V2;
+		if (left < hlen)
+			return reject(why, whylen, "data entry %u at offset %zu: its %zu-byte header (revision 0x%x) "
+				      "overruns the data length %u", n, CPER_ESTATUS_LEN + off, hlen, rev, data_len);
+		elen = get_le32(gd + GD_DATA_LENGTH);
+		if (elen > left - hlen)
+			return reject(why, whylen, "data entry %u at offset %zu: error data length %u overruns the "
+				      "data length %u", n, CPER_ESTATUS_LEN + off, elen, data_len);
+		off += hlen + elen;
+	}
+	return true;
 }

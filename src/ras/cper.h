@@ -7,6 +7,7 @@
 #ifndef VMRAS_RAS_CPER_H
 #define VMRAS_RAS_CPER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -64,5 +65,14 @@ struct cper_mem_error {
  * errno ENOSPC (buf too small, nothing written) or EINVAL (size not a
  * power of two, severity out of range). */
 ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e);
+
+/* Whether buf[0..len) is a whole Generic Error Status Block a guest's GHES
+ * driver would take: at least the header and at most one block
+ * (GHES_RECORD_MAX), a nonzero block status, the data entries inside the
+ * record and tiling its data length exactly (64-byte entry headers before
+ * revision 0x300, 72 from it on), and raw data, if any, after the entries
+ * and inside the record. Section contents are not looked at. On false, why
+ * holds one line saying what is wrong (why may be NULL). */
+bool cper_block_check(const void *buf, size_t len, char *why, size_t whylen);
 
 #endif

@@ -21,6 +21,22 @@ struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct m
 	};
 }
 
+struct mf_event mf_event_from_decision(const struct memory_failure *f, const struct mce_decision *d,
+				       bool mce, const struct mf_event_ghes *ghes,
+				       const struct poison_entry *poison, uint64_t time_ns)
+{
+	struct mf_event ev = mf_event_from_mce(f, d, poison, time_ns);
+
+	if (!mce) {
+		/* The vCPU a machine check would have targeted means nothing
+		 * here: only the one that touched the page does. */
+		ev.mce = NULL;
+		ev.cpu = f->vcpu;
+	}
+	ev.ghes = ghes;
+	return ev;
+}
+
 bool mf_event_due(const struct mf_event *ev)
 {
 	uint32_t n = ev->poison ? ev->poison->count : 1;
@@ -71,6 +87,19 @@ static struct json_object *machine_check(const struct mce_decision *d)
 	return NULL;
 }
 
+static struct json_object *ghes_record(const struct mf_event_ghes *g)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o &&
+	    add(o, "source", json_object_new_int((int)g->source)) &&
+	    add(o, "delivery", json_object_new_string(apei_delivery_name(g->what))) &&
+	    add(o, "waiting", json_object_new_int((int)g->waiting)))
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
 struct json_object *mf_event_data(const struct mf_event *ev)
 {
 	const struct memory_failure *f = ev->failure;
@@ -112,6 +141,8 @@ struct json_object *mf_event_data(const struct mf_event *ev)
 		goto fail;
 	if (guest && ev->mce && ev->action == MF_ACTION_INJECT &&
 	    !add(data, "machine-check", machine_check(ev->mce)))
+		goto fail;
+	if (guest && ev->ghes && !add(data, "ghes", ghes_record(ev->ghes)))
 		goto fail;
 	return data;
 fail:

@@ -11,6 +11,9 @@
  *                                       address, misc (hex strings: 64-bit
  *                                       registers do not survive JSON doubles),
  *                                       delivery, broadcast
+ *   ghes                                APEI: source (0 action required, 1
+ *                                       action optional), delivery
+ *                                       (notified, queued, dropped), waiting
  * Pure. */
 #ifndef VMRAS_RAS_EVENT_H
 #define VMRAS_RAS_EVENT_H
@@ -19,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ras/apei.h"
 #include "ras/mce.h"
 #include "ras/memory_failure.h"
 #include "ras/poison.h"
@@ -32,13 +36,18 @@ struct mf_event {
 	int cpu;                          /* vCPU concerned, or -1 */
 	const char *reason;               /* NULL or "" for none */
 	const struct mce_decision *mce;   /* x86 record details, used when action is inject; or NULL */
+	const struct mf_event_ghes *ghes;  /* the CPER record's fate (--ras ghes|both), or NULL */
 	const struct poison_entry *poison; /* the registry entry after this report, or NULL */
 	uint64_t time_ns;                 /* CLOCK_REALTIME */
 };
 
-/* Fills an mf_event from an x86 decision. */
+/* Fills an mf_event from an x86 decision. With mce false the machine check
+ * was not sent (--ras ghes), so the event names none. */
 struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct mce_decision *d,
 				  const struct poison_entry *poison, uint64_t time_ns);
+struct mf_event mf_event_from_decision(const struct memory_failure *f, const struct mce_decision *d,
+				       bool mce, const struct mf_event_ghes *ghes,
+				       const struct poison_entry *poison, uint64_t time_ns);
 
 /* Whether this report gets an event of its own. An action-required error
  * that was ignored (the guest turned reporting off) leaves the vCPU on the

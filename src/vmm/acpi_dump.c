@@ -31,7 +31,7 @@ static int write_file(const char *path, const void *data, size_t len)
 	return close(fd);
 }
 
-int acpi_dump(const char *dir, unsigned ncpus, char *why, size_t whylen)
+int acpi_dump(const char *dir, unsigned ncpus, bool ghes, char *why, size_t whylen)
 {
 	struct acpi_x86_config cfg;
 	struct acpi_blob blob;
@@ -41,7 +41,7 @@ int acpi_dump(const char *dir, unsigned ncpus, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot create '%s': %s", dir, strerror(errno));
 		return -1;
 	}
-	x86_platform_acpi_config(ncpus, &cfg);
+	x86_platform_acpi_config(ncpus, ghes, &cfg);
 	if (acpi_build_x86(&cfg, &blob)) {
 		snprintf(why, whylen, "cannot build the ACPI tables: %s", strerror(errno));
 		return -1;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -23,10 +23,21 @@ static const struct option long_options[] = {
 	{ "machine",   required_argument, NULL, OPT_MACHINE },
 	{ "qmp",       required_argument, NULL, OPT_QMP },
 	{ "paused",    no_argument,       NULL, OPT_PAUSED },
+	{ "ras",       required_argument, NULL, OPT_RAS },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+const char *cli_ras_name(enum ras_mode mode)
+{
+	switch (mode) {
+	case RAS_MODE_MCE: return "mce";
+	case RAS_MODE_GHES: return "ghes";
+	case RAS_MODE_BOTH: return "both";
+	}
+	return NULL;
+}
 
 void cli_usage(FILE *out)
 {
@@ -51,6 +62,11 @@ void cli_usage(FILE *out)
 	      "      --early-kill on|off\n"
 	      "                         have the host kernel report poison it finds before the\n"
 	      "                         guest touches it (BUS_MCEERR_AO; default on)\n"
+	      "      --ras mce|ghes|both\n"
+	      "                         how the guest is told of a memory error: machine checks,\n"
+	      "                         APEI firmware-first records (ACPI HEST/GHESv2, CPER), or\n"
+	      "                         both (default: a guest with a GHES driver gets the decoded\n"
+	      "                         record at once, one without still gets machine checks)\n"
 	      "      --on-panic pause|poweroff|run\n"
 	      "                         what to do when the guest reports a panic (pvpanic):\n"
 	      "                         hold its vCPUs, power off (exit 0), or let it run;\n"
@@ -190,6 +206,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 	o->memory = CLI_DEFAULT_MEMORY;
 	o->cpus = 1;
 	o->early_kill = true;
+	o->ras = RAS_MODE_DEFAULT;
 	o->cpu_vendor = "host";
 	o->on_panic = GUEST_PANIC_DEFAULT;
 	/* getopt keeps global state; restart it so the parser can run more than once. */
@@ -220,6 +237,16 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 				return fail(err, errlen, "invalid --machine '%s': expected pc or none", optarg);
 			break;
 		case OPT_PAUSED: o->paused = true; break;
+		case OPT_RAS:
+			if (!strcmp(optarg, "mce"))
+				o->ras = RAS_MODE_MCE;
+			else if (!strcmp(optarg, "ghes"))
+				o->ras = RAS_MODE_GHES;
+			else if (!strcmp(optarg, "both"))
+				o->ras = RAS_MODE_BOTH;
+			else
+				return fail(err, errlen, "invalid --ras '%s': expected mce, ghes or both", optarg);
+			break;
 		case OPT_QMP:
 			if (o->nqmp == CLI_MAX_QMP)
 				return fail(err, errlen, "--qmp is given more than %d times", CLI_MAX_QMP);

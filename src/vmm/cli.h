@@ -24,6 +24,15 @@ struct cli_qmp {
 	uint16_t port;             /* tcp */
 };
 
+/* How an x86 guest is told of a memory error (--ras): bits, so "both" is
+ * both. */
+enum ras_mode {
+	RAS_MODE_MCE = 1,          /* machine checks (MCi banks, #MC) */
+	RAS_MODE_GHES = 2,         /* APEI: CPER records in GHESv2 error status blocks */
+	RAS_MODE_BOTH = RAS_MODE_MCE | RAS_MODE_GHES,
+};
+#define RAS_MODE_DEFAULT RAS_MODE_BOTH
+
 struct vmras_options {
 	const char *kernel;
 	const char *initrd;
@@ -31,6 +40,7 @@ struct vmras_options {
 	const char *dump_acpi;     /* write the ACPI tables to this directory and exit */
 	const char *event_log;     /* JSON Lines event log */
 	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */
+	enum ras_mode ras;         /* --ras mce|ghes|both (default both) */
 	const char *cpu_vendor;    /* "host" (default), "intel" or "amd" */
 	enum guest_panic_action on_panic; /* after a pvpanic GUEST_PANICKED (default poweroff, as QEMU) */
 	bool paused;               /* --paused: prelaunch until QMP cont */
@@ -54,5 +64,8 @@ int cli_parse_size(const char *text, uint64_t *bytes);
 int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen);
 
 void cli_usage(FILE *out);
+
+/* "mce", "ghes", "both"; NULL for another value. */
+const char *cli_ras_name(enum ras_mode mode);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "acpi/hest.h"
 #include "qmp/error.h"
 #include "qmp/inject.h"
 #include "ras/mce.h"
@@ -123,6 +124,54 @@ int machine_inject_mce(void *opaque, const struct qmp_mce *mce, struct qmp_error
 		rc = 0;
 	}
 	pthread_mutex_unlock(&m->vm_lock);
+	return rc;
+}
+
+int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_error *err)
+{
+	struct machine *m = opaque;
+	struct ghes_dev_result r;
+	int rc = -1;
+
+	if (m->opts->machine_none) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "no guest (--machine none): there is no GHES error source "
+			      "to deliver to");
+		return -1;
+	}
+	if (!(m->opts->ras & RAS_MODE_GHES)) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "GHES is not enabled: vmras runs with --ras mce");
+		return -1;
+	}
+	pthread_mutex_lock(&m->vm_lock);
+	if (!m->vm_alive) {
+		pthread_mutex_unlock(&m->vm_lock);
+		qmp_error_set(err, QMP_ERR_GENERIC, "the VM is being reset or shut down: no guest to deliver to");
+		return -1;
+	}
+	/* No vCPU is concerned (-1) and no address names it (tag 0): it is
+	 * the client's record, not one of vmras's memory failures. */
+	r = ghes_dev_submit(&m->ghes, ACPI_GHES_SOURCE_AO, rec, len, 0, -1);
+	pthread_mutex_unlock(&m->vm_lock);
+	switch (r.what) {
+	case GHES_WRITE_NOW:
+		log_info("CPER record injected over QMP: GHES source %u (action optional), %zu bytes, written",
+			 ACPI_GHES_SOURCE_AO, len);
+		rc = 0;
+		break;
+	case GHES_QUEUED:
+		log_info("CPER record injected over QMP: GHES source %u (action optional), %zu bytes, queued "
+			 "(%u waiting for the guest's acknowledge)", ACPI_GHES_SOURCE_AO, len, r.waiting);
+		rc = 0;
+		break;
+	case GHES_DROPPED:
+		qmp_error_set(err, QMP_ERR_GENERIC, "GHES source %u's queue is full: %u records wait for the guest "
+			      "to acknowledge the one before them", ACPI_GHES_SOURCE_AO, GHES_QUEUE_DEPTH);
+		break;
+	case GHES_INVALID:
+		/* The handler checked the length; reaching this is a bug, said plainly. */
+		qmp_error_set(err, QMP_ERR_GENERIC, "the GHES device refused a %zu-byte record", len);
+		break;
+	}
 	return rc;
 }
 

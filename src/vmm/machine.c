@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "acpi/hest.h"
 #include "qmp/error.h"
 #include "ras/mca_cpuid.h"
 #include "ras/qmp_event.h"
@@ -210,6 +211,39 @@ static uint64_t choose_mcg_cap(const struct kvm_system *sys, enum x86_vendor ven
 	return (sys->mce_cap_supported & want) | (uint64_t)banks;
 }
 
+struct nmi_arg { int err; };
+
+static void nmi_on(struct vcpu *v, void *arg)
+{
+	struct nmi_arg *a = arg;
+	a->err = kvm_vcpu_nmi(&v->kvm) ? errno : 0;
+}
+
+/* A GHES block has a new record (vm_lock held, VM alive, or on a vCPU's
+ * own exit for a record that followed an acknowledge). The
+ * action-optional source raises the GED's hardware-error event; the
+ * action-required source sends an NMI to the vCPU concerned, the one
+ * acknowledging, or vCPU 0, before that vCPU runs guest code again. */
+static void ghes_notify(void *opaque, unsigned source, int cpu)
+{
+	struct machine *m = opaque;
+	struct nmi_arg a = { 0 };
+
+	if (source != ACPI_GHES_SOURCE_AR) {
+		ged_event(&m->ged, ACPI_GED_EVENT_HW_ERROR);
+		return;
+	}
+	if (cpu < 0 || (unsigned)cpu >= m->ncpus) {
+		cpu = 0;
+		for (unsigned i = 0; i < m->ncpus; i++)
+			if (m->vcpus[i].running && pthread_equal(m->vcpus[i].thread, pthread_self()))
+				cpu = (int)i;
+	}
+	vcpu_run_on(&m->vcpus[cpu], nmi_on, &a);
+	if (a.err)
+		log_error("vCPU %d: KVM_NMI for GHES source %u: %s", cpu, source, strerror(a.err));
+}
+
 /* The GED's line, on the thread that pressed (vm_lock held, VM alive). */
 static void ged_set_irq(void *opaque, int level)
 {
@@ -283,6 +317,18 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	    ged_register(&m->ged, &m->pio, X86_ACPI_GED_PORT)) {
 		snprintf(why, whylen, "internal error: overlapping I/O ports");
 		return -1;
+	}
+	if (opts->ras & RAS_MODE_GHES) {
+		const struct ghes_dev_layout layout = {
+			.pointers_gpa = X86_GHES_POINTERS_GPA, .blocks_gpa = X86_GHES_BLOCKS_GPA,
+			.ack_port = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
+		};
+		m->ghes.notify = ghes_notify;
+		m->ghes.opaque = m;
+		if (ghes_dev_init(&m->ghes, &m->ram, &m->pio, &layout)) {
+			snprintf(why, whylen, "internal error: cannot place the GHES error sources");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -361,7 +407,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 	struct kvm_cpuid2 *cpuid;
 	struct x86_boot_in in = {
 		.kernel = &m->kernel, .initrd = m->initrd_file.data, .initrd_size = m->initrd_file.size,
-		.cmdline = m->cmdline, .ncpus = m->ncpus,
+		.cmdline = m->cmdline, .ncpus = m->ncpus, .ghes = m->opts->ras & RAS_MODE_GHES,
 	};
 	struct x86_boot_out out;
 	int rc = -1;
@@ -403,6 +449,13 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 	}
 	console_attach(&m->console, m->vm_fd);
 	ged_reset(&m->ged);             /* a new machine has no press pending */
+	if (m->opts->ras & RAS_MODE_GHES) {
+		/* Records for the guest that is gone concern pages now replaced. */
+		unsigned lost = ghes_dev_reset(&m->ghes);
+		if (lost)
+			log_info("guest reset: %u GHES record%s the old guest never took dropped",
+				 lost, lost == 1 ? "" : "s");
+	}
 	rc = 0;
 out:
 	free(cpuid);

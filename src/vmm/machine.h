@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "devices/ged.h"
+#include "devices/ghes.h"
 #include "devices/pio.h"
 #include "devices/power.h"
 #include "devices/pvpanic.h"
@@ -71,6 +72,7 @@ struct machine {
 	struct power_ports power;
 	struct pvpanic pvpanic;
 	struct ged ged;               /* the power button's event register (ACPI GED) */
+	struct ghes_dev ghes;         /* APEI error sources (--ras ghes|both) */
 	struct console console;
 
 	/* Whether vcpus[] and vm_fd describe a running VM. The RAS thread

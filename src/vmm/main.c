@@ -117,6 +117,7 @@ static int start_qmp(const struct vmras_options *opts, struct machine *m, char *
 		.system_reset = qmp_system_reset, .system_powerdown = qmp_system_powerdown,
 		.memory_failures = qmp_query_memory_failures,
 		.inject_memory_failure = machine_inject_memory_failure, .inject_mce = machine_inject_mce,
+		.inject_ghes = machine_inject_ghes,
 		.cpus = machine_cpus,
 	};
 	struct qmp_server *srv;
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (opts.dump_acpi) {
-		if (acpi_dump(opts.dump_acpi, opts.cpus, why, sizeof(why))) {
+		if (acpi_dump(opts.dump_acpi, opts.cpus, opts.ras & RAS_MODE_GHES, why, sizeof(why))) {
 			fprintf(stderr, "vmras: error: %s\n", why);
 			return 2;
 		}

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "kvm/kvm.h"
+#include "ras/apei.h"
+#include "ras/cper.h"
 #include "ras/event.h"
 #include "ras/mce.h"
 #include "ras/memory_failure.h"
@@ -111,10 +113,10 @@ int ras_inject_mce(struct machine *m, unsigned cpu, const struct mce_record *rec
 }
 
 /* Returns false when the report was a repeat not due an event of its own. */
-static bool emit(const struct memory_failure *f, const struct mce_decision *d,
-		 const struct poison_entry *entry, uint64_t time_ns)
+static bool emit(const struct memory_failure *f, const struct mce_decision *d, bool mce,
+		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, uint64_t time_ns)
 {
-	struct mf_event ev = mf_event_from_mce(f, d, entry, time_ns);
+	struct mf_event ev = mf_event_from_decision(f, d, mce, ghes, entry, time_ns);
 	size_t len;
 	char *line;
 
@@ -144,6 +146,25 @@ static void describe(const struct memory_failure *f, const struct mce_decision *
 		 mf_action_name(d->action), d->reason[0] ? " - " : "", d->reason);
 }
 
+/* The CPER record of a memory failure, handed to its GHES source. */
+static void ras_ghes_record(struct machine *m, const struct memory_failure *f,
+			    const struct apei_plan *plan, struct mf_event_ghes *out, int vcpu)
+{
+	uint8_t rec[CPER_MEM_RECORD_LEN];
+	const struct cper_mem_error err = {
+		.phys_addr = f->gpa,
+		.size = mf_lsb_size(f->lsb),
+		.severity = CPER_SEV_RECOVERABLE,
+		.error_type = f->action_required ? CPER_MEM_ERR_MULTI_BIT_ECC : CPER_MEM_ERR_SCRUB_UE,
+	};
+	ssize_t len = cper_encode_mem_error(rec, sizeof(rec), &err);
+	struct ghes_dev_result r = { .what = GHES_INVALID };
+
+	if (len > 0)
+		r = ghes_dev_submit(&m->ghes, plan->source, rec, (size_t)len, f->gpa, vcpu);
+	*out = (struct mf_event_ghes){ .source = plan->source, .what = r.what, .waiting = r.waiting };
+}
+
 /* One memory-error report, from translation to action. */
 static void handle(struct ras *ras, const struct sigbus_event *e)
 {
@@ -153,6 +174,10 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	const struct poison_entry *entry = NULL;
 	struct mce_decision d;
 	struct mce_machine mm;
+	struct apei_plan plan;
+	struct mf_event_ghes ghes = { 0 };
+	bool use_mce = m->opts->ras & RAS_MODE_MCE, use_ghes = m->opts->ras & RAS_MODE_GHES;
+	enum mf_action mce_action;
 	int lsb = mf_lsb_normalize((unsigned)e->lsb);
 
 	f.action_required = e->code == BUS_MCEERR_AR;
@@ -173,7 +198,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	mm = (struct mce_machine){ .vendor = m->vendor, .mcg_cap = m->mcg_cap, .vcpu = ras->states,
 				   .nvcpus = m->ncpus };
 	memset(ras->states, 0, m->ncpus * sizeof(ras->states[0]));
-	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive) {
+	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && use_mce) {
 		for (unsigned i = 0; i < m->ncpus; i++) {
 			struct state_read r = { .mcg_cap = m->mcg_cap, .out = &ras->states[i] };
 			vcpu_run_on(&m->vcpus[i], read_state, &r);
@@ -190,12 +215,22 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		log_error("poison registry: %s", strerror(errno));
 		entry = NULL;
 	}
-	/* The event goes out before anything is done about it. */
-	if (emit(&f, &d, entry, e->time_ns))
+	mce_action = d.action;
+	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d, &plan);
+	if (plan.submit && m->vm_alive) {
+		/* A record only lands in guest memory and raises a notification
+		 * the guest handles later: nothing irrevocable, so it goes before
+		 * the event, which can then say where it went. */
+		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
+		apei_settle(&plan, ghes.what, ghes.waiting, &d);
+	}
+	/* The event goes out before anything else is done about it. */
+	if (emit(&f, &d, use_mce && (mce_action == MF_ACTION_INJECT || f.recipient != MF_RECIPIENT_GUEST),
+		 plan.submit ? &ghes : NULL, entry, e->time_ns))
 		describe(&f, &d);
 	switch (d.action) {
 	case MF_ACTION_INJECT:
-		if (m->vm_alive)
+		if (m->vm_alive && use_mce && mce_action == MF_ACTION_INJECT)
 			ras_inject_mce(m, (unsigned)d.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
 		break;
 	case MF_ACTION_RESET:

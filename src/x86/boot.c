@@ -21,13 +21,14 @@ static uint64_t low_ram_end(const struct guest_ram *ram)
 	return r ? r->gpa + r->size : 0;
 }
 
-static int load_acpi(const struct guest_ram *ram, unsigned ncpus, uint64_t *rsdp, char *why, size_t whylen)
+static int load_acpi(const struct guest_ram *ram, unsigned ncpus, bool ghes, uint64_t *rsdp,
+		     char *why, size_t whylen)
 {
 	struct acpi_x86_config cfg;
 	struct acpi_blob blob;
 	int ok;
 
-	x86_platform_acpi_config(ncpus, &cfg);
+	x86_platform_acpi_config(ncpus, ghes, &cfg);
 	if (acpi_build_x86(&cfg, &blob))
 		return fail(why, whylen, "cannot build the ACPI tables");
 	ok = blob.len <= X86_ACPI_MAX && guest_ram_write(ram, X86_ACPI_GPA, blob.buf, blob.len);
@@ -75,7 +76,7 @@ int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
 		if (!guest_ram_write(ram, out->initrd_gpa, in->initrd, in->initrd_size))
 			return fail(why, whylen, "cannot place the initrd");
 	}
-	if (load_acpi(ram, in->ncpus, &out->rsdp_gpa, why, whylen))
+	if (load_acpi(ram, in->ncpus, in->ghes, &out->rsdp_gpa, why, whylen))
 		return -1;
 	if (e820_build_x86(&e820, ram))
 		return fail(why, whylen, "cannot build the e820 map");

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "vmm/guest_ram.h"
+#include <stdbool.h>
+
 #include "x86/bzimage.h"
 
 struct x86_boot_in {
@@ -17,6 +19,7 @@ struct x86_boot_in {
 	size_t initrd_size;
 	const char *cmdline;
 	unsigned ncpus;
+	bool ghes;                /* the ACPI tables describe the GHES sources (HEST) */
 };
 
 struct x86_boot_out {

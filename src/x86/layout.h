@@ -52,4 +52,15 @@
 #define X86_ACPI_GED_PORT       0x603
 #define X86_ACPI_GED_GSI        9
 
+/* APEI firmware-first error reporting (--ras ghes|both): the two GHESv2
+ * sources' block pointers and error status blocks, in the reserved BIOS
+ * area below the reset vector, so the guest never takes them for RAM. The
+ * read-ack registers are I/O ports, so an acknowledge traps at once. The
+ * action-required source is notified by an NMI, the action-optional one
+ * through the GED (event bit 1, GSI 9), whose _EVT notifies the HED. */
+#define X86_GHES_POINTERS_GPA   0x000f0000ULL  /* AR's pointer, then AO's */
+#define X86_GHES_BLOCKS_GPA     0x000f1000ULL  /* AR's block, then AO's: 4 KiB each */
+#define X86_GHES_ACK_AR_PORT    0x610
+#define X86_GHES_ACK_AO_PORT    0x614
+
 #endif

@@ -4,7 +4,7 @@
 
 #include "x86/layout.h"
 
-void x86_platform_acpi_config(unsigned ncpus, struct acpi_x86_config *cfg)
+void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ncpus = ncpus;
@@ -21,4 +21,9 @@ void x86_platform_acpi_config(unsigned ncpus, struct acpi_x86_config *cfg)
 	cfg->pvpanic_port = X86_PVPANIC_PORT;
 	cfg->ged_port = X86_ACPI_GED_PORT;
 	cfg->ged_gsi = X86_ACPI_GED_GSI;
+	if (ghes) {
+		cfg->ghes_pointers_gpa = X86_GHES_POINTERS_GPA;
+		cfg->ghes_ack_port[0] = X86_GHES_ACK_AR_PORT;
+		cfg->ghes_ack_port[1] = X86_GHES_ACK_AO_PORT;
+	}
 }

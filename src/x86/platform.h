@@ -4,8 +4,12 @@
 #ifndef VMRAS_X86_PLATFORM_H
 #define VMRAS_X86_PLATFORM_H
 
+#include <stdbool.h>
+
 #include "acpi/acpi.h"
 
-void x86_platform_acpi_config(unsigned ncpus, struct acpi_x86_config *cfg);
+/* ghes: the guest is told of memory errors through APEI too (--ras ghes or
+ * both), so the tables include the HEST. */
+void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config *cfg);
 
 #endif

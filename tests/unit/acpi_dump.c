@@ -1,5 +1,8 @@
 /* Writes the x86 ACPI tables, one DIR/<SIG>.dat per table, for iasl -d, and
- * DIR/config.sh with the values acpi_iasl.sh expects to find in them.
+ * DIR/config.sh with the values acpi_iasl.sh expects to find in them. The
+ * tables are the machine's own (x86_platform_acpi_config) with APEI on, so
+ * the HEST is among them; a machine without it only loses that table,
+ * which test_acpi checks.
  * Usage: acpi_dump DIR [NCPUS] */
 #include <errno.h>
 #include <inttypes.h>
@@ -8,7 +11,8 @@
 #include <string.h>
 
 #include "acpi/acpi.h"
-#include "x86/layout.h"
+#include "acpi/hest.h"
+#include "x86/platform.h"
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
 {
@@ -28,22 +32,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR [NCPUS]\n", argv[0]);
 		return 2;
 	}
-	struct acpi_x86_config cfg = {
-		.ncpus = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2,
-		.base_gpa = X86_ACPI_GPA,
-		.lapic_addr = (uint32_t)X86_LAPIC_GPA,
-		.ioapic_addr = (uint32_t)X86_IOAPIC_GPA,
-		.uart_port = X86_COM1_PORT,
-		.uart_irq = X86_COM1_IRQ,
-		.sleep_ctl_port = X86_ACPI_SLEEP_CTL_PORT,
-		.sleep_sts_port = X86_ACPI_SLEEP_STS_PORT,
-		.reset_port = X86_ACPI_RESET_PORT,
-		.reset_value = X86_ACPI_RESET_VALUE,
-		.s5_slp_typ = X86_ACPI_S5_SLP_TYP,
-		.pvpanic_port = X86_PVPANIC_PORT,
-		.ged_port = X86_ACPI_GED_PORT,
-		.ged_gsi = X86_ACPI_GED_GSI,
-	};
+	struct acpi_x86_config cfg;
+	x86_platform_acpi_config(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2, true, &cfg);
 	struct acpi_blob blob;
 	if (acpi_build_x86(&cfg, &blob)) {
 		fprintf(stderr, "acpi_dump: acpi_build_x86: %s\n", strerror(errno));
@@ -55,10 +45,15 @@ int main(int argc, char **argv)
 		"NCPUS=%u\nLAPIC=%08" PRIX32 "\nIOAPIC=%08" PRIX32 "\n"
 		"UART_PORT=%04X\nUART_IRQ=%u\nSLEEP_CTL=%016X\nSLEEP_STS=%016X\n"
 		"RESET_REG=%016X\nRESET_VALUE=%02X\nS5_SLP_TYP=%02X\nPVPANIC_PORT=%04X\n"
-		"GED_PORT=%04X\nGED_GSI=%08X\n",
+		"GED_PORT=%04X\nGED_GSI=%08X\n"
+		"GHES_STATUS_AR=%016" PRIX64 "\nGHES_STATUS_AO=%016" PRIX64 "\n"
+		"GHES_ACK_AR=%016X\nGHES_ACK_AO=%016X\nGHES_BLOCK_LEN=%08X\n",
 		cfg.ncpus, cfg.lapic_addr, cfg.ioapic_addr, cfg.uart_port, cfg.uart_irq,
 		cfg.sleep_ctl_port, cfg.sleep_sts_port, cfg.reset_port, cfg.reset_value,
-		cfg.s5_slp_typ, cfg.pvpanic_port, cfg.ged_port, cfg.ged_gsi);
+		cfg.s5_slp_typ, cfg.pvpanic_port, cfg.ged_port, cfg.ged_gsi,
+		cfg.ghes_pointers_gpa, cfg.ghes_pointers_gpa + 8,
+		cfg.ghes_ack_port[0], cfg.ghes_ack_port[1],
+		ACPI_GHES_BLOCK_LEN);
 	for (unsigned i = 0; i < blob.ntables && !rc; i++) {
 		const struct acpi_table_ref *t = &blob.tables[i];
 		char name[16];

@@ -3,7 +3,8 @@
 # must decode without a warning, error or checksum complaint (iasl exits 0
 # even then, so its text is what counts), show the field values vmras meant,
 # and the DSDT must recompile. iasl cannot load an RSDP from a file, so that
-# one is checked here byte by byte.
+# one is checked here byte by byte. The HEST, whose every field is a value
+# the guest's GHES driver acts on, is compared field for field.
 # Usage: acpi_iasl.sh ACPI_DUMP
 set -euo pipefail
 
@@ -25,6 +26,19 @@ run_iasl() {
 	if grep -Eiv 'Compilation successful\. 0 Errors, 0 Warnings' "$dir/$log" |
 		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|not contain|ignoring' >&2; then
 		fail "iasl $* complained (see $dir/$log)"
+	fi
+}
+
+# The disassembler also writes complaints about a data table into the .dsl:
+# as comment lines, matched by word, and as a comment after a field's value
+# ("Checksum : 00 /* Incorrect checksum ... */"). Field lines are not
+# matched by word, as their names say "Error", nor is the raw hex dump.
+dsl_quiet() {
+	if { grep -E '^\[.*/\*' "$dir/$1.dsl"
+	     grep -Ev '^\[|^ +[0-9A-F]{4}: ' "$dir/$1.dsl" |
+		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|terminates|not contain|ignoring'
+	   } >&2; then
+		fail "$1.dsl carries a complaint"
 	fi
 }
 
@@ -53,6 +67,72 @@ gas() {
 	done
 }
 
+# The HEST as iasl decodes it, "Field : Value" per line in table order,
+# against what vmras means: two GHESv2 sources, AR notified by NMI (a vCPU
+# stuck on the error may have interrupts off), AO by the external interrupt
+# on its GSI, each acknowledged through a 32-bit I/O port so the ack traps.
+hest_source() { # ID STATUS_ADDR NOTIFY VECTOR ACK_PORT
+	cat <<-END
+	Subtable Type : 000A [Generic Hardware Error Source V2]
+	Source Id : $1
+	Related Source Id : FFFF
+	Reserved : 00
+	Enabled : 01
+	Records To Preallocate : 00000001
+	Max Sections Per Record : 00000001
+	Max Raw Data Length : $GHES_BLOCK_LEN
+	Error Status Address : [Generic Address Structure]
+	Space ID : 00 [SystemMemory]
+	Bit Width : 40
+	Bit Offset : 00
+	Encoded Access Width : 04 [QWord Access:64]
+	Address : $2
+	Notify : [Hardware Error Notification Structure]
+	Notify Type : $3
+	Notify Length : 1C
+	Configuration Write Enable : 0000
+	PollInterval : 00000000
+	Vector : $4
+	Polling Threshold Value : 00000000
+	Polling Threshold Window : 00000000
+	Error Threshold Value : 00000000
+	Error Threshold Window : 00000000
+	Error Status Block Length : $GHES_BLOCK_LEN
+	Read Ack Register : [Generic Address Structure]
+	Space ID : 01 [SystemIO]
+	Bit Width : 20
+	Bit Offset : 00
+	Encoded Access Width : 03 [DWord Access:32]
+	Address : $5
+	Read Ack Preserve : FFFFFFFFFFFFFFFE
+	Read Ack Write : 0000000000000001
+	END
+}
+check_hest() {
+	sed -nE 's/^\[[0-9A-F]+h [0-9]+ +[0-9]+\] +(.*[^ ]) +: (.*)$/\1 : \2/p' "$dir/HEST.dsl" |
+		sed -E 's/[[:space:]]+/ /g; s/ $//' >"$dir/HEST.fields"
+	{
+		cat <<-END
+		Signature : "HEST" [Hardware Error Source Table]
+		Table Length : 000000E0
+		Revision : 01
+		END
+		# The checksum's value is iasl's business: it complains when wrong.
+		grep -m1 '^Checksum : ' "$dir/HEST.fields" || true
+		cat <<-END
+		Oem ID : "VMRAS "
+		Oem Table ID : "VMRSHEST"
+		Oem Revision : 00000001
+		Asl Compiler ID : "VMRS"
+		Asl Compiler Revision : 00000001
+		Error Source Count : 00000002
+		END
+		hest_source 0000 "$GHES_STATUS_AR" "04 [NMI]" 00000000 "$GHES_ACK_AR"
+		hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" "$GED_GSI" "$GHES_ACK_AO"
+	} >"$dir/HEST.expected"
+	diff -u "$dir/HEST.expected" "$dir/HEST.fields" >&2 || fail "HEST fields differ from what vmras meant"
+}
+
 check_rsdp() {
 	local -a b
 	read -r -a b <<<"$(od -An -v -tu1 "$dir/RSDP.dat" | tr '\n' ' ')"
@@ -77,8 +157,9 @@ for ncpus in 1 2 8 255; do
 	. "$dir/config.sh"
 
 	check_rsdp
-	for t in XSDT FACP APIC; do
+	for t in XSDT FACP APIC HEST; do
 		run_iasl "$t" -d "$t.dat"
+		dsl_quiet "$t"
 	done
 	# Later SSDTs resolve the DSDT's external references.
 	ext=()
@@ -88,8 +169,10 @@ for ncpus in 1 2 8 255; do
 	grep -Fq 'Compilation successful. 0 Errors, 0 Warnings' "$dir/recompile.log" ||
 		fail "DSDT.dsl does not recompile cleanly"
 
-	has XSDT "ACPI Table Address 0 : $GPA_FACP" "ACPI Table Address 1 : $GPA_APIC"
-	count XSDT "ACPI Table Address" 2
+	has XSDT "ACPI Table Address 0 : $GPA_FACP" "ACPI Table Address 1 : $GPA_APIC" \
+		"ACPI Table Address 2 : $GPA_HEST"
+	count XSDT "ACPI Table Address" 3
+	check_hest
 
 	has FACP "Table Length : 00000114" "Revision : 06" "FADT Minor Revision : 03" \
 		"Hardware Reduced (V5) : 1" "Reset Register Supported (V2) : 1" \
@@ -124,13 +207,16 @@ for ncpus in 1 2 8 255; do
 		'IO (Decode16, 0x'"$PVPANIC_PORT"', // Range Minimum 0x'"$PVPANIC_PORT"', // Range Maximum 0x01, // Alignment 0x01, // Length )' \
 		'Name (\_S5, Package (0x04) // _S5_: S5 System State { 0x'"$S5_SLP_TYP"', Zero, Zero, Zero })'
 	# The power button: a PNP0C0C device and the Generic Event Device whose
-	# _EVT notifies it when the event register's bit 0 is set.
+	# _EVT notifies it when the event register's bit 0 is set, and the
+	# Hardware Error Device it notifies for bit 1 (a GHES record). The
+	# register clears when read, so _EVT reads it once.
 	has DSDT 'Device (PWRB) { Name (_HID, EisaId ("PNP0C0C") /* Power Button Device */)' \
 		'Device (GED0) { Name (_HID, "ACPI0013" /* Generic Event Device */)' \
 		'Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, ) { 0x'"$GED_GSI"', }' \
 		'OperationRegion (EREG, SystemIO, 0x'"$GED_PORT"', One)' \
 		'Field (EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }' \
-		'Method (_EVT, 1, NotSerialized) // _EVT: Event { If ((EVTS & One)) { Notify (PWRB, 0x80) // Status Change } }'
+		'Method (_EVT, 1, NotSerialized) // _EVT: Event { Local0 = EVTS /* \_SB_.GED0.EVTS */ If ((Local0 & One)) { Notify (PWRB, 0x80) // Status Change } If ((Local0 & 0x02)) { Notify (HED0, 0x80) // Status Change } }' \
+		'Device (HED0) { Name (_HID, EisaId ("PNP0C33") /* Error Device */)'
 done
 
 if [ "$failed" -ne 0 ]; then
@@ -142,4 +228,4 @@ for f in "$work"/2/*.dsl; do
 	grep -Ev '^ \*|^/\*|^$' "$f" | grep -Ev '^ +[0-9A-F]{4}: ' || true
 done
 rm -rf "$work"
-echo "acpi_iasl: RSDP, XSDT, FACP, APIC and DSDT check out for 1, 2, 8 and 255 cpus"
+echo "acpi_iasl: RSDP, XSDT, FACP, APIC, HEST and DSDT check out for 1, 2, 8 and 255 cpus"

@@ -17,6 +17,7 @@
 #include "acpi/aml.h"
 #include "acpi/builder.h"
 #include "x86/layout.h"
+#include "x86/platform.h"
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return le16(p) | (uint32_t)le16(p + 2) << 16; }
@@ -510,11 +511,12 @@ static void test_dsdt_power_button_exact(void **state)
 	 *     Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) {9} })
 	 *   OperationRegion(EREG, SystemIO, 0x603, 1)
 	 *   Field(EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }
-	 *   Method(_EVT, 1) { If (And(EVTS, 1, )) { Notify(PWRB, 0x80) } } }
-	 * The scope holds 169 bytes (0x4b 0x0a = 171 with its PkgLength), GED0
-	 * 92 (0x4e 0x05 = 94). */
+	 *   Method(_EVT, 1) { Store(EVTS, Local0)
+	 *                     If (And(Local0, 1, )) { Notify(PWRB, 0x80) } } }
+	 * The scope holds 172 bytes (0x4e 0x0a = 174 with its PkgLength), GED0
+	 * 95 (0x41 0x06 = 97). */
 	static const uint8_t body[] = {
-		0x10, 0x4b, 0x0a, '\\', '_', 'S', 'B', '_',
+		0x10, 0x4e, 0x0a, '\\', '_', 'S', 'B', '_',
 		0x5b, 0x82, 0x2b, 'C', 'O', 'M', '1',
 		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
 		0x08, '_', 'U', 'I', 'D', 0x00,
@@ -525,7 +527,7 @@ static void test_dsdt_power_button_exact(void **state)
 		0x5b, 0x82, 0x15, 'P', 'W', 'R', 'B',
 		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0c, 0x0c,
 		0x08, '_', 'U', 'I', 'D', 0x00,
-		0x5b, 0x82, 0x4e, 0x05, 'G', 'E', 'D', '0',
+		0x5b, 0x82, 0x41, 0x06, 'G', 'E', 'D', '0',
 		0x08, '_', 'H', 'I', 'D', 0x0d, 'A', 'C', 'P', 'I', '0', '0', '1', '3', 0x00,
 		0x08, '_', 'U', 'I', 'D', 0x00,
 		0x08, '_', 'C', 'R', 'S', 0x11, 0x0e, 0x0a, 0x0b,
@@ -533,8 +535,9 @@ static void test_dsdt_power_button_exact(void **state)
 		0x79, 0xeb,
 		0x5b, 0x80, 'E', 'R', 'E', 'G', 0x01, 0x0b, 0x03, 0x06, 0x01,
 		0x5b, 0x81, 0x0b, 'E', 'R', 'E', 'G', 0x01, 'E', 'V', 'T', 'S', 0x08,
-		0x14, 0x16, '_', 'E', 'V', 'T', 0x01,
-		0xa0, 0x0f, 0x7b, 'E', 'V', 'T', 'S', 0x01, 0x00, 0x86, 'P', 'W', 'R', 'B', 0x0a, 0x80,
+		0x14, 0x19, '_', 'E', 'V', 'T', 0x01,
+		0x70, 'E', 'V', 'T', 'S', 0x60,
+		0xa0, 0x0c, 0x7b, 0x60, 0x01, 0x00, 0x86, 'P', 'W', 'R', 'B', 0x0a, 0x80,
 		0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00,
 	};
 	struct acpi_x86_config cfg = default_cfg(1);
@@ -565,6 +568,116 @@ static void test_dsdt_power_button_exact(void **state)
 	cfg.ged_gsi = 24;
 	assert_int_equal(acpi_build_x86(&cfg, &blob), -1);
 	assert_int_equal(errno, EINVAL);
+}
+
+/* ---- HEST: only with APEI ---- */
+
+/* Whether blob lists a table sig, without find_ref's insistence on one. */
+static unsigned count_sig(const struct acpi_blob *blob, const char *sig)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < blob->ntables; i++)
+		n += !strcmp(blob->tables[i].sig, sig);
+	return n;
+}
+
+static struct acpi_x86_config ghes_cfg(unsigned ncpus)
+{
+	struct acpi_x86_config cfg = default_cfg(ncpus);
+	cfg.ged_port = X86_ACPI_GED_PORT;
+	cfg.ged_gsi = X86_ACPI_GED_GSI;
+	cfg.ghes_pointers_gpa = X86_GHES_POINTERS_GPA;
+	cfg.ghes_ack_port[0] = X86_GHES_ACK_AR_PORT;
+	cfg.ghes_ack_port[1] = X86_GHES_ACK_AO_PORT;
+	return cfg;
+}
+
+/* A guest without --ras ghes must not find a HEST: its GHES driver would
+ * bind to sources nobody fills and whose ack ports nobody decodes. */
+static void check_no_hest(const struct acpi_x86_config *cfg)
+{
+	struct acpi_blob blob;
+	build(cfg, &blob);
+	assert_int_equal(count_sig(&blob, "HEST"), 0);
+	size_t len;
+	const uint8_t *x = table(&blob, "XSDT", &len);
+	assert_int_equal(len, 36 + 2 * 8);
+	for (size_t i = 36; i < len; i += 8)
+		assert_memory_not_equal(blob.buf + gpa_off(&blob, le64(x + i)), "HEST", 4);
+	acpi_blob_free(&blob);
+}
+
+/* The HEST's contents are test_hest's and acpi_iasl's business; here only
+ * that the x86 tables carry it where a guest looks: listed in the XSDT,
+ * whole, with a checksum that holds, and its sources at the layout's
+ * addresses. */
+static void check_hest(const struct acpi_x86_config *cfg)
+{
+	struct acpi_blob blob;
+	build(cfg, &blob);
+	assert_int_equal(blob.ntables, 6);
+	size_t hlen;
+	const uint8_t *h = table(&blob, "HEST", &hlen);
+	assert_int_equal(hlen, 36 + 4 + 2 * 92);
+	assert_int_equal(le32(h + 4), hlen);
+	assert_int_equal(sum8(h, hlen), 0);
+	assert_int_equal(le32(h + 36), 2);                   /* error sources */
+	assert_true((size_t)(h - blob.buf) % 8 == 0);
+
+	size_t len;
+	const uint8_t *x = table(&blob, "XSDT", &len);
+	assert_int_equal(len, 36 + 3 * 8);
+	assert_int_equal(sum8(x, len), 0);
+	assert_int_equal(gpa_off(&blob, le64(x + 36)), find_ref(&blob, "FACP")->offset);
+	assert_int_equal(gpa_off(&blob, le64(x + 44)), find_ref(&blob, "APIC")->offset);
+	assert_int_equal(gpa_off(&blob, le64(x + 52)), find_ref(&blob, "HEST")->offset);
+
+	for (unsigned i = 0; i < 2; i++) {
+		const uint8_t *e = h + 40 + i * 92;
+		assert_int_equal(le16(e + 2), i);                               /* source id */
+		assert_int_equal(le64(e + 24), cfg->ghes_pointers_gpa + 8 * i); /* status pointer */
+		assert_int_equal(le64(e + 68), cfg->ghes_ack_port[i]);          /* read ack port */
+	}
+	assert_int_equal(h[40 + 32], 4);                        /* AR: NMI */
+	assert_int_equal(h[40 + 92 + 32], 10);                  /* AO: GSIV, through the GED */
+	assert_int_equal(le32(h + 40 + 92 + 32 + 8), cfg->ged_gsi);
+	acpi_blob_free(&blob);
+}
+
+static void test_hest_only_with_ghes(void **state)
+{
+	(void)state;
+	static const unsigned n[] = { 1, 2, 255 };
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		struct acpi_x86_config cfg = default_cfg(n[i]);
+		check_no_hest(&cfg);
+		cfg = ghes_cfg(n[i]);
+		check_hest(&cfg);
+		/* The machine's own configurations, as x86_boot_load builds them. */
+		x86_platform_acpi_config(n[i], false, &cfg);
+		assert_int_equal(cfg.ghes_pointers_gpa, 0);
+		check_no_hest(&cfg);
+		x86_platform_acpi_config(n[i], true, &cfg);
+		assert_int_equal(cfg.ghes_pointers_gpa, X86_GHES_POINTERS_GPA);
+		check_hest(&cfg);
+	}
+}
+
+static void test_hest_rejects_bad_config(void **state)
+{
+	(void)state;
+	struct acpi_x86_config cfg = ghes_cfg(1);
+	cfg.ged_port = 0;                           /* no GED to notify the AO source */
+	expect_einval(&cfg);
+	cfg = ghes_cfg(1);
+	cfg.ghes_pointers_gpa += 4;                 /* a 64-bit register off 8 */
+	expect_einval(&cfg);
+	cfg.ghes_pointers_gpa = 0x100000000ULL - 8; /* AO's pointer past 4 GiB */
+	expect_einval(&cfg);
+	cfg.ghes_pointers_gpa = 0x100000000ULL - 16;
+	struct acpi_blob blob;
+	build(&cfg, &blob);
+	acpi_blob_free(&blob);
 }
 
 /* ---- builder ---- */
@@ -1184,6 +1297,8 @@ int main(void)
 		cmocka_unit_test(test_dsdt_pvpanic_exact),
 		cmocka_unit_test(test_dsdt_follows_config),
 		cmocka_unit_test(test_dsdt_power_button_exact),
+		cmocka_unit_test(test_hest_only_with_ghes),
+		cmocka_unit_test(test_hest_rejects_bad_config),
 		cmocka_unit_test(test_builder_e2big),
 		cmocka_unit_test(test_builder_extra_table_in_xsdt),
 		cmocka_unit_test(test_builder_align_uses_gpa),

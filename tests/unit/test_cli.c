@@ -386,6 +386,20 @@ static void test_on_panic(void **state)
 	struct vmras_options o;
 	(void)state;
 
+	assert_int_equal(parse(&o, "-k", "k", NULL), 0);
+	assert_int_equal(o.ras, RAS_MODE_BOTH);
+	assert_int_equal(parse(&o, "-k", "k", "--ras", "mce", NULL), 0);
+	assert_int_equal(o.ras, RAS_MODE_MCE);
+	assert_int_equal(parse(&o, "-k", "k", "--ras=ghes", NULL), 0);
+	assert_int_equal(o.ras, RAS_MODE_GHES);
+	assert_int_equal(parse(&o, "-k", "k", "--ras", "ghes", "--ras", "both", NULL), 0);
+	assert_int_equal(o.ras, RAS_MODE_BOTH);
+	assert_string_equal(cli_ras_name(RAS_MODE_MCE), "mce");
+	assert_string_equal(cli_ras_name(RAS_MODE_BOTH), "both");
+	assert_null(cli_ras_name(0));
+	expect_error("invalid --ras 'apei': expected mce, ghes or both", "-k", "k", "--ras", "apei", NULL);
+	expect_error("--ras ''", "-k", "k", "--ras=", NULL);
+	expect_error("--ras", "-k", "k", "--ras", NULL);
 	assert_int_equal(parse(&o, "-k", "k", "--on-panic", "pause", NULL), 0);
 	assert_int_equal(o.on_panic, GUEST_PANIC_PAUSE);
 	assert_int_equal(parse(&o, "-k", "k", "--on-panic=run", NULL), 0);
@@ -607,7 +621,7 @@ static void test_usage(void **state)
 	assert_non_null(text);
 	/* Every option the parser knows is documented. */
 	const char *opts[] = { "--kernel", "-k,", "--initrd", "-i,", "--append", "-a,", "--memory",
-			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run",
+			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run", "--ras", "mce|ghes|both",
 			       "--machine", "pc|none", "--qmp", "unix:PATH|tcp:[HOST]:PORT", "--help", "-h,", "--version", "-V," };
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strstr(text, opts[i]))

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ras/cper.h"
@@ -147,6 +148,104 @@ static void test_errors(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* buf[0..len) is refused, and the reason says so. */
+static void expect_bad(const uint8_t *buf, size_t len, const char *reason)
+{
+	char why[160] = "";
+
+	if (cper_block_check(buf, len, why, sizeof(why)))
+		fail_msg("accepted; expected \"%s\"", reason);
+	if (!strstr(why, reason))
+		fail_msg("reason \"%s\", expected it to contain \"%s\"", why, reason);
+	assert_null(strchr(why, '\n'));
+}
+
+static void test_block_check(void **state)
+{
+	uint8_t buf[4200];
+	char why[160];
+	(void)state;
+
+	/* What vmras itself writes passes. */
+	encode(buf, 0x12345000, 4096, CPER_SEV_RECOVERABLE, CPER_MEM_ERR_SCRUB_UE);
+	assert_true(cper_block_check(buf, RECORD, why, sizeof(why)));
+	encode(buf, 0x1000, 2 << 20, CPER_SEV_CORRECTED, CPER_MEM_ERR_MULTI_BIT_ECC);
+	assert_true(cper_block_check(buf, RECORD, NULL, 0));
+	/* Slack after the entries is allowed: a status block is usually bigger than its record. */
+	memset(buf + RECORD, 0, 100);
+	assert_true(cper_block_check(buf, RECORD + 100, NULL, 0));
+
+	/* Lengths. */
+	expect_bad(buf, 0, "0 bytes is shorter than the 20-byte block header");
+	expect_bad(buf, 19, "shorter than the 20-byte block header");
+	memset(buf + RECORD, 0, sizeof(buf) - RECORD);
+	assert_true(cper_block_check(buf, 4096, NULL, 0));
+	expect_bad(buf, 4097, "4097 bytes is longer than an error status block (4096 bytes)");
+
+	/* Block status. */
+	put32(buf, 0);
+	expect_bad(buf, RECORD, "block status is 0");
+	put32(buf, 0x11);
+
+	/* Data length past the record. */
+	put32(buf + 12, RECORD - 20 + 1);
+	expect_bad(buf, RECORD, "data length 153 does not fit");
+	put32(buf + 12, UINT32_MAX);
+	expect_bad(buf, RECORD, "data length 4294967295 does not fit");
+	/* No entries at all is a block the guest accepts. */
+	put32(buf + 12, 0);
+	assert_true(cper_block_check(buf, 20, NULL, 0));
+	/* Entries that do not tile the data length. */
+	put32(buf + 12, RECORD - 20 - 1);
+	expect_bad(buf, RECORD, "data entry 0 at offset 20: error data length 80 overruns the data length 151");
+	put32(buf + 12, RECORD - 20 + 10);
+	memset(buf + RECORD, 0, 10);
+	expect_bad(buf, RECORD + 10, "data entry 1 at offset 172: only 10 bytes");
+	put32(buf + 12, 70);
+	expect_bad(buf, RECORD, "data entry 0 at offset 20: its 72-byte header (revision 0x300) overruns");
+	put32(buf + 12, 40);
+	expect_bad(buf, RECORD, "less than an entry header (64)");
+	/* A revision 0x201 entry has the 64-byte header: the same bytes now tile 8 more. */
+	put32(buf + 12, RECORD - 20);
+	buf[20 + 20] = 0x01;
+	buf[20 + 21] = 0x02;
+	expect_bad(buf, RECORD, "data entry 1 at offset 164: only 8 bytes");
+	put32(buf + 20 + 24, 88);
+	assert_true(cper_block_check(buf, RECORD, NULL, 0));
+	buf[20 + 20] = 0x00;
+	buf[20 + 21] = 0x03;
+	put32(buf + 20 + 24, 80);
+	assert_true(cper_block_check(buf, RECORD, NULL, 0));
+
+	/* Raw data: after the entries, inside the record. */
+	put32(buf + 4, RECORD);
+	put32(buf + 8, 16);
+	assert_true(cper_block_check(buf, RECORD + 16, NULL, 0));
+	expect_bad(buf, RECORD + 15, "raw data (offset 172, length 16) ends past the record's 187 bytes");
+	put32(buf + 4, RECORD - 1);
+	expect_bad(buf, RECORD + 16, "raw data offset 171 is inside the header or data entries (they end at 172)");
+	put32(buf + 4, UINT32_MAX);
+	put32(buf + 8, UINT32_MAX);
+	expect_bad(buf, RECORD + 16, "ends past the record");
+	/* A zero raw data length makes the offset meaningless. */
+	put32(buf + 4, 3);
+	put32(buf + 8, 0);
+	assert_true(cper_block_check(buf, RECORD, NULL, 0));
+
+	/* A short buffer for the reason is truncated, not overrun. */
+	put32(buf, 0);
+	memset(why, 'x', sizeof(why));
+	assert_false(cper_block_check(buf, RECORD, why, 8));
+	assert_int_equal(strlen(why), 7);
+	assert_int_equal(why[8], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_mask_from_size),
 		cmocka_unit_test(test_corrected),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_block_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * Offsets and values are restated from ACPI 6.x §18.3.2 (Tables 18.14 and
  * the GHESv2 structure) rather than taken from hest.h. With a path to
  * ../shared/oracles as argument, the layout is also compared with QEMU's
- * HEST for its arm virt machine; hest_iasl.sh checks it with ACPICA. */
+ * HEST for its arm virt machine; acpi_iasl.sh checks the x86 tables' HEST
+ * with ACPICA. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,8 +37,8 @@ static const char *oracle_dir;
 #define BASE 0x000e0000ull
 #define STATUS_AR 0x7fff0000ull
 #define STATUS_AO 0x7fff0008ull
-#define ACK_AR 0x7fff0010ull
-#define ACK_AO 0x7fff0018ull
+#define ACK_AR 0x610
+#define ACK_AO 0x614
 
 static void build(const struct acpi_ghes_source *src, unsigned n, struct acpi_blob *blob)
 {
@@ -50,8 +51,8 @@ static void build(const struct acpi_ghes_source *src, unsigned n, struct acpi_bl
 
 static void two_sources(struct acpi_ghes_source src[2])
 {
-	acpi_ghes_source_x86(&src[0], ACPI_GHES_SOURCE_AR, STATUS_AR, ACK_AR, 20);
-	acpi_ghes_source_x86(&src[1], ACPI_GHES_SOURCE_AO, STATUS_AO, ACK_AO, 21);
+	acpi_ghes_source_x86(&src[0], ACPI_GHES_SOURCE_AR, STATUS_AR, ACK_AR, ACPI_HEST_NOTIFY_NMI, 20);
+	acpi_ghes_source_x86(&src[1], ACPI_GHES_SOURCE_AO, STATUS_AO, ACK_AO, ACPI_HEST_NOTIFY_EXTERNAL, 21);
 }
 
 static void check_gas64(const uint8_t *g, uint64_t addr)
@@ -63,8 +64,19 @@ static void check_gas64(const uint8_t *g, uint64_t addr)
 	assert_int_equal(le64(g + 4), addr);
 }
 
-static void check_entry(const uint8_t *e, uint16_t id, uint64_t status, uint64_t ack,
-			uint32_t gsi)
+/* The read-ack register: 32 bits in I/O space, accessed as a dword. */
+static void check_gas_io32(const uint8_t *g, uint16_t port)
+{
+	assert_int_equal(g[0], 1);       /* system I/O */
+	assert_int_equal(g[1], 32);      /* bit width */
+	assert_int_equal(g[2], 0);       /* bit offset */
+	assert_int_equal(g[3], 3);       /* access size: dword */
+	assert_int_equal(le64(g + 4), port);
+}
+
+/* notify: 1 external interrupt (vector = gsi) or 4 NMI (vector 0). */
+static void check_entry(const uint8_t *e, uint16_t id, uint64_t status, uint16_t ack,
+			uint8_t notify, uint32_t gsi)
 {
 	assert_int_equal(le16(e + 0), 10);          /* GHESv2 */
 	assert_int_equal(le16(e + 2), id);
@@ -76,7 +88,7 @@ static void check_entry(const uint8_t *e, uint16_t id, uint64_t status, uint64_t
 	assert_int_equal(le32(e + 16), 4096);       /* max raw data length */
 	check_gas64(e + 20, status);
 	const uint8_t *n = e + 32;
-	assert_int_equal(n[0], 1);                  /* external interrupt */
+	assert_int_equal(n[0], notify);
 	assert_int_equal(n[1], 28);
 	assert_int_equal(le16(n + 2), 0);           /* configuration write enable */
 	assert_int_equal(le32(n + 4), 0);           /* poll interval */
@@ -84,7 +96,7 @@ static void check_entry(const uint8_t *e, uint16_t id, uint64_t status, uint64_t
 	for (int i = 12; i < 28; i += 4)
 		assert_int_equal(le32(n + i), 0);   /* thresholds */
 	assert_int_equal(le32(e + 60), 4096);       /* error status block length */
-	check_gas64(e + 64, ack);
+	check_gas_io32(e + 64, ack);
 	assert_int_equal(le64(e + 76), 0xfffffffffffffffeull);  /* read ack preserve */
 	assert_int_equal(le64(e + 84), 1);                      /* read ack write */
 }
@@ -107,8 +119,8 @@ static void test_two_sources(void **state)
 	assert_memory_equal(h + 10, "VMRAS ", 6);
 	assert_memory_equal(h + 16, "VMRSHEST", 8);
 	assert_int_equal(le32(h + 36), 2);          /* error source count */
-	check_entry(h + 40, 0, STATUS_AR, ACK_AR, 20);
-	check_entry(h + 40 + 92, 1, STATUS_AO, ACK_AO, 21);
+	check_entry(h + 40, 0, STATUS_AR, ACK_AR, 4, 0);
+	check_entry(h + 40 + 92, 1, STATUS_AO, ACK_AO, 1, 21);
 	acpi_blob_free(&blob);
 }
 
@@ -116,8 +128,7 @@ static void test_polled(void **state)
 {
 	(void)state;
 	struct acpi_ghes_source src;
-	acpi_ghes_source_x86(&src, 7, STATUS_AR, ACK_AR, 20);
-	src.notify_type = ACPI_HEST_NOTIFY_POLLED;
+	acpi_ghes_source_x86(&src, 7, STATUS_AR, ACK_AR, ACPI_HEST_NOTIFY_POLLED, 20);
 	src.poll_interval_ms = 100;
 	struct acpi_blob blob;
 	build(&src, 1, &blob);
@@ -175,7 +186,8 @@ static uint8_t *read_oracle(const char *name, size_t *len)
 }
 
 /* QEMU's arm virt HEST: same header, entry size and sub-structure offsets;
- * only the notification type (SEA/GPIO there) and the addresses differ. */
+ * the notification type (SEA/GPIO there), the addresses and the read-ack
+ * register's form differ. */
 static void test_oracle_layout(void **state)
 {
 	(void)state;
@@ -207,7 +219,18 @@ static void test_oracle_layout(void **state)
 			assert_int_equal(qe[7], e[7]);                  /* enabled */
 			assert_memory_equal(qe + 20, e + 20, 4);        /* status GAS form */
 			assert_int_equal(qe[33], e[33]);                /* notify length */
-			assert_memory_equal(qe + 64, e + 64, 4);        /* ack GAS form */
+			/* The read-ack register is where vmras departs on
+			 * purpose, so only its use is compared. QEMU's is a
+			 * 64-bit word of memory (arm has no port I/O; QEMU
+			 * looks at it only when the next error comes, and
+			 * refuses that error if the guest has not acked);
+			 * vmras's a 32-bit x86 I/O port, so the acknowledge
+			 * traps at once and the next queued record goes out on
+			 * it. The guest does the same with either: sets bit 0,
+			 * keeping the preserve mask, with the write value. */
+			assert_memory_equal(qe + 64, "\x00\x40\x00\x04", 4); /* QEMU: memory, qword */
+			assert_memory_equal(e + 64, "\x01\x20\x00\x03", 4);  /* vmras: I/O, dword */
+			assert_int_equal(qe[66], e[66]);                /* bit offset */
 			assert_int_equal(le64(qe + 76), le64(e + 76));  /* preserve */
 			assert_int_equal(le64(qe + 84), le64(e + 84));  /* write */
 		}

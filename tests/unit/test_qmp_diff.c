@@ -339,7 +339,8 @@ static void compare(const struct diff_case *dc, struct json_object **q, int nq, 
 	}
 }
 
-/* vmras serves a subset of QEMU's commands, plus its declared extensions. */
+/* vmras serves a subset of QEMU's commands, plus its declared extensions and
+ * the commands of later QEMU releases (qemu_since) this QEMU lacks. */
 static void check_command_subset(struct json_object *qemu, struct json_object *vmras)
 {
 	struct json_object *lq, *lv;
@@ -350,7 +351,7 @@ static void check_command_subset(struct json_object *qemu, struct json_object *v
 		const char *name = json_object_get_string(
 			json_object_object_get(json_object_array_get_idx(lv, i), "name"));
 		const struct qmp_command *c = qmp_command_find(qmp_commands, qmp_ncommands, name);
-		bool found = c && (c->flags & QMP_CMD_EXTENSION);
+		bool found = c && ((c->flags & QMP_CMD_EXTENSION) || c->qemu_since);
 		for (size_t j = 0; j < json_object_array_length(lq) && !found; j++)
 			found = !strcmp(name, json_object_get_string(
 				json_object_object_get(json_object_array_get_idx(lq, j), "name")));

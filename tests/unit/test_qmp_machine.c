@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <resolv.h>
+
 #include "qmp/inject.h"
 #include "qmp/memory_failures.h"
 #include "qmp/runstate.h"
+#include "ras/cper.h"
 #include "ras/poison.h"
 #include "qmp_harness.h"
 
@@ -103,6 +106,28 @@ static int fake_inject_mce(void *opaque, const struct qmp_mce *mce, struct qmp_e
 	return 0;
 }
 
+/* What inject-ghes-v2-error handed the VM; full: the source's queue is. */
+static struct {
+	int calls;
+	uint8_t rec[4096];
+	size_t len;
+	bool full;
+} ghes;
+
+static int fake_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_error *err)
+{
+	(void)opaque;
+	if (ghes.full) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "queue full");
+		return -1;
+	}
+	ghes.calls++;
+	assert_true(len <= sizeof(ghes.rec));
+	memcpy(ghes.rec, rec, len);
+	ghes.len = len;
+	return 0;
+}
+
 static struct json_object *fake_cpus(void *opaque, struct qmp_error *err)
 {
 	static const struct qmp_cpu cpus[] = { { .index = 0, .thread_id = 4242 }, { .index = 1, .thread_id = 4243 },
@@ -125,7 +150,7 @@ static const struct qmp_backend backend = {
 	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont, .system_reset = fake_reset,
 	.system_powerdown = fake_powerdown,
 	.memory_failures = fake_memory_failures, .inject_memory_failure = fake_inject_memory_failure,
-	.inject_mce = fake_inject_mce, .cpus = fake_cpus,
+	.inject_mce = fake_inject_mce, .inject_ghes = fake_inject_ghes, .cpus = fake_cpus,
 };
 
 static struct qmp_session *ready(const struct qmp_backend *b)
@@ -380,6 +405,101 @@ static void test_inject_mce(void **state)
 	qmp_session_free(s);
 }
 
+#define GHES "{\"execute\":\"inject-ghes-v2-error\",\"arguments\":"
+
+/* The command that sends rec base64-encoded. */
+static char *ghes_command(const uint8_t *rec, size_t len)
+{
+	char b64[8192], *cmd;
+
+	assert_true(b64_ntop(rec, len, b64, sizeof(b64)) >= 0);
+	assert_true(asprintf(&cmd, GHES "{\"cper\":\"%s\"}}", b64) > 0);
+	return cmd;
+}
+
+static void test_inject_ghes(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	const struct cper_mem_error e = { .phys_addr = 0x7654000, .size = 4096, .severity = CPER_SEV_RECOVERABLE,
+					  .error_type = CPER_MEM_ERR_SCRUB_UE };
+	uint8_t rec[4097] = { 0 };
+	char *cmd;
+	(void)state;
+
+	/* The bytes reach the VM as they were encoded. */
+	assert_int_equal(cper_encode_mem_error(rec, sizeof(rec), &e), CPER_MEM_RECORD_LEN);
+	cmd = ghes_command(rec, CPER_MEM_RECORD_LEN);
+	expect_empty_return(s, cmd);
+	free(cmd);
+	assert_int_equal(ghes.calls, 1);
+	assert_int_equal(ghes.len, CPER_MEM_RECORD_LEN);
+	assert_memory_equal(ghes.rec, rec, CPER_MEM_RECORD_LEN);
+	/* A whole 4096-byte block, wrapped at 76 columns as base64(1) writes it (QEMU takes newlines). */
+	{
+		char b64[8192], wrapped[8400], *w = wrapped, *c;
+		size_t n;
+
+		assert_true(b64_ntop(rec, 4096, b64, sizeof(b64)) > 0);
+		n = strlen(b64);
+		for (size_t i = 0; i < n; i += 76)
+			w += sprintf(w, "%.*s\\n", (int)(n - i < 76 ? n - i : 76), b64 + i);
+		assert_true(asprintf(&c, GHES "{\"cper\":\"%s\"}}", wrapped) > 0);
+		expect_empty_return(s, c);
+		free(c);
+		assert_int_equal(ghes.calls, 2);
+		assert_int_equal(ghes.len, 4096);
+	}
+
+	/* Not base64. */
+	expect_error(s, GHES "{\"cper\":\"EQAAAA AA\"}}", "GenericError", "Base64 data contains invalid characters");
+	expect_error(s, GHES "{\"cper\":\"EQAA*AAA\"}}", "GenericError", "Base64 data contains invalid characters");
+	expect_error(s, GHES "{\"cper\":\"EQAA\\u0000AAA\"}}", "GenericError",
+		     "Base64 data contains invalid characters");
+	expect_error(s, GHES "{\"cper\":\"EQAAA\"}}", "GenericError",
+		     "Base64 data is malformed: its length, padding or final bits are wrong");
+	expect_error(s, GHES "{\"cper\":\"EQ=AAAAA\"}}", "GenericError",
+		     "Base64 data is malformed: its length, padding or final bits are wrong");
+	/* "ER==" leaves bits set past the one byte it encodes. */
+	expect_error(s, GHES "{\"cper\":\"ER==\"}}", "GenericError",
+		     "Base64 data is malformed: its length, padding or final bits are wrong");
+
+	/* Base64, but not a block the guest would take. */
+	expect_error(s, GHES "{\"cper\":\"\"}}", "GenericError",
+		     "cper is not a valid Generic Error Status Block: 0 bytes is shorter than the 20-byte block header");
+	cmd = ghes_command(rec, 4097);
+	expect_error(s, cmd, "GenericError", "cper is not a valid Generic Error Status Block: 4097 bytes is "
+		     "longer than an error status block (4096 bytes)");
+	free(cmd);
+	rec[0] = 0;
+	cmd = ghes_command(rec, CPER_MEM_RECORD_LEN);
+	expect_error(s, cmd, "GenericError", "cper is not a valid Generic Error Status Block: block status is 0, "
+		     "which the guest reads as no error");
+	free(cmd);
+	rec[0] = 0x11;
+	rec[12] = 0x99;                                 /* data length 153: one byte past the record */
+	cmd = ghes_command(rec, CPER_MEM_RECORD_LEN);
+	expect_error(s, cmd, "GenericError", "cper is not a valid Generic Error Status Block: data length 153 does "
+		     "not fit: the header and data need 173 bytes, the record has 172");
+	free(cmd);
+	rec[12] = 0x98;
+	assert_int_equal(ghes.calls, 2);
+
+	/* The VM's refusal (a full queue) is the reply. */
+	ghes.full = true;
+	cmd = ghes_command(rec, CPER_MEM_RECORD_LEN);
+	expect_error(s, cmd, "GenericError", "queue full");
+	free(cmd);
+	ghes.full = false;
+
+	/* Arguments, in QEMU's words. */
+	expect_error(s, "{\"execute\":\"inject-ghes-v2-error\"}", "GenericError", "Parameter 'cper' is missing");
+	expect_error(s, GHES "{}}", "GenericError", "Parameter 'cper' is missing");
+	expect_error(s, GHES "{\"cper\":17}}", "GenericError", "Invalid parameter type for 'cper', expected: string");
+	expect_error(s, GHES "{\"cper\":\"EQ==\",\"source\":1}}", "GenericError", "Parameter 'source' is unexpected");
+	assert_int_equal(ghes.calls, 2);
+	qmp_session_free(s);
+}
+
 static void test_query_cpus_fast(void **state)
 {
 	struct qmp_session *s = ready(&backend);
@@ -434,6 +554,9 @@ static void test_no_backend(void **state)
 		expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,"
 				    "\"addr\":0,\"misc\":0}}",
 			     "GenericError", "this monitor has no virtual machine to inject into");
+		/* A valid block: the missing VM is the only thing wrong. */
+		expect_error(s, GHES "{\"cper\":\"AQAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}", "GenericError",
+			     "this monitor has no virtual machine to inject into");
 		/* No machine, no CPUs, as QEMU's -machine none. */
 		struct json_object *r = expect_return(s, "{\"execute\":\"query-cpus-fast\"}");
 		assert_int_equal(json_object_get_type(r), json_type_array);
@@ -451,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_query_memory_failures),
 		cmocka_unit_test(test_inject_memory_failure),
 		cmocka_unit_test(test_inject_mce),
+		cmocka_unit_test(test_inject_ghes),
 		cmocka_unit_test(test_query_cpus_fast),
 		cmocka_unit_test(test_no_backend),
 	};

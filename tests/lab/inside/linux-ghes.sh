@@ -1,0 +1,169 @@
+#!/bin/sh
+# Issue 5 inside the lab (tests/lab/test-linux-ghes.sh): a Linux guest told of
+# real memory failures through APEI (vmras --ras ghes): a HEST with GHESv2
+# sources, CPER records in guest memory, the guest's GHES driver decoding
+# them and isolating the pages.
+#   1. one page: the guest decodes the record (source 1, recoverable, memory
+#      error, the poisoned address) and recovers the pfn; the early-kill owner
+#      gets BUS_MCEERR_AO; the guest lives on.
+#   2. ten pages poisoned back to back: ten records, each acknowledged before
+#      the next is written, every pfn recovered in the order poisoned.
+#   3. ghes.disable=1: the guest never acknowledges; vmras keeps running, the
+#      queue stays bounded (1 in the block + 16 waiting), the rest are
+#      dropped and the events say so.
+#   linux-ghes.sh GUEST-CPIO
+dir=$(cd "$(dirname "$0")" && pwd -P)
+. "$dir/lib.sh"
+. "$dir/linux-lib.sh"
+linux_setup "$1"
+v=$(host_vendor)
+
+holders_ready() { # N
+	vm_wait_for '^vmras-test: waiting for go' 240 && vm_wait_for "pageholder: b$1 pid=" 20
+}
+
+# The guest-physical addresses of holders b1..bN, one per line.
+gpas() { # NAME N
+	_i=1
+	while [ "$_i" -le "$2" ]; do
+		holder "$1" "b$_i" gpa
+		_i=$((_i + 1))
+	done
+}
+
+# Poisons every page of the list as fast as vmras-poison goes.
+poison_all() { # NAME GPA...
+	_n=$1
+	shift
+	for _g in "$@"; do
+		poison "$_n" "$_g" || return 1
+	done
+}
+
+decoded() {
+	n=ghes
+	VM_APPEND="vmras.holders=10 ${VMRAS_TEST_APPEND:-}"
+	vm_start $n linux-guest-ghes.sh "$v" --ras ghes --cpus 1 --memory 512M
+	if ! holders_ready 10; then
+		vm_kill
+		fail $n "$n: the guest did not get its page holders ready"
+		return
+	fi
+	e_gpa=$(holder $n early gpa) e_pfn=$(holder $n early pfn) e_va=$(holder $n early va)
+	e_pid=$(holder_pid $n early)
+
+	# 1. One page.
+	if ! poison $n "$e_gpa" || ! vm_wait_events 1 60; then
+		vm_kill
+		fail $n "$n: no event after poisoning the early holder's page"
+		return
+	fi
+	if ! vm_wait_for "Memory failure: $e_pfn: recovery action" 60 || ! vm_wait_for "pageholder: early SIGBUS" 30; then
+		vm_kill
+		fail $n "$n: the guest did not isolate pfn $e_pfn or did not signal its early-kill owner"
+		show_events $n
+		return
+	fi
+
+	# 2. Ten pages, back to back.
+	# shellcheck disable=SC2046
+	if ! poison_all $n $(gpas $n 10) || ! vm_wait_events 11 90; then
+		vm_kill
+		fail $n "$n: $(vm_events) events after poisoning ten more pages, expected 11"
+		show_events $n
+		return
+	fi
+	last=$(holder $n b10 pfn)
+	if ! vm_wait_for "Memory failure: $last: recovery action" 90; then
+		vm_kill
+		fail $n "$n: the guest did not recover the tenth page (pfn $last)"
+		show_events $n
+		return
+	fi
+	vm_send go
+	vm_finish 120
+	rc=$?
+	[ "$rc" = 0 ] || fail $n "$n: vmras exited $rc, expected 0 (guest powered off)"
+	expect $n "^klog: .*HEST: Table parsing has been initialized" "the guest did not parse the HEST"
+
+	event_expect $n 1 "early holder's page" '"recipient":"guest","action":"inject"' \
+		'"flags":{"action-required":false,"recursive":false}' "\"guest-physical-address\":$((e_gpa))," \
+		'"ghes":{"source":1,"delivery":"notified","waiting":0}'
+	grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | grep -q '"machine-check"' &&
+		fail $n "$n: an event names a machine check, with --ras ghes"
+	# The guest's decoded record (Linux's cper_estatus_print).
+	hex=$(printf '0x%016x' $((e_gpa)))
+	expect $n "\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 1$" \
+		"the guest did not report a record from source 1"
+	expect $n "\[Hardware Error\]: event severity: recoverable" "the record's severity is not recoverable"
+	expect $n "\[Hardware Error\]:   section_type: memory error" "the section is not a memory error"
+	expect $n "\[Hardware Error\]:   physical_address: $hex$" \
+		"the decoded physical address is not the poisoned page $hex"
+	expect $n "Memory failure: $e_pfn: Sending SIGBUS to pageholder:$e_pid due to hardware memory corruption" \
+		"the guest did not signal the early-kill owner of pfn $e_pfn"
+	expect $n "Memory failure: $e_pfn: recovery action for dirty LRU page: Recovered" \
+		"the guest did not recover pfn $e_pfn"
+	expect $n "pageholder: early SIGBUS code=5 \(BUS_MCEERR_AO\) addr=$e_va lsb=12" \
+		"the early-kill holder did not get BUS_MCEERR_AO for its page"
+
+	# Ten more events, one per page, in order; none dropped; and the guest
+	# recovered the pages in the order they were poisoned.
+	i=1
+	for g in $(gpas $n 10); do
+		event_expect $n $((i + 1)) "page b$i" '"action":"inject"' "\"guest-physical-address\":$((g))," \
+			'"ghes":{"source":1,"delivery":"'
+		i=$((i + 1))
+	done
+	grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | grep -q '"delivery":"dropped"' &&
+		fail $n "$n: a record was dropped"
+	want=$(for i in 1 2 3 4 5 6 7 8 9 10; do holder $n "b$i" pfn; done | tr '\n' ' ')
+	got=$(grep -v '^klog: ' "$LOGS/$n.txt" |
+		sed -n 's/.*Memory failure: \(0x[0-9a-f]*\): recovery action.*/\1/p' |
+		grep -vx "$e_pfn" | tr '\n' ' ')
+	[ "$got" = "$want" ] || fail $n "$n: pages recovered in the order '$got', poisoned in the order '$want'"
+	queued=$(grep -c '"delivery":"queued"' "$LOGS/$n.events")
+	echo "$n: of the ten back-to-back records, $queued waited in the queue for an acknowledge" >>"$REPORT"
+	expect $n "^vmras-test: alive corrupted_kb=44$" "the guest does not count 44 kB HardwareCorrupted"
+	guest_lived_on $n
+	report_lines $n "GHES|HEST|APEI"
+}
+
+never_acknowledged() {
+	n=ghes-disabled
+	VM_APPEND="vmras.holders=20 ghes.disable=1 ${VMRAS_TEST_APPEND:-}"
+	vm_start $n linux-guest-ghes.sh "$v" --ras ghes --cpus 1 --memory 512M
+	if ! holders_ready 20; then
+		vm_kill
+		fail $n "$n: the guest did not get its page holders ready"
+		return
+	fi
+	# shellcheck disable=SC2046
+	if ! poison_all $n $(gpas $n 20) || ! vm_wait_events 20 90; then
+		vm_kill
+		fail $n "$n: $(vm_events) events after poisoning 20 pages, expected 20"
+		show_events $n
+		return
+	fi
+	vm_send go
+	vm_finish 120
+	rc=$?
+	[ "$rc" = 0 ] || fail $n "$n: vmras exited $rc, expected 0: it must keep running"
+	expect $n "^klog: .*HEST: Table parsing has been initialized" "the guest did not parse the HEST"
+	expect $n "^klog: .*GHES: GHES is not enabled" "the guest's GHES driver did not stay off"
+	event_expect $n 1 "first page" '"action":"inject"' '"ghes":{"source":1,"delivery":"notified","waiting":0}'
+	event_expect $n 2 "second page" '"action":"inject"' '"ghes":{"source":1,"delivery":"queued","waiting":1}'
+	event_expect $n 17 "17th page" '"action":"inject"' '"ghes":{"source":1,"delivery":"queued","waiting":16}'
+	event_expect $n 18 "18th page" '"action":"ignore"' '"ghes":{"source":1,"delivery":"dropped","waiting":16}' \
+		'"reason":"GHES source 1: the guest has not acknowledged its record and 16 more wait; this one is dropped"'
+	event_expect $n 20 "20th page" '"action":"ignore"' '"delivery":"dropped"'
+	[ "$(grep -c '"delivery":"dropped"' "$LOGS/$n.events")" = 3 ] ||
+		fail $n "$n: $(grep -c '"delivery":"dropped"' "$LOGS/$n.events") records dropped, expected 3"
+	grep -q "Hardware error from APEI" "$LOGS/$n.txt" &&
+		fail $n "$n: a guest with GHES disabled decoded a record"
+	expect $n "^vmras-test: alive corrupted_kb=0$" "the guest isolated pages it was never told of"
+	guest_lived_on $n
+}
+
+decoded
+never_acknowledged
+linux_finish

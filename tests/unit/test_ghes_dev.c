@@ -1,0 +1,409 @@
+/* The GHES device against real guest memory and the real port-I/O bus.
+ *
+ * What a guest's GHES driver sees is all in guest memory and one port per
+ * source, so the checks read those, as the guest would, rather than the
+ * device's structure: the pointers lead to the blocks, a record is in the
+ * block when notified, and Linux's acknowledge sequence (read, AND the
+ * preserve mask, OR the write value, write) hands over the next record. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include "devices/ghes.h"
+#include "devices/pio.h"
+#include "ras/cper.h"
+#include "vmm/guest_ram.h"
+#include "x86/layout.h"
+
+#define RAM_SIZE (16u << 20)
+#define BLOCK_AR X86_GHES_BLOCKS_GPA
+#define BLOCK_AO (X86_GHES_BLOCKS_GPA + GHES_RECORD_MAX)
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+struct fixture {
+	struct guest_ram ram;
+	uint8_t *mem;
+	struct pio_bus bus;
+	struct ghes_dev dev;
+	unsigned notified;
+	unsigned last_source;
+	int last_cpu;
+	/* Taken when notify ran: the device must not hold its lock then, as
+	 * a real callback may wait for a vCPU that is itself in the device. */
+	bool lock_free;
+};
+
+static void notify(void *opaque, unsigned source, int cpu)
+{
+	struct fixture *f = opaque;
+	f->notified++;
+	f->last_source = source;
+	f->last_cpu = cpu;
+	f->lock_free = pthread_mutex_trylock(&f->dev.lock) == 0;
+	if (f->lock_free)
+		pthread_mutex_unlock(&f->dev.lock);
+}
+
+static const struct ghes_dev_layout layout = {
+	.pointers_gpa = X86_GHES_POINTERS_GPA,
+	.blocks_gpa = X86_GHES_BLOCKS_GPA,
+	.ack_port = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
+};
+
+static uint8_t *gpa(struct fixture *f, uint64_t addr)
+{
+	return guest_ram_gpa_to_hva(&f->ram, addr, 1);
+}
+
+static void make_ram(struct fixture *f)
+{
+	assert_int_equal(guest_ram_layout_x86(&f->ram, RAM_SIZE), 0);
+	f->mem = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(f->mem != MAP_FAILED);
+	f->ram.region[0].hva = f->mem;
+}
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	memset(&f, 0, sizeof(f));
+	make_ram(&f);
+	/* Leftovers of an earlier guest: init must not trust the RAM. */
+	memset(gpa(&f, X86_GHES_POINTERS_GPA), 0xa5, 16);
+	memset(gpa(&f, X86_GHES_BLOCKS_GPA), 0xa5, 2 * GHES_RECORD_MAX);
+	if (ghes_dev_init(&f.dev, &f.ram, &f.bus, &layout))
+		return -1;
+	f.dev.notify = notify;
+	f.dev.opaque = &f;
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	munmap(f->mem, RAM_SIZE);
+	return 0;
+}
+
+static uint32_t ack_read(struct fixture *f, unsigned source)
+{
+	uint8_t d[4];
+	assert_true(pio_dispatch(&f->bus, layout.ack_port[source], false, d, 4));
+	return le32(d);
+}
+
+static void ack_write(struct fixture *f, unsigned source, uint32_t v)
+{
+	uint8_t d[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	assert_true(pio_dispatch(&f->bus, layout.ack_port[source], true, d, 4));
+}
+
+/* What Linux's ghes_ack_error does with the HEST's preserve and write
+ * values, on a 32-bit register. */
+static void linux_ack(struct fixture *f, unsigned source)
+{
+	uint32_t v = ack_read(f, source);
+	v &= (uint32_t)0xfffffffffffffffeull;
+	v |= 1;
+	ack_write(f, source, v);
+}
+
+/* A real record: one memory error at phys, so records differ by address. */
+static size_t record(uint8_t *buf, uint64_t phys)
+{
+	struct cper_mem_error e = { .phys_addr = phys, .size = 4096,
+				    .severity = CPER_SEV_RECOVERABLE,
+				    .error_type = CPER_MEM_ERR_MULTI_BIT_ECC };
+	ssize_t n = cper_encode_mem_error(buf, GHES_RECORD_MAX, &e);
+	assert_int_equal(n, CPER_MEM_RECORD_LEN);
+	assert_int_not_equal(le32(buf), 0);          /* block status */
+	return (size_t)n;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+static void expect_block(struct fixture *f, uint64_t block, uint64_t phys)
+{
+	uint8_t want[GHES_RECORD_MAX];
+	size_t n = record(want, phys);
+	assert_memory_equal(gpa(f, block), want, n);
+}
+
+static void expect_untouched_ao(struct fixture *f)
+{
+	struct ghes_queue_stats st;
+	assert_true(all_zero(gpa(f, BLOCK_AO), GHES_RECORD_MAX));
+	assert_int_equal(ack_read(f, 1), 1);
+	ghes_dev_stats(&f->dev, 1, &st);
+	assert_false(st.busy);
+	assert_int_equal(st.written, 0);
+	assert_int_equal(st.acked, 0);
+}
+
+static void test_init(void **state)
+{
+	struct fixture *f = *state;
+	/* GHES's double indirection: the HEST names the pointer, the guest
+	 * follows it to the block. */
+	assert_int_equal(le64(gpa(f, X86_GHES_POINTERS_GPA)), BLOCK_AR);
+	assert_int_equal(le64(gpa(f, X86_GHES_POINTERS_GPA + 8)), BLOCK_AO);
+	assert_true(all_zero(gpa(f, BLOCK_AR), GHES_RECORD_MAX));
+	assert_true(all_zero(gpa(f, BLOCK_AO), GHES_RECORD_MAX));
+	/* Nothing outstanding reads as acknowledged, so a guest probing the
+	 * register at boot does not think a record is pending. */
+	assert_int_equal(ack_read(f, 0), 1);
+	assert_int_equal(ack_read(f, 1), 1);
+	assert_int_equal(f->notified, 0);
+	for (unsigned s = 0; s < GHES_SOURCES; s++) {
+		struct ghes_queue_stats st;
+		ghes_dev_stats(&f->dev, s, &st);
+		assert_false(st.busy);
+		assert_int_equal(st.waiting + st.written + st.acked + st.dropped, 0);
+	}
+}
+
+static void test_init_refuses(void **state)
+{
+	struct fixture *f = *state;
+	struct ghes_dev other;
+	struct pio_bus bus;
+	struct ghes_dev_layout l;
+
+	/* The ports are already the first device's. */
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &f->bus, &layout), -1);
+
+	memset(&bus, 0, sizeof(bus));
+	l = layout;
+	l.ack_port[1] = l.ack_port[0] + 8;           /* one handler needs them adjacent */
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
+	l = layout;
+	l.blocks_gpa = RAM_SIZE - GHES_RECORD_MAX;   /* AO's block past the end of RAM */
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
+	l = layout;
+	l.pointers_gpa = RAM_SIZE - 8;
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
+	/* Refusing must not have claimed the ports. */
+	assert_int_equal(bus.count, 0);
+}
+
+static void test_submit_and_ack(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	struct ghes_dev_result r;
+	struct ghes_queue_stats st;
+
+	size_t n = record(rec, 0x1000);
+	r = ghes_dev_submit(&f->dev, 0, rec, n, 0x1000, 3);
+	assert_int_equal(r.what, GHES_WRITE_NOW);
+	assert_int_equal(r.waiting, 0);
+	expect_block(f, BLOCK_AR, 0x1000);
+	assert_true(all_zero(gpa(f, BLOCK_AR) + n, GHES_RECORD_MAX - n));
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(f->last_source, 0);
+	assert_int_equal(f->last_cpu, 3);
+	assert_true(f->lock_free);
+	/* Outstanding: the guest's acknowledge is what turns it back to 1. */
+	assert_int_equal(ack_read(f, 0), 0);
+
+	/* The block is the guest's until it acknowledges. */
+	n = record(rec, 0x2000);
+	r = ghes_dev_submit(&f->dev, 0, rec, n, 0x2000, 5);
+	assert_int_equal(r.what, GHES_QUEUED);
+	assert_int_equal(r.waiting, 1);
+	assert_int_equal(f->notified, 1);
+	expect_block(f, BLOCK_AR, 0x1000);
+
+	linux_ack(f, 0);
+	expect_block(f, BLOCK_AR, 0x2000);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(f->last_source, 0);
+	/* The record is handed over from the acknowledging vCPU's exit, not
+	 * on behalf of the vCPU it was first submitted for. */
+	assert_int_equal(f->last_cpu, -1);
+	assert_true(f->lock_free);
+	assert_int_equal(ack_read(f, 0), 0);
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_true(st.busy);
+	assert_int_equal(st.waiting, 0);
+	assert_int_equal(st.written, 2);
+	assert_int_equal(st.acked, 1);
+
+	/* Nothing more: the block is free, the register reads acknowledged
+	 * and the guest is not notified again. */
+	linux_ack(f, 0);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(ack_read(f, 0), 1);
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_false(st.busy);
+	assert_int_equal(st.acked, 2);
+
+	expect_untouched_ao(f);
+}
+
+static void test_ao_source(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x5000);
+
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0x5000, -1).what, GHES_WRITE_NOW);
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0x5000, -1).what, GHES_QUEUED);
+	expect_block(f, BLOCK_AO, 0x5000);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(f->last_source, 1);
+	assert_int_equal(ack_read(f, 1), 0);
+	/* The AR source's register and block are not AO's. */
+	linux_ack(f, 0);
+	assert_int_equal(f->notified, 1);
+	assert_true(all_zero(gpa(f, BLOCK_AR), GHES_RECORD_MAX));
+	assert_int_equal(ack_read(f, 0), 1);
+	struct ghes_queue_stats st;
+	ghes_dev_stats(&f->dev, 1, &st);
+	assert_int_equal(st.waiting, 1);
+	linux_ack(f, 1);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(f->last_source, 1);
+}
+
+static void test_ack_register_forms(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x1000);
+
+	ghes_dev_submit(&f->dev, 0, rec, n, 0, 0);
+	ghes_dev_submit(&f->dev, 0, rec, n, 0, 0);
+	/* Only bit 0 is the acknowledge; a write without it changes nothing. */
+	ack_write(f, 0, 0xfffffffe);
+	assert_int_equal(ack_read(f, 0), 0);
+	struct ghes_queue_stats st;
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_int_equal(st.waiting, 1);
+	assert_int_equal(st.acked, 0);
+	/* A byte write of 1 at the register's first byte is an acknowledge
+	 * too: the GAS says dword, but nothing forbids narrower I/O. */
+	uint8_t one = 1;
+	assert_true(pio_dispatch(&f->bus, X86_GHES_ACK_AR_PORT, true, &one, 1));
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_int_equal(st.acked, 1);
+	assert_int_equal(f->notified, 2);
+	/* Bytes past the 32-bit register read as zero. */
+	uint8_t b = 0xff;
+	assert_true(pio_dispatch(&f->bus, X86_GHES_ACK_AR_PORT + 3, false, &b, 1));
+	assert_int_equal(b, 0);
+}
+
+static void test_invalid_submit(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX + 1];
+	size_t n = record(rec, 0x1000);
+
+	/* Shorter than a block header, the guest could not even read the
+	 * status; longer than the block, it would overrun it. */
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, CPER_ESTATUS_LEN - 1, 0, 0).what, GHES_INVALID);
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, GHES_RECORD_MAX + 1, 0, 0).what, GHES_INVALID);
+	assert_int_equal(ghes_dev_submit(&f->dev, GHES_SOURCES, rec, n, 0, 0).what, GHES_INVALID);
+	assert_int_equal(f->notified, 0);
+	assert_true(all_zero(gpa(f, BLOCK_AR), GHES_RECORD_MAX));
+	assert_int_equal(ack_read(f, 0), 1);
+
+	struct ghes_queue_stats st;
+	memset(&st, 0xa5, sizeof(st));
+	ghes_dev_stats(&f->dev, GHES_SOURCES, &st);
+	assert_false(st.busy);
+	assert_int_equal(st.waiting + st.written + st.acked + st.dropped, 0);
+}
+
+static void test_stats_and_drops(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x1000);
+	struct ghes_dev_result r;
+
+	for (unsigned i = 0; i < 1 + GHES_QUEUE_DEPTH + 2; i++)
+		r = ghes_dev_submit(&f->dev, 0, rec, n, i, 0);
+	assert_int_equal(r.what, GHES_DROPPED);
+	assert_int_equal(r.waiting, GHES_QUEUE_DEPTH);
+	struct ghes_queue_stats st;
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_true(st.busy);
+	assert_int_equal(st.waiting, GHES_QUEUE_DEPTH);
+	assert_int_equal(st.written, 1);
+	assert_int_equal(st.acked, 0);
+	assert_int_equal(st.dropped, 2);
+	for (unsigned i = 0; i < 3; i++)
+		linux_ack(f, 0);
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_int_equal(st.waiting, GHES_QUEUE_DEPTH - 3);
+	assert_int_equal(st.written, 4);
+	assert_int_equal(st.acked, 3);
+	assert_int_equal(f->notified, 4);
+}
+
+static void test_reset(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x1000);
+
+	for (unsigned i = 0; i < 4; i++)
+		ghes_dev_submit(&f->dev, 0, rec, n, i, 0);
+	ghes_dev_submit(&f->dev, 1, rec, n, 9, -1);
+	/* The guest that is gone may have scribbled on its pointers. */
+	memset(gpa(f, X86_GHES_POINTERS_GPA), 0x5a, 16);
+
+	/* 4 on AR (one in the block, three waiting) and 1 in AO's block. */
+	assert_int_equal(ghes_dev_reset(&f->dev), 5);
+	assert_int_equal(le64(gpa(f, X86_GHES_POINTERS_GPA)), BLOCK_AR);
+	assert_int_equal(le64(gpa(f, X86_GHES_POINTERS_GPA + 8)), BLOCK_AO);
+	assert_true(all_zero(gpa(f, BLOCK_AR), GHES_RECORD_MAX));
+	assert_true(all_zero(gpa(f, BLOCK_AO), GHES_RECORD_MAX));
+	for (unsigned s = 0; s < GHES_SOURCES; s++) {
+		struct ghes_queue_stats st;
+		assert_int_equal(ack_read(f, s), 1);
+		ghes_dev_stats(&f->dev, s, &st);
+		assert_false(st.busy);
+		assert_int_equal(st.waiting, 0);
+	}
+	/* The new guest's acknowledges find nothing, and its first error
+	 * goes straight to the block. */
+	unsigned notified = f->notified;
+	linux_ack(f, 0);
+	assert_int_equal(f->notified, notified);
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, n, 0, 1).what, GHES_WRITE_NOW);
+	assert_int_equal(f->notified, notified + 1);
+	assert_int_equal(ghes_dev_reset(&f->dev), 1);
+	assert_int_equal(ghes_dev_reset(&f->dev), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ao_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_register_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_submit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_and_drops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,205 @@
+/* Which channel tells the guest (--ras mce|ghes|both), what the action
+ * becomes when a GHES record is or is not delivered, and the event's "ghes"
+ * member. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ras/apei.h"
+#include "ras/event.h"
+
+static const struct memory_failure guest_ao = {
+	.recipient = MF_RECIPIENT_GUEST, .gpa = 0x1ff30000, .hva = 0x7f0000000000ULL, .lsb = 12, .vcpu = -1,
+};
+static const struct memory_failure guest_ar = {
+	.recipient = MF_RECIPIENT_GUEST, .action_required = true, .gpa = 0xf9d9000,
+	.hva = 0x7f0000001000ULL, .lsb = 12, .vcpu = 1,
+};
+
+static struct mce_decision decision(enum mf_action a, const char *reason)
+{
+	struct mce_decision d = { .action = a, .cpu = 0, .blocker = -1, .outcome = MCE_OUTCOME_RAISED };
+	strcpy(d.reason, reason);
+	return d;
+}
+
+static void test_mce_only(void **state)
+{
+	(void)state;
+	struct mce_decision d = decision(MF_ACTION_INJECT, "");
+	struct apei_plan p;
+	apei_plan(true, false, &guest_ao, 1, &d, &p);
+	assert_false(p.submit);
+	assert_true(p.mce);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+}
+
+static void test_ghes_only_sources(void **state)
+{
+	(void)state;
+	struct apei_plan p;
+	/* Whatever the machine checks would have done to the guest (here a
+	 * reset: MCE off in CR4), GHES tells it and nothing is reset. */
+	struct mce_decision d = decision(MF_ACTION_RESET, "CPU 0: MCE capability is not enabled");
+	d.recursive = true;
+	apei_plan(false, true, &guest_ao, 1, &d, &p);
+	assert_true(p.submit);
+	assert_false(p.mce);
+	assert_int_equal(p.source, APEI_SOURCE_AO);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_false(d.recursive);
+	assert_string_equal(d.reason, "");
+
+	d = decision(MF_ACTION_INJECT, "");
+	apei_plan(false, true, &guest_ar, 1, &d, &p);
+	assert_true(p.submit);
+	assert_int_equal(p.source, APEI_SOURCE_AR);
+}
+
+static void test_fatal_and_hypervisor_untouched(void **state)
+{
+	(void)state;
+	struct apei_plan p;
+	struct mce_decision d = decision(MF_ACTION_FATAL, "a vmras thread that is not a vCPU read poisoned guest memory");
+	apei_plan(false, true, &guest_ar, 1, &d, &p);
+	assert_false(p.submit);
+	assert_int_equal(d.action, MF_ACTION_FATAL);
+
+	struct memory_failure own = guest_ao;
+	own.recipient = MF_RECIPIENT_HYPERVISOR;
+	d = decision(MF_ACTION_IGNORE, "memory of vmras's own");
+	apei_plan(true, true, &own, 1, &d, &p);
+	assert_false(p.submit);
+	assert_int_equal(d.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.reason, "memory of vmras's own");
+}
+
+static void test_both(void **state)
+{
+	(void)state;
+	struct apei_plan p;
+	/* A reset guest would never read the record. */
+	struct mce_decision d = decision(MF_ACTION_RESET, "CPU 1: Previous MCE still in progress");
+	apei_plan(true, true, &guest_ar, 1, &d, &p);
+	assert_false(p.submit);
+	assert_int_equal(d.action, MF_ACTION_RESET);
+
+	/* Injected both ways: the machine check's action and reason stand. */
+	d = decision(MF_ACTION_INJECT, "");
+	apei_plan(true, true, &guest_ao, 1, &d, &p);
+	assert_true(p.submit);
+	apei_settle(&p, GHES_DROPPED, 16, &d);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_string_equal(d.reason, "");
+
+	/* Machine checks turned off by the guest: the record tells it. */
+	d = decision(MF_ACTION_IGNORE, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0)");
+	apei_plan(true, true, &guest_ao, 1, &d, &p);
+	assert_true(p.submit);
+	apei_settle(&p, GHES_QUEUED, 3, &d);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_string_equal(d.reason, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0); "
+		"reported through GHES source 1");
+}
+
+static void test_ar_repeat(void **state)
+{
+	(void)state;
+	struct apei_plan p;
+	struct mce_decision d = decision(MF_ACTION_INJECT, "");
+	apei_plan(false, true, &guest_ar, 3, &d, &p);
+	assert_false(p.submit);
+	assert_int_equal(d.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.reason, "already reported through GHES source 0 (3 reports): the guest has "
+		"not isolated the page yet");
+	/* Ignored action-required repeats are throttled like any other. */
+	struct poison_entry pe = { .count = 3 };
+	struct mf_event ev = mf_event_from_decision(&guest_ar, &d, false, NULL, &pe, 0);
+	assert_false(mf_event_due(&ev));
+	pe.count = 4;
+	assert_true(mf_event_due(&ev));
+
+	/* With machine checks too, the repeat gets its machine check as before. */
+	d = decision(MF_ACTION_INJECT, "");
+	apei_plan(true, true, &guest_ar, 3, &d, &p);
+	assert_false(p.submit);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+
+	/* An action-optional repeat is a new report of the page: recorded. */
+	d = decision(MF_ACTION_INJECT, "");
+	apei_plan(false, true, &guest_ao, 2, &d, &p);
+	assert_true(p.submit);
+}
+
+static void test_settle_ghes_only(void **state)
+{
+	(void)state;
+	struct apei_plan p;
+	struct mce_decision d = decision(MF_ACTION_INJECT, "");
+	apei_plan(false, true, &guest_ao, 1, &d, &p);
+	apei_settle(&p, GHES_WRITE_NOW, 0, &d);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+	apei_settle(&p, GHES_QUEUED, 5, &d);
+	assert_int_equal(d.action, MF_ACTION_INJECT);
+	apei_settle(&p, GHES_DROPPED, 16, &d);
+	assert_int_equal(d.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.reason, "GHES source 1: the guest has not acknowledged its record and 16 more "
+		"wait; this one is dropped");
+	d = decision(MF_ACTION_INJECT, "");
+	apei_settle(&p, GHES_INVALID, 0, &d);
+	assert_int_equal(d.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.reason, "GHES source 1: the record could not be written");
+}
+
+static void test_event_member(void **state)
+{
+	(void)state;
+	struct mce_decision d = decision(MF_ACTION_INJECT, "");
+	struct mf_event_ghes g = { .source = APEI_SOURCE_AO, .what = GHES_QUEUED, .waiting = 2 };
+	struct poison_entry pe = { .count = 1 };
+	size_t len;
+
+	/* GHES only: no machine check, and no vCPU for an action-optional
+	 * error (a machine check would have gone to vCPU 0). */
+	struct mf_event ev = mf_event_from_decision(&guest_ao, &d, false, &g, &pe, 1700000000000000000ULL);
+	char *line = mf_event_line(&ev, &len);
+	assert_non_null(line);
+	assert_string_equal(line,
+		"{\"event\":\"MEMORY_FAILURE\",\"data\":{\"recipient\":\"guest\",\"action\":\"inject\","
+		"\"flags\":{\"action-required\":false,\"recursive\":false},"
+		"\"guest-physical-address\":536018944,\"host-virtual-address\":139637976727552,"
+		"\"size\":4096,\"count\":1,\"ghes\":{\"source\":1,\"delivery\":\"queued\",\"waiting\":2}},"
+		"\"timestamp\":{\"seconds\":1700000000,\"microseconds\":0}}");
+	free(line);
+
+	g.what = GHES_WRITE_NOW;
+	g.waiting = 0;
+	ev = mf_event_from_decision(&guest_ao, &d, true, &g, &pe, 0);
+	line = mf_event_line(&ev, &len);
+	assert_non_null(strstr(line, "\"cpu-index\":0,"));
+	assert_non_null(strstr(line, "\"machine-check\":{"));
+	assert_non_null(strstr(line, "\"ghes\":{\"source\":1,\"delivery\":\"notified\",\"waiting\":0}"));
+	free(line);
+
+	assert_string_equal(apei_delivery_name(GHES_DROPPED), "dropped");
+	assert_string_equal(apei_delivery_name(GHES_INVALID), "invalid");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mce_only),
+		cmocka_unit_test(test_ghes_only_sources),
+		cmocka_unit_test(test_fatal_and_hypervisor_untouched),
+		cmocka_unit_test(test_both),
+		cmocka_unit_test(test_ar_repeat),
+		cmocka_unit_test(test_settle_ghes_only),
+		cmocka_unit_test(test_event_member),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
