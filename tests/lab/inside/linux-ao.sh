@@ -21,7 +21,11 @@ ao_mc() { # VENDOR
 
 ao() { # VENDOR
 	v=$1 n=ao-$1
-	vm_start "$n" linux-guest-ao.sh "$v" --cpus "$CPUS" --memory 512M
+	# Machine checks alone (--ras mce): with a GHES record too (the default),
+	# an AMD guest isolates the first page from the record before it polls
+	# bank 9, so the second deferred error lands on an unread one (OVER):
+	# right, but not what this test checks. test-linux-ghes covers records.
+	vm_start "$n" linux-guest-ao.sh "$v" --cpus "$CPUS" --memory 512M --ras mce
 	if ! vm_wait_for '^vmras-test: waiting for go' 240 || ! vm_wait_for 'pageholder: late pid=' 10 ||
 		! vm_wait_for 'pageholder: early pid=' 10; then
 		vm_kill

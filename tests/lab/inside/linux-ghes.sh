@@ -8,7 +8,12 @@
 #      gets BUS_MCEERR_AO; the guest lives on.
 #   2. ten pages poisoned back to back: ten records, each acknowledged before
 #      the next is written, every pfn recovered in the order poisoned.
-#   3. ghes.disable=1: the guest never acknowledges; vmras keeps running, the
+#   3. QMP inject-ghes-v2-error with a raw record (vmras-cper) for a page
+#      nothing poisoned: the guest decodes it and isolates that page too.
+#   4. action required, --early-kill off: the victim reads its poisoned page;
+#      the record goes to source 0 with an NMI to that vCPU; the guest decodes
+#      it, isolates the page and kills the reader; no machine check at all.
+#   5. ghes.disable=1: the guest never acknowledges; vmras keeps running, the
 #      queue stays bounded (1 in the block + 16 waiting), the rest are
 #      dropped and the events say so.
 #   linux-ghes.sh GUEST-CPIO
@@ -42,9 +47,10 @@ poison_all() { # NAME GPA...
 
 decoded() {
 	n=ghes
-	VM_APPEND="vmras.holders=10 ${VMRAS_TEST_APPEND:-}"
-	vm_start $n linux-guest-ghes.sh "$v" --ras ghes --cpus 1 --memory 512M
-	if ! holders_ready 10; then
+	VM_APPEND="vmras.holders=11 ${VMRAS_TEST_APPEND:-}"
+	qmp=$LOGS/$n.qmp
+	vm_start $n linux-guest-ghes.sh "$v" --ras ghes --cpus 1 --memory 512M --qmp "unix:$qmp"
+	if ! holders_ready 11; then
 		vm_kill
 		fail $n "$n: the guest did not get its page holders ready"
 		return
@@ -80,11 +86,26 @@ decoded() {
 		show_events $n
 		return
 	fi
+
+	# 3. A raw record over QMP, for b11's page (healthy). Linux prints at
+	# most two records per 5 s: wait for a fresh window.
+	sleep 6
+	q_gpa=$(holder $n b11 gpa) q_pfn=$(holder $n b11 pfn)
+	cper=$(vmras-cper "$q_gpa")
+	if ! vmras-ctl --socket "$qmp" inject-ghes-v2-error "{\"cper\":\"$cper\"}" >"$LOGS/$n.inject" 2>&1; then
+		fail $n "$n: inject-ghes-v2-error failed: $(cat "$LOGS/$n.inject")"
+	elif ! vm_wait_for "Memory failure: $q_pfn: recovery action" 60; then
+		fail $n "$n: the guest did not isolate pfn $q_pfn after inject-ghes-v2-error"
+	fi
+	echo "$n inject-ghes-v2-error reply: $(cat "$LOGS/$n.inject")" >>"$REPORT"
 	vm_send go
 	vm_finish 120
 	rc=$?
 	[ "$rc" = 0 ] || fail $n "$n: vmras exited $rc, expected 0 (guest powered off)"
 	expect $n "^klog: .*HEST: Table parsing has been initialized" "the guest did not parse the HEST"
+	expect $n "\\[Hardware Error\\]:   physical_address: $(printf '0x%016x' $((q_gpa)))$" \
+		"the guest did not decode the injected record for $q_gpa"
+	[ "$(vm_events)" = 11 ] || fail $n "$n: $(vm_events) events, expected 11 (an injected record is no memory failure)"
 
 	event_expect $n 1 "early holder's page" '"recipient":"guest","action":"inject"' \
 		'"flags":{"action-required":false,"recursive":false}' "\"guest-physical-address\":$((e_gpa))," \
@@ -119,11 +140,11 @@ decoded() {
 	want=$(for i in 1 2 3 4 5 6 7 8 9 10; do holder $n "b$i" pfn; done | tr '\n' ' ')
 	got=$(grep -v '^klog: ' "$LOGS/$n.txt" |
 		sed -n 's/.*Memory failure: \(0x[0-9a-f]*\): recovery action.*/\1/p' |
-		grep -vx "$e_pfn" | tr '\n' ' ')
+		grep -vx -e "$e_pfn" -e "$q_pfn" | tr '\n' ' ')
 	[ "$got" = "$want" ] || fail $n "$n: pages recovered in the order '$got', poisoned in the order '$want'"
 	queued=$(grep -c '"delivery":"queued"' "$LOGS/$n.events")
 	echo "$n: of the ten back-to-back records, $queued waited in the queue for an acknowledge" >>"$REPORT"
-	expect $n "^vmras-test: alive corrupted_kb=44$" "the guest does not count 44 kB HardwareCorrupted"
+	expect $n "^vmras-test: alive corrupted_kb=48$" "the guest does not count 48 kB HardwareCorrupted"
 	guest_lived_on $n
 	report_lines $n "GHES|HEST|APEI"
 }
@@ -164,6 +185,44 @@ never_acknowledged() {
 	guest_lived_on $n
 }
 
+consumed() {
+	n=ghes-ar
+	VM_APPEND=${VMRAS_TEST_APPEND:-}
+	vm_start $n linux-guest-ar.sh "$v" --ras ghes --cpus 2 --memory 512M --early-kill off
+	if ! vm_wait_for '^vmras-test: waiting for go' 240 || ! vm_wait_for 'pageholder: bystander pid=' 10; then
+		vm_kill
+		fail $n "$n: the guest did not get its page holders ready"
+		return
+	fi
+	gpa=$(holder $n victim gpa) pfn=$(holder $n victim pfn) va=$(holder $n victim va)
+	poison $n "$gpa" || { vm_kill; return; }
+	vm_send go
+	vm_wait_events 1 60 || fail $n "$n: no event after the victim read its page"
+	vm_finish 120
+	rc=$?
+	[ "$rc" = 0 ] || fail $n "$n: vmras exited $rc, expected 0 (guest powered off)"
+	event_expect $n 1 "victim's read" '"recipient":"guest","action":"inject"' \
+		'"flags":{"action-required":true,"recursive":false}' "\"guest-physical-address\":$((gpa))," \
+		'"ghes":{"source":0,"delivery":"notified","waiting":0}'
+	grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | grep -q '"machine-check"' &&
+		fail $n "$n: an event names a machine check, with --ras ghes"
+	hex=$(printf '0x%016x' $((gpa)))
+	expect $n "\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 0$" \
+		"the guest did not report a record from source 0"
+	expect $n "\[Hardware Error\]:   physical_address: $hex$" "the decoded address is not $hex"
+	expect $n "\[Hardware Error\]:   error_type: 3, multi-bit ECC" "the error type is not multi-bit ECC"
+	expect $n "Memory failure: $pfn: recovery action for dirty LRU page: Recovered" \
+		"the guest did not recover pfn $pfn"
+	expect $n "pageholder: victim SIGBUS code=4 \(BUS_MCEERR_AR\) addr=$va lsb=12" \
+		"the victim did not get BUS_MCEERR_AR for its page"
+	expect $n "^vmras-test: victim status 135" "the victim did not die of SIGBUS"
+	expect $n "pageholder: bystander read ok" "the bystander could not read its page afterwards"
+	grep -q "Machine Check Exception" "$LOGS/$n.txt" && fail $n "$n: the guest took a machine check"
+	expect $n "^vmras-test: alive corrupted_kb=4$" "the guest does not count 4 kB HardwareCorrupted"
+	guest_lived_on $n
+}
+
 decoded
+consumed
 never_acknowledged
 linux_finish
