@@ -36,6 +36,24 @@ gpas() { # NAME N
 	done
 }
 
+# The guest's own decoding (Linux's cper_estatus_print) of a record from
+# SOURCE for the page at GPA, of memory error type TYPE ("3, multi-bit ECC").
+record_decoded() { # NAME SOURCE GPA TYPE
+	_hex=$(printf '0x%016x' $(($3)))
+	expect "$1" "\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: $2$" \
+		"the guest did not report a record from source $2"
+	expect "$1" "\[Hardware Error\]: event severity: recoverable" "no record of severity recoverable"
+	expect "$1" "\[Hardware Error\]:   section_type: memory error" "no record with a memory error section"
+	expect "$1" "\[Hardware Error\]:   physical_address: $_hex$" "no record decoded for the page at $_hex"
+	expect "$1" "\[Hardware Error\]:   error_type: $4" "no record of error type $4"
+}
+
+# With --ras ghes no event may name a machine check.
+no_machine_check() { # NAME
+	grep '"event":"MEMORY_FAILURE"' "$LOGS/$1.events" | grep -q '"machine-check"' &&
+		fail "$1" "$1: an event names a machine check, with --ras ghes"
+}
+
 # Poisons every page of the list as fast as vmras-poison goes.
 poison_all() { # NAME GPA...
 	_n=$1
@@ -103,23 +121,14 @@ decoded() {
 	rc=$?
 	[ "$rc" = 0 ] || fail $n "$n: vmras exited $rc, expected 0 (guest powered off)"
 	expect $n "^klog: .*HEST: Table parsing has been initialized" "the guest did not parse the HEST"
-	expect $n "\\[Hardware Error\\]:   physical_address: $(printf '0x%016x' $((q_gpa)))$" \
-		"the guest did not decode the injected record for $q_gpa"
+	record_decoded $n 1 "$q_gpa" "3, multi-bit ECC"
 	[ "$(vm_events)" = 11 ] || fail $n "$n: $(vm_events) events, expected 11 (an injected record is no memory failure)"
 
 	event_expect $n 1 "early holder's page" '"recipient":"guest","action":"inject"' \
 		'"flags":{"action-required":false,"recursive":false}' "\"guest-physical-address\":$((e_gpa))," \
 		'"ghes":{"source":1,"delivery":"notified","waiting":0}'
-	grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | grep -q '"machine-check"' &&
-		fail $n "$n: an event names a machine check, with --ras ghes"
-	# The guest's decoded record (Linux's cper_estatus_print).
-	hex=$(printf '0x%016x' $((e_gpa)))
-	expect $n "\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 1$" \
-		"the guest did not report a record from source 1"
-	expect $n "\[Hardware Error\]: event severity: recoverable" "the record's severity is not recoverable"
-	expect $n "\[Hardware Error\]:   section_type: memory error" "the section is not a memory error"
-	expect $n "\[Hardware Error\]:   physical_address: $hex$" \
-		"the decoded physical address is not the poisoned page $hex"
+	no_machine_check $n
+	record_decoded $n 1 "$e_gpa" "14, scrub uncorrected error"
 	expect $n "Memory failure: $e_pfn: Sending SIGBUS to pageholder:$e_pid due to hardware memory corruption" \
 		"the guest did not signal the early-kill owner of pfn $e_pfn"
 	expect $n "Memory failure: $e_pfn: recovery action for dirty LRU page: Recovered" \
@@ -204,13 +213,8 @@ consumed() {
 	event_expect $n 1 "victim's read" '"recipient":"guest","action":"inject"' \
 		'"flags":{"action-required":true,"recursive":false}' "\"guest-physical-address\":$((gpa))," \
 		'"ghes":{"source":0,"delivery":"notified","waiting":0}'
-	grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | grep -q '"machine-check"' &&
-		fail $n "$n: an event names a machine check, with --ras ghes"
-	hex=$(printf '0x%016x' $((gpa)))
-	expect $n "\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 0$" \
-		"the guest did not report a record from source 0"
-	expect $n "\[Hardware Error\]:   physical_address: $hex$" "the decoded address is not $hex"
-	expect $n "\[Hardware Error\]:   error_type: 3, multi-bit ECC" "the error type is not multi-bit ECC"
+	no_machine_check $n
+	record_decoded $n 0 "$gpa" "3, multi-bit ECC"
 	expect $n "Memory failure: $pfn: recovery action for dirty LRU page: Recovered" \
 		"the guest did not recover pfn $pfn"
 	expect $n "pageholder: victim SIGBUS code=4 \(BUS_MCEERR_AR\) addr=$va lsb=12" \
