@@ -32,6 +32,20 @@ static const struct qmp_member machine_check[] = {
 	{ 0 },
 };
 
+static const char *const ghes_delivery_values[] = { "notified", "queued", "dropped", "invalid", NULL };
+
+static const struct qmp_member ghes_record[] = {
+	{ .name = "source", .type = QMP_T_INT,
+	  .doc = "the HEST error source: 0 for errors a vCPU consumed, 1 for errors found early" },
+	{ .name = "delivery", .type = QMP_T_ENUM, .type_name = "GhesDelivery", .values = ghes_delivery_values,
+	  .doc = "`notified`: written into the error status block and the guest notified; `queued`: waits "
+		 "for the guest to acknowledge the record before it; `dropped`: the queue was full (see "
+		 "`reason`)" },
+	{ .name = "waiting", .type = QMP_T_INT,
+	  .doc = "records queued on the source after this report, this one included when queued" },
+	{ 0 },
+};
+
 static const struct qmp_member memory_failure[] = {
 	{ .name = "recipient", .type = QMP_T_ENUM, .type_name = "MemoryFailureRecipient",
 	  .values = recipient_values, .doc = "whose memory failed: the guest's RAM, or vmras's own" },
@@ -54,6 +68,9 @@ static const struct qmp_member memory_failure[] = {
 	  .doc = "vmras extension: reports of this page so far" },
 	{ .name = "machine-check", .type = QMP_T_OBJECT, .type_name = "MachineCheckRecord", .optional = true,
 	  .members = machine_check, .doc = "vmras extension: the x86 record injected (action `inject`)" },
+	{ .name = "ghes", .type = QMP_T_OBJECT, .type_name = "GhesRecord", .optional = true,
+	  .members = ghes_record,
+	  .doc = "vmras extension: the CPER record for the guest's APEI error source (`--ras ghes` or `both`)" },
 	{ 0 },
 };
 

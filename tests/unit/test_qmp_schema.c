@@ -264,6 +264,15 @@ static void test_memory_failure_event(void **state)
 	struct mce_decision fatal = { .action = MF_ACTION_FATAL, .cpu = -1, .reason = "vmras's own memory" };
 	ev = mf_event_from_mce(&own, &fatal, &pe, 1);
 	assert_event_conforms(&ev);
+
+	/* With a GHES record, machine check or not, in every delivery. */
+	for (enum ghes_submit w = GHES_WRITE_NOW; w <= GHES_INVALID; w++) {
+		struct mf_event_ghes g = { .source = 0, .what = w, .waiting = 2 };
+		ev = mf_event_from_decision(&f, &d, true, &g, &pe, 1);
+		assert_event_conforms(&ev);
+		ev = mf_event_from_decision(&f, &d, false, &g, NULL, 1);
+		assert_event_conforms(&ev);
+	}
 }
 
 static void test_panic_events(void **state)
