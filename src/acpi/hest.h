@@ -46,14 +46,14 @@ struct acpi_ghes_source {
 	uint64_t read_ack_write;
 	uint8_t notify_type;                /* ACPI_HEST_NOTIFY_* */
 	uint32_t poll_interval_ms;          /* polled only */
-	uint32_t notify_vector;             /* external interrupt: the GSI */
+	uint32_t notify_vector;             /* external interrupt or GSIV: the GSI */
 };
 
 /* An x86 source as vmras describes it: one record of one section per
  * block, a block of ACPI_GHES_BLOCK_LEN bytes, acknowledged by the guest
  * writing 1 to bit 0 of a 32-bit read-ack register in I/O space (a write
- * there traps to the VMM at once), and notified by notify_type: an
- * external interrupt on gsi, or an NMI (gsi unused). */
+ * there traps to the VMM at once), and notified by notify_type: a
+ * GSIV or external interrupt on gsi, or an NMI (gsi unused). */
 #define ACPI_GHES_BLOCK_LEN 4096
 void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
 			  uint64_t error_status_address, uint16_t read_ack_port,

@@ -404,7 +404,7 @@ const struct qmp_command qmp_commands[] = {
 	  .returns = "{}", .qemu_since = "10.2",
 	  .doc = "Delivers a raw CPER record, for firmware and guest testing: `cper` decoded is a whole Generic "
 		 "Error Status Block, handed as it is to the guest through the action-optional GHESv2 error "
-		 "source (source id 1, notified by an external interrupt). When the guest has not yet "
+		 "source (source id 1, notified through the GED and the Hardware Error Device). When the guest has not yet "
 		 "acknowledged the source's previous record, the block waits in the source's queue (16 "
 		 "records) and is written and notified once the guest acknowledges those before it; QEMU "
 		 "fails instead. The reply says only that it was written or queued: the guest's log tells "

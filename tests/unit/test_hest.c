@@ -74,7 +74,7 @@ static void check_gas_io32(const uint8_t *g, uint16_t port)
 	assert_int_equal(le64(g + 4), port);
 }
 
-/* notify: 1 external interrupt (vector = gsi) or 4 NMI (vector 0). */
+/* notify: 1 external interrupt or 10 GSIV (vector = gsi), 4 NMI (vector 0). */
 static void check_entry(const uint8_t *e, uint16_t id, uint64_t status, uint16_t ack,
 			uint8_t notify, uint32_t gsi)
 {
