@@ -413,7 +413,7 @@ const struct qmp_command qmp_commands[] = {
 		 "contents). GenericError when `cper` is not base64 (\"Base64 data contains invalid "
 		 "characters\", as QEMU, or malformed), is not a valid status block (\"cper is not a valid "
 		 "Generic Error Status Block: \" and the reason), with `--ras mce` (\"GHES is not enabled: "
-		 "vmras runs with --ras mce\": no GHES sources), with `--machine none`, during a reset, and "
+		 "vmras runs with --ras mce\": no GHES sources), with `--machine none`, while vmras shuts down, and "
 		 "when the queue is full." },
 	{ .name = "quit", .handler = do_quit, .returns = "{}",
 	  .doc = "Ends vmras (exit status 0) once this reply has been sent, after a SHUTDOWN event "

@@ -143,9 +143,13 @@ int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_er
 		return -1;
 	}
 	pthread_mutex_lock(&m->vm_lock);
+	/* Across a reset, the record is for the new guest: its blocks are
+	 * laid out again before it runs. */
+	while (!m->vm_alive && !machine_stopping(m))
+		pthread_cond_wait(&m->vm_cond, &m->vm_lock);
 	if (!m->vm_alive) {
 		pthread_mutex_unlock(&m->vm_lock);
-		qmp_error_set(err, QMP_ERR_GENERIC, "the VM is being reset or shut down: no guest to deliver to");
+		qmp_error_set(err, QMP_ERR_GENERIC, "vmras is shutting down: no guest to deliver to");
 		return -1;
 	}
 	/* No vCPU is concerned (-1) and no address names it (tag 0): it is
