@@ -1,14 +1,9 @@
 #include "devices/ghes.h"
 
+#include <endian.h>
 #include <string.h>
 
 #include "ras/cper.h"
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* The guest may read the block the moment its status is non-zero, so the
  * body goes first and the 4-byte block status last. */
@@ -27,11 +22,10 @@ static bool write_block(struct ghes_dev *g, struct ghes_source_dev *s, const uin
 
 static void clear_source(struct ghes_dev *g, struct ghes_source_dev *s)
 {
-	uint8_t pointer[8];
+	uint64_t pointer = htole64(s->block_gpa);
 	uint8_t *block = guest_ram_gpa_to_hva(g->ram, s->block_gpa, GHES_RECORD_MAX);
 
-	put_le64(pointer, s->block_gpa);
-	guest_ram_write(g->ram, s->pointer_gpa, pointer, sizeof(pointer));
+	guest_ram_write(g->ram, s->pointer_gpa, &pointer, sizeof(pointer));
 	if (block)
 		memset(block, 0, GHES_RECORD_MAX);
 	/* Nothing outstanding reads as acknowledged. */

@@ -12,6 +12,7 @@
 /* QEMU's qbase64_decode accepts exactly these (a newline, for wrapped
  * input, but no other blank); b64_pton alone would skip any white space. */
 static const char base64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n";
+static const char base64_malformed[] = "Base64 data is malformed: its length, padding or final bits are wrong";
 
 uint8_t *qmp_base64_decode(const char *text, size_t text_len, size_t *len, struct qmp_error *err)
 {
@@ -26,7 +27,7 @@ uint8_t *qmp_base64_decode(const char *text, size_t text_len, size_t *len, struc
 	/* A first pass with no output only validates and measures. */
 	n = b64_pton(text, NULL, 0);
 	if (n < 0) {
-		qmp_error_set(err, QMP_ERR_GENERIC, "Base64 data is malformed: its length, padding or final bits are wrong");
+		qmp_error_set(err, QMP_ERR_GENERIC, "%s", base64_malformed);
 		return NULL;
 	}
 	/* One spare byte: b64_pton writes the bits past the last whole byte
@@ -38,7 +39,7 @@ uint8_t *qmp_base64_decode(const char *text, size_t text_len, size_t *len, struc
 	}
 	if (b64_pton(text, out, (size_t)n + 1) != n) {
 		free(out);
-		qmp_error_set(err, QMP_ERR_GENERIC, "Base64 data is malformed: its length, padding or final bits are wrong");
+		qmp_error_set(err, QMP_ERR_GENERIC, "%s", base64_malformed);
 		return NULL;
 	}
 	*len = (size_t)n;

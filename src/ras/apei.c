@@ -12,7 +12,7 @@ void apei_plan(bool mce, bool ghes, const struct memory_failure *f, uint32_t cou
 	       struct mce_decision *d, struct apei_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->mce = mce;
+	p->mce = mce && d->action == MF_ACTION_INJECT;
 	p->source = f->action_required ? APEI_SOURCE_AR : APEI_SOURCE_AO;
 	if (!ghes || f->recipient != MF_RECIPIENT_GUEST || d->action == MF_ACTION_FATAL)
 		return;
@@ -40,10 +40,10 @@ void apei_settle(const struct apei_plan *p, enum ghes_submit what, unsigned wait
 		 struct mce_decision *d)
 {
 	bool told = what == GHES_WRITE_NOW || what == GHES_QUEUED;
-	bool mce_told = p->mce && d->action == MF_ACTION_INJECT;
 	char kept[MCE_REASON_MAX];
 
-	if (!p->submit || mce_told)
+	/* With a machine check sent, its action and reason stand. */
+	if (!p->submit || p->mce)
 		return;
 	if (told) {
 		/* A machine check the guest turned off, reported anyway. */

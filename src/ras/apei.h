@@ -29,7 +29,7 @@
 #define APEI_SOURCE_AO 1
 
 struct apei_plan {
-	bool mce;                  /* the machine-check decision is acted on */
+	bool mce;                  /* a machine check is injected: --ras has them and mce_decide said inject */
 	bool submit;               /* a CPER record goes to source */
 	unsigned source;
 };

@@ -177,7 +177,6 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	struct apei_plan plan;
 	struct mf_event_ghes ghes = { 0 };
 	bool use_mce = m->opts->ras & RAS_MODE_MCE, use_ghes = m->opts->ras & RAS_MODE_GHES;
-	enum mf_action mce_action;
 	int lsb = mf_lsb_normalize((unsigned)e->lsb);
 
 	f.action_required = e->code == BUS_MCEERR_AR;
@@ -215,7 +214,6 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		log_error("poison registry: %s", strerror(errno));
 		entry = NULL;
 	}
-	mce_action = d.action;
 	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d, &plan);
 	if (plan.submit && m->vm_alive) {
 		/* A record only lands in guest memory and raises a notification
@@ -225,12 +223,11 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		apei_settle(&plan, ghes.what, ghes.waiting, &d);
 	}
 	/* The event goes out before anything else is done about it. */
-	if (emit(&f, &d, use_mce && (mce_action == MF_ACTION_INJECT || f.recipient != MF_RECIPIENT_GUEST),
-		 plan.submit ? &ghes : NULL, entry, e->time_ns))
+	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, e->time_ns))
 		describe(&f, &d);
 	switch (d.action) {
 	case MF_ACTION_INJECT:
-		if (m->vm_alive && use_mce && mce_action == MF_ACTION_INJECT)
+		if (m->vm_alive && plan.mce)
 			ras_inject_mce(m, (unsigned)d.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
 		break;
 	case MF_ACTION_RESET:

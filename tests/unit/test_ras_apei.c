@@ -88,6 +88,7 @@ static void test_both(void **state)
 	apei_plan(true, true, &guest_ar, 1, &d, &p);
 	assert_false(p.submit);
 	assert_int_equal(d.action, MF_ACTION_RESET);
+	assert_false(p.mce);                        /* no machine check is injected */
 
 	/* Injected both ways: the machine check's action and reason stand. */
 	d = decision(MF_ACTION_INJECT, "");
