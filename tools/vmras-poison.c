@@ -1,7 +1,7 @@
 /* vmras-poison: make the host kernel treat a page of a running guest's RAM
  * as hardware-poisoned, for real, the way a failing DIMM would.
  *
- *   vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS
+ *   vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...
  *   vmras-poison --own-test-page PID
  *
  * pfn (default): finds the page's frame through /proc/PID/pagemap and writes
@@ -17,6 +17,8 @@
  *   page (action optional, or action required on vCPU 0) through its own
  *   SIGBUS intake, for machines without CONFIG_MEMORY_FAILURE. The guest is
  *   told as for a real error, but its page stays readable.
+ * With several addresses, every page is found first; pfn then writes the
+ * frames back to back (a burst, as a scrubber finding a failing DIMM reports).
  * pfn and madvise need root and a kernel with CONFIG_MEMORY_FAILURE (the lab's
  * test host).
  * Exit status: 0 poisoned, 1 failed, 2 bad usage. */
@@ -44,7 +46,7 @@ static int usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "vmras-poison: %s\n", why);
-	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS\n"
+	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...\n"
 			"       vmras-poison --own-test-page PID\n");
 	return 2;
 }
@@ -167,34 +169,49 @@ static void fault_in(pid_t pid, uint64_t hva)
 	}
 }
 
-static int poison_pfn(pid_t pid, uint64_t hva, uint64_t *pfn_out)
+/* The host frame behind vmras's hva, faulted in first if need be. */
+static int resolve_pfn(pid_t pid, uint64_t hva, uint64_t *pfn)
 {
-	uint64_t pfn;
-	int rc = pagemap_pfn(pid, hva, &pfn);
-	FILE *f;
+	int rc = pagemap_pfn(pid, hva, pfn);
 
 	if (rc == 1) {
 		fault_in(pid, hva);
-		rc = pagemap_pfn(pid, hva, &pfn);
+		rc = pagemap_pfn(pid, hva, pfn);
 	}
-	if (rc) {
-		if (rc == 1)
-			fprintf(stderr, "vmras-poison: the page is not in memory\n");
-		return -1;
-	}
-	f = fopen(CORRUPT_PFN, "w");
-	if (!f) {
+	if (rc == 1)
+		fprintf(stderr, "vmras-poison: the page is not in memory\n");
+	return rc ? -1 : 0;
+}
+
+/* Writes every frame to the injector back to back, as a failing DIMM found
+ * by a patrol scrub would report a burst. Returns how many were poisoned. */
+static size_t write_pfns(const uint64_t *pfns, size_t n)
+{
+	int fd = open(CORRUPT_PFN, O_WRONLY);
+	size_t done = 0;
+
+	if (fd < 0) {
 		fprintf(stderr, "vmras-poison: cannot open %s: %s (modprobe hwpoison_inject; mount -t debugfs none /sys/kernel/debug)\n",
 			CORRUPT_PFN, strerror(errno));
-		return -1;
+		return 0;
 	}
-	fprintf(f, "0x%" PRIx64 "\n", pfn);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "vmras-poison: writing pfn 0x%" PRIx64 " to %s: %s\n", pfn, CORRUPT_PFN, strerror(errno));
-		return -1;
+	for (; done < n; done++) {
+		char buf[32];
+		int len = snprintf(buf, sizeof(buf), "0x%" PRIx64 "\n", pfns[done]);
+
+		if (write(fd, buf, (size_t)len) != len) {
+			fprintf(stderr, "vmras-poison: writing pfn 0x%" PRIx64 " to %s: %s\n", pfns[done], CORRUPT_PFN,
+				strerror(errno));
+			break;
+		}
 	}
-	*pfn_out = pfn;
-	return 0;
+	close(fd);
+	return done;
+}
+
+static int poison_pfn(pid_t pid, uint64_t hva, uint64_t *pfn)
+{
+	return resolve_pfn(pid, hva, pfn) || write_pfns(pfn, 1) != 1 ? -1 : 0;
 }
 
 static long parse_pid(const char *arg)
@@ -271,12 +288,30 @@ static int signal_vmras(pid_t pid, uint64_t gpa, bool ar)
 	return 0;
 }
 
+static int parse_gpa(const char *arg, uint64_t *gpa)
+{
+	char *end;
+
+	errno = 0;
+	*gpa = strtoull(arg, &end, 0);
+	return errno || *end || arg[0] == '-' || !arg[0] ? -1 : 0;
+}
+
+static void said(const char *method, long pid, uint64_t gpa, const struct guest_mapping *m, uint64_t hva, uint64_t pfn)
+{
+	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, vmras %ld hva 0x%" PRIx64,
+	       gpa & ~(PAGE - 1), m->region, pid, hva & ~(PAGE - 1));
+	if (pfn)
+		printf(", host pfn 0x%" PRIx64, pfn);
+	printf(") via %s\n", method);
+}
+
 int main(int argc, char **argv)
 {
 	const char *method = "pfn";
-	struct guest_mapping m;
-	uint64_t gpa, hva, pfn = 0;
-	char *end;
+	struct guest_mapping *maps;
+	uint64_t *gpas, *hvas, *pfns;
+	size_t n, done;
 	long pid;
 	int i = 1;
 
@@ -291,31 +326,48 @@ int main(int argc, char **argv)
 	if (strcmp(method, "pfn") && strcmp(method, "madvise") && strcmp(method, "signal") &&
 	    strcmp(method, "signal-ar"))
 		return usage("--method is pfn, madvise, signal or signal-ar");
-	if (argc - i != 2)
+	if (argc - i < 2)
 		return usage(NULL);
 	pid = parse_pid(argv[i]);
 	if (pid < 0)
 		return usage("PID must be a process id");
-	errno = 0;
-	gpa = strtoull(argv[i + 1], &end, 0);
-	if (errno || *end || argv[i + 1][0] == '-')
-		return usage("GUEST-PHYSICAL-ADDRESS must be a number (0x... for hex)");
-	if (find_mapping((pid_t)pid, gpa, &m, &hva))
+	n = (size_t)(argc - i - 1);
+	gpas = calloc(n, sizeof(*gpas));
+	hvas = calloc(n, sizeof(*hvas));
+	pfns = calloc(n, sizeof(*pfns));
+	maps = calloc(n, sizeof(*maps));
+	if (!gpas || !hvas || !pfns || !maps) {
+		fprintf(stderr, "vmras-poison: out of memory\n");
 		return 1;
-	if (!strncmp(method, "signal", 6)) {
-		if (signal_vmras((pid_t)pid, gpa, !strcmp(method, "signal-ar")))
-			return 1;
-		printf("vmras-poison: asked vmras %ld for a synthetic %s report of guest page 0x%" PRIx64
-		       " (region %s; nothing poisoned)\n", pid,
-		       strcmp(method, "signal") ? "action-required" : "action-optional", gpa & ~(PAGE - 1), m.region);
-		return 0;
 	}
-	if (!strcmp(method, "pfn") ? poison_pfn((pid_t)pid, hva, &pfn) : poison_madvise((pid_t)pid, &m, gpa))
-		return 1;
-	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, vmras %ld hva 0x%" PRIx64,
-	       gpa & ~(PAGE - 1), m.region, pid, hva & ~(PAGE - 1));
-	if (pfn)
-		printf(", host pfn 0x%" PRIx64, pfn);
-	printf(") via %s\n", method);
+	/* Every page is found first, so that a pfn burst goes out back to back. */
+	for (size_t k = 0; k < n; k++) {
+		if (parse_gpa(argv[i + 1 + (int)k], &gpas[k]))
+			return usage("GUEST-PHYSICAL-ADDRESS must be a number (0x... for hex)");
+		if (find_mapping((pid_t)pid, gpas[k], &maps[k], &hvas[k]))
+			return 1;
+		if (!strcmp(method, "pfn") && resolve_pfn((pid_t)pid, hvas[k], &pfns[k]))
+			return 1;
+	}
+	if (!strcmp(method, "pfn")) {
+		done = write_pfns(pfns, n);
+		for (size_t k = 0; k < done; k++)
+			said(method, pid, gpas[k], &maps[k], hvas[k], pfns[k]);
+		return done == n ? 0 : 1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (!strncmp(method, "signal", 6)) {
+			if (signal_vmras((pid_t)pid, gpas[k], !strcmp(method, "signal-ar")))
+				return 1;
+			printf("vmras-poison: asked vmras %ld for a synthetic %s report of guest page 0x%" PRIx64
+			       " (region %s; nothing poisoned)\n", pid,
+			       strcmp(method, "signal") ? "action-required" : "action-optional", gpas[k] & ~(PAGE - 1),
+			       maps[k].region);
+			continue;
+		}
+		if (poison_madvise((pid_t)pid, &maps[k], gpas[k]))
+			return 1;
+		said(method, pid, gpas[k], &maps[k], hvas[k], 0);
+	}
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "vmm/panic.h"
 #include "vmm/ras.h"
 #include "vmm/ram_backing.h"
+#include "vmm/sigbus.h"
 #include "vmm/vcpu_loop.h"
 #include "x86/boot.h"
 
@@ -400,6 +401,46 @@ static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpui
 	return 0;
 }
 
+struct load {
+	const struct guest_ram *ram;
+	const struct x86_boot_in *in;
+	struct x86_boot_out *out;
+	char *why;
+	size_t whylen;
+};
+
+static int load_once(void *arg)
+{
+	struct load *l = arg;
+
+	return x86_boot_load(l->ram, l->in, l->out, l->why, l->whylen);
+}
+
+/* After a reset the reload writes over RAM the old guest used, where a
+ * poisoned page nobody reported may still hide (the reset's scan finds
+ * those the kernel marked, not one poisoned a moment later). Such a page
+ * costs a replacement and a new try, never a thread parked for ever. */
+#define RELOAD_TRIES 64
+
+static int load_images(struct machine *m, const struct x86_boot_in *in, struct x86_boot_out *out,
+		       char *why, size_t whylen)
+{
+	struct load l = { .ram = &m->ram, .in = in, .out = out, .why = why, .whylen = whylen };
+
+	for (unsigned i = 0; i < RELOAD_TRIES; i++) {
+		struct sigbus_fault fault;
+		int rc = sigbus_guarded(load_once, &l, &fault);
+
+		if (!fault.hit)
+			return rc;
+		if (ras_reload_fault(m, fault.addr, why, whylen))
+			return -1;
+	}
+	snprintf(why, whylen, "reloading the guest's images met poisoned memory %d times in a row; giving up",
+		 RELOAD_TRIES);
+	return -1;
+}
+
 /* Builds a fresh VM over the existing RAM and puts the kernel in it. */
 static int boot_vm(struct machine *m, char *why, size_t whylen)
 {
@@ -439,7 +480,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 	for (unsigned i = 0; i < m->ncpus; i++)
 		if (setup_vcpu(m, &m->vcpus[i], cpuid, why, whylen))
 			goto out;
-	if (x86_boot_load(&m->ram, &in, &out, why, whylen))
+	if (load_images(m, &in, &out, why, whylen))
 		goto out;
 	/* Only the bootstrap processor starts; the others wait for INIT/SIPI
 	 * from the guest, which KVM's in-kernel local APIC handles. */
@@ -512,6 +553,8 @@ int machine_run(struct machine *m)
 		unsigned hold;
 
 		m->boots++;
+		/* Reports from now on concern this VM (see ras.c). */
+		sigbus_set_vm_generation(m->boots);
 		if (boot_vm(m, why, sizeof(why))) {
 			log_error("%s", why);
 			teardown_vm(m);

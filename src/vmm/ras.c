@@ -23,6 +23,7 @@
 #include "vmm/event_sink.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/ram_poison.h"
 #include "vmm/sigbus.h"
 
 #ifndef BUS_MCEERR_AR
@@ -132,6 +133,24 @@ static bool emit(const struct memory_failure *f, const struct mce_decision *d, b
 	return true;
 }
 
+/* An event for a page that no decision about the guest concerns: found
+ * without a report, or reported for a guest a reset has replaced. */
+static void emit_plain(const struct memory_failure *f, enum mf_action action, const char *reason,
+		       const struct poison_entry *entry, uint64_t time_ns)
+{
+	const struct mf_event ev = { .failure = f, .action = action, .cpu = f->vcpu, .reason = reason,
+				     .poison = entry, .time_ns = time_ns };
+	size_t len;
+	char *line = mf_event_line(&ev, &len);
+
+	if (!line) {
+		log_error("cannot encode a MEMORY_FAILURE event (out of memory)");
+		return;
+	}
+	event_sinks_emit(line, len);
+	free(line);
+}
+
 static void describe(const struct memory_failure *f, const struct mce_decision *d)
 {
 	char where[96];
@@ -178,8 +197,10 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	struct mf_event_ghes ghes = { 0 };
 	bool use_mce = m->opts->ras & RAS_MODE_MCE, use_ghes = m->opts->ras & RAS_MODE_GHES;
 	int lsb = mf_lsb_normalize((unsigned)e->lsb);
+	bool own_load, current_vcpu;
 
 	f.action_required = e->code == BUS_MCEERR_AR;
+	own_load = f.action_required && e->vcpu < 0;
 	f.hva = e->addr;
 	f.lsb = lsb < 0 ? MF_PAGE_SHIFT : (unsigned)lsb;
 	f.vcpu = e->vcpu;
@@ -191,13 +212,33 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	}
 
 	pthread_mutex_lock(&m->vm_lock);
-	/* Guest memory needs the vCPUs; across a reset, wait for the new VM. */
-	while (f.recipient == MF_RECIPIENT_GUEST && !m->vm_alive && !machine_stopping(m))
+	/* Guest memory needs the vCPUs; across a reset, wait for the new VM.
+	 * Not for a load of vmras's own: its verdict (fatal) needs no VM, and
+	 * the thread that would build the next VM may be the one waiting for it. */
+	while (f.recipient == MF_RECIPIENT_GUEST && !own_load && !m->vm_alive && !machine_stopping(m))
 		pthread_cond_wait(&m->vm_cond, &m->vm_lock);
+	/* A vCPU that took the report waits for this verdict, unless it
+	 * belonged to a VM that a reset has since torn down. */
+	current_vcpu = f.action_required && e->vcpu >= 0 && (unsigned)e->vcpu < m->ncpus && m->vm_alive &&
+		       e->vm == m->boots;
+	if (f.recipient == MF_RECIPIENT_GUEST && !own_load && !e->synthetic &&
+	    ram_poison_probe(region, f.gpa) == 0) {
+		/* Healthy memory behind it now: a reset replaced the page after
+		 * the report was taken. The guest it concerned is gone; telling
+		 * the new one would only reset it again. */
+		emit_plain(&f, MF_ACTION_IGNORE, "the page was replaced at a guest reset after this report was taken",
+			   NULL, e->time_ns);
+		log_info("memory failure: guest page 0x%" PRIx64 " was replaced at a reset since it was reported; "
+			 "nothing to tell", f.gpa);
+		if (current_vcpu)
+			vcpu_ar_done(&m->vcpus[e->vcpu]);
+		pthread_mutex_unlock(&m->vm_lock);
+		return;
+	}
 	mm = (struct mce_machine){ .vendor = m->vendor, .mcg_cap = m->mcg_cap, .vcpu = ras->states,
 				   .nvcpus = m->ncpus };
 	memset(ras->states, 0, m->ncpus * sizeof(ras->states[0]));
-	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && use_mce) {
+	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && use_mce && !own_load) {
 		for (unsigned i = 0; i < m->ncpus; i++) {
 			struct state_read r = { .mcg_cap = m->mcg_cap, .out = &ras->states[i] };
 			vcpu_run_on(&m->vcpus[i], read_state, &r);
@@ -240,7 +281,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	case MF_ACTION_IGNORE:
 		break;
 	}
-	if (f.action_required && e->vcpu >= 0 && (unsigned)e->vcpu < m->ncpus && m->vm_alive)
+	if (current_vcpu)
 		vcpu_ar_done(&m->vcpus[e->vcpu]);
 	pthread_mutex_unlock(&m->vm_lock);
 }
@@ -417,18 +458,56 @@ struct json_object *ras_memory_failures(struct machine *m)
 	return list;
 }
 
-void ras_replace_poisoned(struct machine *m)
+/* A guest page found poisoned (vm_lock held): unless a report named it
+ * already, recorded and announced, so that the reset replaces it. Returns
+ * whether it was news. */
+static bool record_found(struct ras *ras, const struct ram_region *r, uint64_t gpa, bool touched)
+{
+	const struct poison_entry *known = poison_find_gpa(ras->registry, gpa), *entry = NULL;
+	const struct memory_failure f = {
+		.recipient = MF_RECIPIENT_GUEST, .action_required = touched, .gpa = gpa,
+		.hva = (uint64_t)(uintptr_t)(r->hva + (gpa - r->gpa)), .lsb = MF_PAGE_SHIFT, .vcpu = -1,
+		.region = r->name,
+	};
+	uint64_t now = event_now_ns();
+
+	if (known && !known->replaced)
+		return false;   /* reported already; replaced with the others */
+	if (poison_record(ras->registry, &f, MF_ACTION_RESET, now, &entry) < 0) {
+		log_error("poison registry: %s", strerror(errno));
+		entry = NULL;
+	}
+	emit_plain(&f, MF_ACTION_RESET,
+		   touched ? "vmras touched this page, which no report had named, while it reloaded the guest; "
+			     "it is replaced and the reload done again"
+			   : "found poisoned at the guest's reset, though no report had named it; "
+			     "replaced before the guest boots again",
+		   entry, now);
+	return true;
+}
+
+struct scan {
+	struct ras *ras;
+	size_t found;
+};
+
+static void scan_found(void *opaque, const struct ram_region *r, uint64_t gpa)
+{
+	struct scan *sc = opaque;
+
+	if (record_found(sc->ras, r, gpa, false))
+		sc->found++;
+}
+
+/* Replaces the pending extents (vm_lock held). */
+static void replace_pending(struct machine *m, const char *when)
 {
 	struct ras *ras = m->ras;
 	struct poison_run *runs = NULL;
 	size_t n = 0, done = 0;
 
-	if (!ras)
-		return;
-	pthread_mutex_lock(&m->vm_lock);
 	if (poison_runs(ras->registry, &runs, &n)) {
 		log_error("poison registry: %s", strerror(errno));
-		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -451,9 +530,49 @@ void ras_replace_poisoned(struct machine *m)
 	}
 	if (done) {
 		size_t marked = poison_mark_replaced(ras->registry, runs, done);
-		log_info("guest reset: replaced %zu poisoned page%s in %zu hole punch%s", marked,
+		log_info("%s: replaced %zu poisoned page%s in %zu hole punch%s", when, marked,
 			 marked == 1 ? "" : "s", done, done == 1 ? "" : "es");
 	}
 	free(runs);
+}
+
+void ras_replace_poisoned(struct machine *m)
+{
+	struct scan sc = { .ras = m->ras };
+	long n;
+
+	if (!sc.ras)
+		return;
+	pthread_mutex_lock(&m->vm_lock);
+	/* Reports can be lost (a burst coalesces signals), so the kernel's own
+	 * marks are read too: the reload that follows must not meet a page
+	 * nobody told vmras of. */
+	n = ram_poison_scan(&m->ram, scan_found, &sc);
+	if (n < 0)
+		log_error("guest reset: cannot look for poisoned pages no report named: %s", strerror(errno));
+	else if (sc.found)
+		log_info("guest reset: found %zu poisoned page%s no report had named", sc.found,
+			 sc.found == 1 ? "" : "s");
+	replace_pending(m, "guest reset");
 	pthread_mutex_unlock(&m->vm_lock);
+}
+
+int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen)
+{
+	const struct ram_region *r = NULL;
+	uint64_t gpa;
+
+	if (!m->ras || !guest_ram_hva_to_gpa(&m->ram, (const void *)hva, &gpa, &r)) {
+		/* The kernel or initrd file itself (its page cache) is poisoned. */
+		snprintf(why, whylen, "reloading the guest's images touched poisoned memory outside guest RAM "
+			 "(host address 0x%" PRIxPTR "): the kernel or initrd file cannot be read", hva);
+		return -1;
+	}
+	gpa &= ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1);
+	log_info("guest reset: the reload touched poisoned guest page 0x%" PRIx64 "; replacing it", gpa);
+	pthread_mutex_lock(&m->vm_lock);
+	record_found(m->ras, r, gpa, true);
+	replace_pending(m, "guest reset");
+	pthread_mutex_unlock(&m->vm_lock);
+	return 0;
 }

@@ -16,10 +16,17 @@ struct ras;
 /* Returns 0, or -1 with a reason in why. */
 int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen);
 
-/* Guest reset: gives every poisoned guest page fresh memory (one hole punch
- * per contiguous run), so the next boot can use all its RAM. Called by the
- * main thread while no VM exists. */
+/* Guest reset: finds every poisoned guest page, those no report named
+ * included (each gets an event, action reset), and gives them fresh memory
+ * (one hole punch per contiguous run), so the reload and the next boot can
+ * use all its RAM. Called by the main thread while no VM exists. */
 void ras_replace_poisoned(struct machine *m);
+
+/* The reload of the guest's images (sigbus_guarded) touched poisoned memory
+ * at host address hva: a guest page is recorded, announced and replaced, and
+ * 0 returned so the reload can be done again; anything else (the image
+ * files themselves) is -1 with a reason. Main thread, no VM. */
+int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen);
 
 /* A synthetic memory error at guest address gpa (its 4 KiB page): a SIGBUS
  * with BUS_MCEERR_AO queued to the RAS thread, or BUS_MCEERR_AR to vCPU 0's

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,10 +17,38 @@
 #endif
 
 static struct sigbus_ring ring;
+static unsigned vm_generation;
 static int wake_fd = -1;
 static __thread int thread_vcpu = -1;
 static __thread volatile sig_atomic_t thread_ar;
 static __thread bool thread_is_handler;
+static __thread volatile sig_atomic_t thread_in_guest;
+
+/* sigbus_guarded's frame: where an action-required error inside it lands. */
+struct guard {
+	sigjmp_buf env;
+	volatile uintptr_t addr;
+	volatile int lsb;
+};
+static __thread struct guard *volatile thread_guard;
+
+/* A parked thread waits this long for the RAS thread's verdict (an event,
+ * then exit 1), then ends the process itself: whatever has gone wrong with
+ * the RAS thread, vmras must not hang. The verdict takes milliseconds. */
+#define PARK_LIMIT_S 30
+
+static void park(void)
+{
+	static const char msg[] = "vmras: a thread of vmras touched poisoned memory and no verdict came "
+				  "within 30 s; exiting\n";
+	struct timespec second = { .tv_sec = 1 };
+
+	for (int i = 0; i < PARK_LIMIT_S; i++)
+		while (nanosleep(&second, &second) && errno == EINTR)
+			;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -32,6 +61,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	int code = si->si_code;
 	uintptr_t addr = (uintptr_t)si->si_addr;
 	int lsb = si->si_addr_lsb;
+	bool synthetic = false;
 
 	/* A synthetic report vmras queued to itself (sigbus_queue_synthetic):
 	 * the kernel lets a thread other than the main one send a SIGBUS only
@@ -41,6 +71,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
 		code = v & 1 ? BUS_MCEERR_AR : BUS_MCEERR_AO;
 		addr = v & ~(uintptr_t)0xfff;
 		lsb = 12;
+		synthetic = true;
 	}
 	if (code != BUS_MCEERR_AR && code != BUS_MCEERR_AO) {
 		/* Not ours: a plain bus error must still kill the process as it
@@ -51,30 +82,46 @@ static void handler(int sig, siginfo_t *si, void *uc)
 		raise(sig);
 		return;
 	}
+	if (code == BUS_MCEERR_AR && thread_guard) {
+		/* A guarded copy (sigbus_guarded) touched poison: its caller
+		 * deals with the page, so nothing is recorded here. */
+		struct guard *g = thread_guard;
+
+		thread_guard = NULL;
+		g->addr = addr;
+		g->lsb = lsb;
+		siglongjmp(g->env, 1);
+	}
+	/* A vCPU thread's own load outside KVM_RUN is like any other thread's:
+	 * only a guest access can be handed to the guest. A synthetic report
+	 * stands for a guest access wherever the thread was. */
+	bool from_guest = thread_vcpu >= 0 && (thread_in_guest || synthetic || code != BUS_MCEERR_AR);
+
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev.code = code;
 	ev.addr = addr;
 	ev.lsb = lsb;
 	ev.tid = (int)syscall(SYS_gettid);
-	ev.vcpu = thread_vcpu;
+	ev.vcpu = from_guest ? thread_vcpu : -1;
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	ev.vm = __atomic_load_n(&vm_generation, __ATOMIC_ACQUIRE);
+	ev.synthetic = synthetic;
 	sigbus_ring_push(&ring, &ev);
-	if (code == BUS_MCEERR_AR)
+	if (code == BUS_MCEERR_AR && from_guest)
 		thread_ar++;
 	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
-	if (code == BUS_MCEERR_AR && thread_vcpu < 0) {
-		/* A thread that is not a vCPU would only fault again on return;
-		 * nothing can repair its load. Leave the verdict (an event, then
-		 * exit) to the handling thread and wait here for the end. That
-		 * thread cannot wait for itself, though. */
+	if (code == BUS_MCEERR_AR && !from_guest) {
+		/* vmras's own load would only fault again on return; nothing can
+		 * repair it. Leave the verdict (an event, then exit) to the
+		 * handling thread and wait here for the end. That thread cannot
+		 * wait for itself, though. */
 		if (thread_is_handler) {
 			static const char msg[] = "vmras: the memory-failure thread touched poisoned memory; exiting\n";
 			(void)!write(2, msg, sizeof(msg) - 1);
 			_exit(1);
 		}
-		for (;;)
-			pause();
+		park();
 	}
 	errno = saved_errno;
 }
@@ -144,4 +191,33 @@ unsigned sigbus_thread_take_ar(void)
 	unsigned n = (unsigned)thread_ar;
 	thread_ar -= (sig_atomic_t)n;
 	return n;
+}
+
+void sigbus_set_vm_generation(unsigned vm)
+{
+	__atomic_store_n(&vm_generation, vm, __ATOMIC_RELEASE);
+}
+
+void sigbus_set_thread_in_guest(bool in_guest)
+{
+	thread_in_guest = in_guest;
+}
+
+int sigbus_guarded(int (*fn)(void *arg), void *arg, struct sigbus_fault *fault)
+{
+	struct guard g;
+	int rc;
+
+	fault->hit = false;
+	if (sigsetjmp(g.env, 1)) {
+		/* The handler cleared thread_guard and restored the signal mask. */
+		fault->hit = true;
+		fault->addr = g.addr;
+		fault->lsb = g.lsb;
+		return -1;
+	}
+	thread_guard = &g;
+	rc = fn(arg);
+	thread_guard = NULL;
+	return rc;
 }

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "vmm/sigbus_ring.h"
 
@@ -42,6 +43,14 @@ unsigned long sigbus_intake_dropped(void);
 
 /* vCPU threads say who they are, so a signal records which vCPU took it. */
 void sigbus_set_thread_vcpu(int index);
+/* Which VM runs from now on: reports are stamped with it, so that one taken
+ * for a guest that a reset has since replaced is told apart. */
+void sigbus_set_vm_generation(unsigned vm);
+/* A vCPU thread says when it is inside KVM_RUN: only an action-required
+ * error taken there is the guest's (KVM delivers it as the ioctl returns);
+ * one taken outside is vmras's own load, which parks the thread like any
+ * other thread's until the verdict, and is reported without a vCPU. */
+void sigbus_set_thread_in_guest(bool in_guest);
 /* The thread that handles the reports says so: an action-required error on
  * any other thread that is not a vCPU parks that thread until the handler has
  * decided (fatal), but the handler itself cannot wait for itself. */
@@ -50,5 +59,22 @@ void sigbus_set_thread_handler(void);
  * vCPU must have them handled before it enters the guest again, or it only
  * faults again. */
 unsigned sigbus_thread_take_ar(void);
+
+/* Where a guarded call touched poisoned memory. */
+struct sigbus_fault {
+	bool hit;
+	uintptr_t addr;
+	int lsb;
+};
+
+/* Runs fn(arg) so that an action-required memory error on this thread inside
+ * it cuts fn short instead of parking the thread: returns fn's result with
+ * fault->hit false, or -1 with fault->hit true and the poisoned address. The
+ * report is not recorded in the intake; the caller handles the page. For
+ * copies into guest RAM that the caller can redo (a reset's reload). fn must
+ * hold no lock where it can fault; what it allocated and had not yet freed is
+ * lost when it is cut short (the x86 loader's ACPI buffer: a few KiB per
+ * poisoned page met). Not nested. */
+int sigbus_guarded(int (*fn)(void *arg), void *arg, struct sigbus_fault *fault);
 
 #endif

@@ -20,6 +20,8 @@ struct sigbus_event {
 	int tid;             /* thread that took the signal */
 	int vcpu;            /* vCPU index of that thread, or -1 */
 	uint64_t time_ns;    /* CLOCK_REALTIME when the signal was taken */
+	unsigned vm;         /* which VM ran then (sigbus_set_vm_generation) */
+	bool synthetic;      /* queued by vmras itself: no page is really poisoned */
 };
 
 struct sigbus_slot {

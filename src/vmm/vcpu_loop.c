@@ -240,7 +240,12 @@ static void *vcpu_thread(void *arg)
 	/* A vCPU started held (prelaunch) waits before its first KVM_RUN. */
 	between_runs(v);
 	while (!machine_stopping(v->machine)) {
-		if (ioctl(v->kvm.fd, KVM_RUN, 0) < 0) {
+		int rc;
+
+		sigbus_set_thread_in_guest(true);
+		rc = ioctl(v->kvm.fd, KVM_RUN, 0);
+		sigbus_set_thread_in_guest(false);
+		if (rc < 0) {
 			if (errno != EINTR && errno != EAGAIN) {
 				fatal(v, "KVM_RUN: %s", strerror(errno));
 				break;

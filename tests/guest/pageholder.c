@@ -1,7 +1,7 @@
 /* pageholder: a static helper that runs inside a Linux test guest and holds one
  * page of anonymous memory for the memory-failure lab tests (issue 3).
  *
- *   pageholder [early|late] [NAME]
+ *   pageholder [early|late] [NAME] [PAGES [read]]
  *
  * It maps one private anonymous page, fills it with a pattern (so the page is
  * dirty in the guest, and in the host behind it), and prints one line:
@@ -24,6 +24,14 @@
  *
  *   pageholder: NAME SIGBUS code=4 (BUS_MCEERR_AR) addr=0xVA lsb=12
  *
+ * With PAGES (default 1) it holds that many pages, and after the line above
+ * prints the guest-physical address of every page, eight to a line:
+ *
+ *   pageholder: NAME gpas 0xGPA 0xGPA ...
+ *
+ * With "read" it also reads all its pages every 50 ms (a process working on
+ * its memory), saying "pageholder: NAME read bad at +OFF" once if a check fails.
+ *
  * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
  * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
 #define _GNU_SOURCE
@@ -34,9 +42,11 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef BUS_MCEERR_AR
@@ -49,6 +59,7 @@
 static const char *name = "holder";
 static volatile uint8_t *page;
 static long page_size;
+static long pages = 1;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -83,22 +94,49 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
+/* The first byte that breaks the pattern, or -1. */
+static long check(void)
+{
+	for (long i = 0; i < pages * page_size; i++)
+		if (page[i] != pattern(i))
+			return i;
+	return -1;
+}
+
+static int frame(int fd, long k, uint64_t *pfn, uint64_t *entry)
+{
+	if (pread(fd, entry, sizeof(*entry), (off_t)(((uintptr_t)page / (uintptr_t)page_size + (uintptr_t)k) * 8)) !=
+	    (ssize_t)sizeof(*entry))
+		return -1;
+	*pfn = *entry & ((UINT64_C(1) << 55) - 1);
+	return (*entry >> 63) && *pfn ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { 0 };
+	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
 	sigset_t set;
 	uint64_t entry = 0, pfn;
-	bool early = false;
+	bool early = false, reading = false, told = false;
 	int fd, sig;
+	char line[200];
+	int used = 0;
 
 	int i = 1;
 
 	if (i < argc && (!strcmp(argv[i], "early") || !strcmp(argv[i], "late")))
 		early = !strcmp(argv[i++], "early");
-	if (i < argc && argv[i][0] != '-')
+	if (i < argc && argv[i][0] != '-' && (argv[i][0] < '0' || argv[i][0] > '9'))
 		name = argv[i++];
-	if (i < argc) {
-		fprintf(stderr, "usage: pageholder [early|late] [NAME]\n");
+	if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
+		pages = strtol(argv[i++], NULL, 10);
+	if (i < argc && !strcmp(argv[i], "read")) {
+		reading = true;
+		i++;
+	}
+	if (i < argc || pages < 1 || pages > 65536) {
+		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read]]\n");
 		return 2;
 	}
 	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
@@ -116,46 +154,53 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	page_size = sysconf(_SC_PAGESIZE);
-	page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	page = mmap(NULL, (size_t)(pages * page_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED) {
 		say("error mmap: %s", strerror(errno));
 		return 1;
 	}
-	madvise((void *)page, (size_t)page_size, MADV_NOHUGEPAGE);
-	for (long i = 0; i < page_size; i++)
-		page[i] = pattern(i);
+	madvise((void *)page, (size_t)(pages * page_size), MADV_NOHUGEPAGE);
+	for (long k = 0; k < pages * page_size; k++)
+		page[k] = pattern(k);
 
 	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0 || pread(fd, &entry, sizeof(entry), (off_t)((uintptr_t)page / (uintptr_t)page_size * 8)) !=
-			      (ssize_t)sizeof(entry)) {
-		say("error /proc/self/pagemap: %s", strerror(errno));
-		return 1;
-	}
-	close(fd);
-	pfn = entry & ((UINT64_C(1) << 55) - 1);
-	if (!(entry >> 63) || !pfn) {
-		say("error page not present or pfn hidden (pagemap entry 0x%llx)", (unsigned long long)entry);
+	if (fd < 0 || frame(fd, 0, &pfn, &entry)) {
+		say("error page not present or pfn hidden (pagemap entry 0x%llx): %s", (unsigned long long)entry,
+		    strerror(errno));
 		return 1;
 	}
 	say("pid=%d va=%p pfn=0x%llx gpa=0x%llx kill=%s", (int)getpid(), (void *)page,
 	    (unsigned long long)pfn, (unsigned long long)(pfn * (uint64_t)page_size), early ? "early" : "late");
+	for (long k = 0; pages > 1 && k < pages; k++) {
+		if (frame(fd, k, &pfn, &entry)) {
+			say("error page %ld not present (pagemap entry 0x%llx)", k, (unsigned long long)entry);
+			return 1;
+		}
+		used += snprintf(line + used, sizeof(line) - (size_t)used, " 0x%llx",
+				 (unsigned long long)(pfn * (uint64_t)page_size));
+		if (k % 8 == 7 || k == pages - 1) {
+			say("gpas%s", line);
+			used = 0;
+		}
+	}
+	close(fd);
 
 	for (;;) {
-		if (sigwait(&set, &sig))
-			continue;
+		long bad;
+
+		sig = reading ? sigtimedwait(&set, NULL, &tick) : (sigwait(&set, &sig) ? -1 : sig);
 		if (sig == SIGTERM) {
 			say("exit");
 			return 0;
 		}
-		long bad = -1;
-		for (long i = 0; i < page_size; i++)
-			if (page[i] != pattern(i)) {
-				bad = i;
-				break;
-			}
-		if (bad < 0)
+		if (sig < 0 && !reading)
+			continue;
+		bad = check();
+		if (sig == SIGUSR1 && bad < 0)
 			say("read ok");
-		else
+		else if (bad >= 0 && (sig == SIGUSR1 || !told)) {
 			say("read bad at +%ld", bad);
+			told = true;
+		}
 	}
 }

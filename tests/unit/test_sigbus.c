@@ -78,6 +78,8 @@ static void test_action_required_flags_the_vcpu_thread(void **state)
 	arm();
 
 	sigbus_set_thread_vcpu(3);
+	sigbus_set_thread_in_guest(true);   /* as KVM delivers it: KVM_RUN returning */
+	sigbus_set_vm_generation(7);
 	send_sigbus(BUS_MCEERR_AR, (void *)0x7f0040000000, 21);  /* a 2 MiB hugepage */
 	assert_int_equal(sigbus_thread_take_ar(), 1);
 	assert_int_equal(sigbus_thread_take_ar(), 0);  /* once */
@@ -90,7 +92,101 @@ static void test_action_required_flags_the_vcpu_thread(void **state)
 	assert_int_equal(ev.code, BUS_MCEERR_AR);
 	assert_int_equal(ev.lsb, 21);
 	assert_int_equal(ev.vcpu, 3);
+	assert_int_equal(ev.vm, 7);
+	assert_false(ev.synthetic);
+	sigbus_set_thread_in_guest(false);
+	sigbus_set_vm_generation(0);
 	sigbus_set_thread_vcpu(-1);
+}
+
+/* An action-optional report to a vCPU thread outside KVM_RUN is still the
+ * guest's page, reported with the vCPU; it never parks the thread. */
+static void test_action_optional_on_a_vcpu_outside_the_guest(void **state)
+{
+	struct sigbus_event ev;
+	(void)state;
+	arm();
+
+	sigbus_set_thread_vcpu(1);
+	send_sigbus(BUS_MCEERR_AO, (void *)0x7f0000201000, 12);
+	assert_int_equal(sigbus_thread_take_ar(), 0);
+	assert_true(sigbus_intake_take(&ev));
+	assert_int_equal(ev.vcpu, 1);
+	sigbus_set_thread_vcpu(-1);
+}
+
+/* A vCPU thread's own load of poisoned memory outside KVM_RUN (before:
+ * recorded as the guest's, the handler returned, the load faulted again at
+ * once, for ever) parks the thread like any other vmras thread's load. */
+static void test_vcpu_own_load_parks(void **state)
+{
+	int status;
+	pid_t pid;
+	(void)state;
+	arm();
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sigbus_set_thread_vcpu(2);
+		send_sigbus(BUS_MCEERR_AR, (void *)0x7f0000201000, 12);
+		_exit(3);  /* not reached: the thread waits for a verdict */
+	}
+	usleep(300 * 1000);
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);   /* still parked */
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+}
+
+static int copy_into(void *arg)
+{
+	memcpy(arg, "vmras", 6);
+	return 42;
+}
+
+static int copy_and_fault(void *arg)
+{
+	send_sigbus(BUS_MCEERR_AR, arg, 12);
+	return 42;   /* not reached: the guard cuts the call short */
+}
+
+/* The reload after a reset runs guarded: poison it touches comes back to
+ * the caller as a fault, is not recorded and does not park the thread
+ * (before: the main thread parked for ever, and vmras hung). */
+static void test_guarded_call(void **state)
+{
+	struct sigbus_fault fault;
+	struct sigbus_event ev;
+	char buf[8];
+	sigset_t mask;
+	(void)state;
+	arm();
+
+	sigbus_set_thread_vcpu(-1);
+	assert_int_equal(sigbus_guarded(copy_into, buf, &fault), 42);
+	assert_false(fault.hit);
+	assert_string_equal(buf, "vmras");
+
+	assert_int_equal(sigbus_guarded(copy_and_fault, (void *)0x7f0000777000, &fault), -1);
+	assert_true(fault.hit);
+	assert_int_equal(fault.addr, 0x7f0000777000);
+	assert_int_equal(fault.lsb, 12);
+	assert_false(sigbus_intake_take(&ev));
+	assert_int_equal(sigbus_thread_take_ar(), 0);
+	/* SIGBUS is not left blocked by the jump out of the handler. */
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &mask), 0);
+	assert_false(sigismember(&mask, SIGBUS));
+
+	/* Twice in a row: the guard is armed afresh each call. */
+	assert_int_equal(sigbus_guarded(copy_and_fault, (void *)0x7f0000778000, &fault), -1);
+	assert_true(fault.hit);
+	assert_int_equal(fault.addr, 0x7f0000778000);
+
+	/* Outside a guarded call, an action-optional report is recorded as ever. */
+	send_sigbus(BUS_MCEERR_AO, (void *)0x7f0000779000, 12);
+	assert_true(sigbus_intake_take(&ev));
+	assert_int_equal(ev.addr, 0x7f0000779000);
 }
 
 static void test_burst_keeps_order(void **state)
@@ -180,6 +276,7 @@ static void test_synthetic_report_from_another_thread(void **state)
 	assert_int_equal(ev.code, BUS_MCEERR_AR);
 	assert_int_equal(ev.addr, 0x7f0000346000);
 	assert_int_equal(ev.vcpu, 0);
+	assert_true(ev.synthetic);
 	assert_false(sigbus_intake_take(&ev));
 	sigbus_set_thread_vcpu(-1);
 }
@@ -216,6 +313,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_action_optional_recorded),
 		cmocka_unit_test(test_action_required_flags_the_vcpu_thread),
+		cmocka_unit_test(test_action_optional_on_a_vcpu_outside_the_guest),
+		cmocka_unit_test(test_vcpu_own_load_parks),
+		cmocka_unit_test(test_guarded_call),
 		cmocka_unit_test(test_burst_keeps_order),
 		cmocka_unit_test(test_other_sigbus_keeps_default_meaning),
 		cmocka_unit_test(test_synthetic_report_from_another_thread),

@@ -1,0 +1,46 @@
+/* Finding poisoned pages of guest RAM without being told.
+ *
+ * The kernel's reports (SIGBUS) can be lost: a standard signal already
+ * pending is not queued twice, so a burst of action-optional reports reaches
+ * vmras as fewer signals than pages. Before a reset reloads the kernel,
+ * initrd and tables, vmras must know every poisoned page anyway, or the
+ * reload (or the new guest's first touch) walks into one. The kernel leaves
+ * two traces vmras can read without touching the page:
+ *   - its page-table entry for the page becomes a hwpoison entry, which
+ *     /proc/self/pagemap shows as "swapped" (bit 62), and a shared memfd
+ *     mapping has no other swap entries than hwpoison and migration ones;
+ *   - the memfd's page cache keeps the page, marked, and pread() of it fails
+ *     with EIO instead of faulting (also when no page-table entry maps it).
+ * So the candidates are pages whose entry is "swapped", or not present yet
+ * resident (mincore), and each candidate is confirmed with a one-byte pread. */
+#ifndef VMRAS_VMM_RAM_POISON_H
+#define VMRAS_VMM_RAM_POISON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/guest_ram.h"
+
+#define PAGEMAP_PRESENT (UINT64_C(1) << 63)
+#define PAGEMAP_SWAPPED (UINT64_C(1) << 62)
+
+/* Whether a page could be poisoned, from its pagemap entry and its mincore
+ * byte (bit 0: resident). Pure. */
+static inline bool ram_poison_candidate(uint64_t pagemap, unsigned char mincore)
+{
+	if (pagemap & PAGEMAP_PRESENT)
+		return false;
+	return (pagemap & PAGEMAP_SWAPPED) || (mincore & 1);
+}
+
+/* Whether the 4 KiB page at gpa (inside r) is poisoned: 1 yes, 0 no, -1
+ * cannot tell (no memfd behind the region, or pread failed otherwise). */
+int ram_poison_probe(const struct ram_region *r, uint64_t gpa);
+
+/* Calls found(opaque, r, gpa) for every poisoned 4 KiB page of guest RAM.
+ * Returns the number found, or -1 with errno when pagemap or mincore cannot
+ * be read (then nothing was reported for the region that failed). */
+typedef void ram_poison_found_fn(void *opaque, const struct ram_region *r, uint64_t gpa);
+long ram_poison_scan(const struct guest_ram *ram, ram_poison_found_fn *found, void *opaque);
+
+#endif
