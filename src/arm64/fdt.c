@@ -137,7 +137,7 @@ static void add_gic(struct fdt_writer *w, unsigned ncpus)
 {
 	uint32_t maint[3] = { GIC_PPI, ARM64_PPI_GIC_MAINT, IRQ_LEVEL_HIGH };
 
-	begin(w, "intc@8000000");
+	begin(w, ARM64_FDT_GIC_NODE);
 	prop_str(w, "compatible", "arm,gic-v3");
 	prop_u32(w, "#interrupt-cells", 3);
 	prop_empty(w, "interrupt-controller");
@@ -192,7 +192,7 @@ static void add_uart(struct fdt_writer *w)
 	uint32_t irq[3] = { GIC_SPI, ARM64_UART_SPI, IRQ_LEVEL_HIGH };
 	uint32_t clocks[2] = { ARM64_FDT_PHANDLE_CLOCK, ARM64_FDT_PHANDLE_CLOCK };
 
-	begin(w, ARM64_FDT_UART_PATH + 1);
+	begin(w, ARM64_FDT_UART_NODE);
 	prop_strs(w, "compatible", "arm,pl011", "arm,primecell");
 	prop_reg2(w, ARM64_UART_GPA, ARM64_UART_SIZE, 0, 0, 1);
 	prop_cells(w, "interrupts", irq, 3);
@@ -206,7 +206,7 @@ static void add_power_button(struct fdt_writer *w)
 	uint32_t irq[3] = { GIC_SPI, ARM64_GPIO_SPI, IRQ_LEVEL_HIGH };
 	uint32_t gpios[3] = { ARM64_FDT_PHANDLE_GPIO, ARM64_POWER_BUTTON_PIN, GPIO_ACTIVE_HIGH };
 
-	begin(w, ARM64_FDT_GPIO_PATH + 1);
+	begin(w, ARM64_FDT_GPIO_NODE);
 	prop_strs(w, "compatible", "arm,pl061", "arm,primecell");
 	prop_reg2(w, ARM64_GPIO_GPA, ARM64_GPIO_SIZE, 0, 0, 1);
 	prop_cells(w, "interrupts", irq, 3);
@@ -229,7 +229,7 @@ static void add_power_button(struct fdt_writer *w)
 
 static void add_pvpanic(struct fdt_writer *w)
 {
-	begin(w, ARM64_FDT_PVPANIC_PATH + 1);
+	begin(w, ARM64_FDT_PVPANIC_NODE);
 	prop_str(w, "compatible", "qemu,pvpanic-mmio");
 	prop_reg2(w, ARM64_PVPANIC_GPA, ARM64_PVPANIC_SIZE, 0, 0, 1);
 	end(w);

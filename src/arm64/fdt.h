@@ -20,11 +20,12 @@
  * the PL011 driver's baud divisors come out as on virt. */
 #define ARM64_FDT_APB_CLOCK_HZ  24000000
 
-/* Node paths, for stdout-path and for tests. */
-#define ARM64_FDT_UART_PATH     "/pl011@9000000"
-#define ARM64_FDT_GIC_PATH      "/intc@8000000"
-#define ARM64_FDT_GPIO_PATH     "/pl061@9030000"
-#define ARM64_FDT_PVPANIC_PATH  "/pvpanic@9060000"
+/* Node names (children of the root), and the UART's path for stdout-path. */
+#define ARM64_FDT_UART_NODE     "pl011@9000000"
+#define ARM64_FDT_GIC_NODE      "intc@8000000"
+#define ARM64_FDT_GPIO_NODE     "pl061@9030000"
+#define ARM64_FDT_PVPANIC_NODE  "pvpanic@9060000"
+#define ARM64_FDT_UART_PATH     "/" ARM64_FDT_UART_NODE
 
 struct arm64_fdt_config {
 	uint64_t ram_size;           /* RAM from ARM64_RAM_GPA */
