@@ -2,8 +2,8 @@
 # Installs the Debian packages vmras needs to build and test, only when missing.
 # Usage: tools/deps.sh [build|lab|all]   (default: all)
 set -euo pipefail
-build_pkgs=(gcc meson ninja-build pkg-config libjson-c-dev libcmocka-dev clang libclang-rt-dev)
-lab_pkgs=(qemu-system-x86 busybox-static cpio acpica-tools xz-utils zstd)
+build_pkgs=(gcc meson ninja-build pkg-config libjson-c-dev libcmocka-dev clang libclang-rt-dev libfdt-dev)
+lab_pkgs=(qemu-system-x86 busybox-static cpio acpica-tools device-tree-compiler xz-utils zstd)
 case "${1:-all}" in
   build) want=("${build_pkgs[@]}") ;;
   lab) want=("${lab_pkgs[@]}") ;;
