@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # vmras lab: shared functions, sourced by lab/build, lab/run and lab/demo.
 #
+# Two test-host architectures (lab_arch): x86_64 (the default) and arm64.
+#
 # Builds and caches, in $VMRAS_LAB_CACHE (default ~/.cache/vmras-lab), outside the
 # repository so that every clone on a machine shares it:
-#   kernel/PKG_VERSION/   the Debian kernel package behind linux-image-amd64, unpacked
+#   kernel/PKG_VERSION/   the Debian kernel package behind linux-image-amd64 (or
+#                         linux-image-arm64:arm64), unpacked
 #   guest/HASH/           guest-initrd.cpio.gz: the default initramfs of an L2 guest
 #   host/HASH/            host-base.cpio: the initramfs of the L1 test host, less the
 #                         per-run part (command, vmras binaries, shared folders)
@@ -13,13 +16,36 @@
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 LAB_REPO=$(dirname "$LAB_DIR")
 LAB_CACHE=${VMRAS_LAB_CACHE:-${HOME:-/root}/.cache/vmras-lab}
-LAB_BUILD_DIR=${VMRAS_LAB_BUILD_DIR:-$LAB_REPO/build-static}
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit "${LAB_DIE_STATUS:-1}"; }
 lab_verbose() { [ "${VMRAS_LAB_VERBOSE:-0}" != 0 ] && lab_log "$@"; return 0; }
 
 lab_sha() { sha256sum "$@" | cut -c1-64; }
+
+# Selects the test-host architecture: x86_64 (alias amd64) or arm64 (alias
+# aarch64). Sets LAB_ARCH and what differs between the two:
+#   LAB_SFX        "" or "-arm64": the suffix of the per-arch lists in lab/
+#                  (host-modules, guest-modules, binaries) and cache entries
+#   LAB_KMETA      the kernel metapackage; LAB_KPIN: the pinned package, if any
+#   LAB_BB_PKG     the static busybox package
+#   LAB_DEPS       the tools/deps.sh group
+#   LAB_BUILD_DIR  the static vmras build ($VMRAS_LAB_BUILD_DIR overrides)
+#   LAB_CROSS_CC   the C compiler for the test host's static tools (arm64 only)
+lab_arch() {
+	case $1 in
+	x86_64 | amd64)
+		LAB_ARCH=x86_64 LAB_SFX='' LAB_KMETA=linux-image-amd64 LAB_KPIN=${VMRAS_LAB_KERNEL_PKG:-}
+		LAB_BB_PKG=busybox-static LAB_DEPS=lab LAB_CROSS_CC=
+		LAB_BUILD_DIR=${VMRAS_LAB_BUILD_DIR:-$LAB_REPO/build-static} ;;
+	arm64 | aarch64)
+		LAB_ARCH=arm64 LAB_SFX=-arm64 LAB_KMETA=linux-image-arm64:arm64 LAB_KPIN=${VMRAS_LAB_KERNEL_PKG_ARM64:-}
+		LAB_BB_PKG=busybox-static:arm64 LAB_DEPS=lab-arm64 LAB_CROSS_CC=aarch64-linux-gnu-gcc
+		LAB_BUILD_DIR=${VMRAS_LAB_BUILD_DIR:-$LAB_REPO/build-static-arm64} ;;
+	*) return 1 ;;
+	esac
+}
+lab_arch "${VMRAS_LAB_ARCH:-x86_64}" || lab_arch x86_64
 
 # Does /dev/kvm here open read-write for this user?
 lab_kvm_openable() {
@@ -38,9 +64,20 @@ lab_kvm_hardware() {
 	[ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]
 }
 
-# Usable for the lab's direct mode: both of the above.
+# Usable for the lab's direct mode: both of the above; for the arm64 lab, an
+# arm64 machine's /dev/kvm (built into Debian's arm64 kernel).
 lab_kvm_usable() {
-	lab_kvm_openable && lab_kvm_hardware
+	if [ "$LAB_ARCH" = arm64 ]; then
+		lab_kvm_native && lab_kvm_openable
+	else
+		lab_kvm_openable && lab_kvm_hardware
+	fi
+}
+
+# Is this machine of the lab's arch (so that its /dev/kvm runs the lab's guests)?
+lab_kvm_native() {
+	case $LAB_ARCH-$(uname -m) in x86_64-x86_64 | arm64-aarch64) return 0 ;; esac
+	return 1
 }
 
 # Names the KVM implementations loaded here, for messages.
@@ -54,12 +91,12 @@ lab_kvm_kind() {
 
 # ---------------------------------------------------------------- kernel
 # Sets LAB_KPKG (package name) and LAB_KVER_PKG (package version): the versioned
-# image package that linux-image-amd64 depends on. The answer is remembered until
+# image package that $LAB_KMETA depends on. The answer is remembered until
 # the apt lists change (apt-cache takes about a second a call here).
 lab_resolve_kernel() {
-	local fp memo="$LAB_CACHE/kernel.resolved" dep ver
-	if [ -n "${VMRAS_LAB_KERNEL_PKG:-}" ]; then
-		dep=$VMRAS_LAB_KERNEL_PKG
+	local fp memo="$LAB_CACHE/kernel$LAB_SFX.resolved" dep ver
+	if [ -n "$LAB_KPIN" ]; then
+		dep=$LAB_KPIN
 	fi
 	fp=$(ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null | grep -E '_Packages' | sha256sum | cut -c1-16)
 	fp="$fp ${dep:-auto}"
@@ -70,8 +107,8 @@ lab_resolve_kernel() {
 	fi
 	local try
 	for try in 1 2; do
-		if [ -z "${VMRAS_LAB_KERNEL_PKG:-}" ]; then
-			dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		if [ -z "$LAB_KPIN" ]; then
+			dep=$(apt-cache depends "$LAB_KMETA" 2>/dev/null |
 				sed -n 's/^ *|\{0,1\}Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -n1)
 		fi
 		ver=
@@ -80,22 +117,22 @@ lab_resolve_kernel() {
 		[ -n "$dep" ] && [ -n "$ver" ] && break
 		# No apt lists yet (fresh machine): update once, as root only.
 		[ "$try" = 1 ] && [ "$(id -u)" = 0 ] || break
-		lab_log "apt lists lack linux-image-amd64; running apt-get update"
+		lab_log "apt lists lack $LAB_KMETA; running apt-get update"
 		apt-get update -qq >&2 || break
 		fp=$(ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null | grep -E '_Packages' | sha256sum | cut -c1-16)
-		fp="$fp ${VMRAS_LAB_KERNEL_PKG:-auto}"
+		fp="$fp ${LAB_KPIN:-auto}"
 	done
 	if [ -z "$dep" ] || [ -z "$ver" ]; then
-		# Offline: fall back to the newest kernel already in the cache.
-		local last
-		last=$(ls -td "$LAB_CACHE"/kernel/*/ 2>/dev/null | head -n1)
+		# Offline: fall back to the newest kernel of this arch already in the cache.
+		local last flavour=${LAB_KMETA#linux-image-}
+		last=$(ls -td "$LAB_CACHE"/kernel/*-"${flavour%%:*}"_*/ 2>/dev/null | head -n1)
 		if [ -n "$last" ] && [ -f "$last/pkg" ]; then
 			LAB_KPKG=$(sed -n 1p "$last/pkg")
 			LAB_KVER_PKG=$(sed -n 2p "$last/pkg")
-			lab_log "cannot resolve linux-image-amd64 with apt; using cached $LAB_KPKG $LAB_KVER_PKG"
+			lab_log "cannot resolve $LAB_KMETA with apt; using cached $LAB_KPKG $LAB_KVER_PKG"
 			return 0
 		fi
-		lab_die "cannot resolve the kernel package behind linux-image-amd64 (apt-cache depends/policy failed)"
+		lab_die "cannot resolve the kernel package behind $LAB_KMETA (apt-cache depends/policy failed)"
 	fi
 	LAB_KPKG=$dep
 	LAB_KVER_PKG=$ver
@@ -106,7 +143,8 @@ lab_resolve_kernel() {
 # Sets LAB_KDIR (unpacked package), LAB_VMLINUZ and LAB_KREL (uname -r).
 lab_ensure_kernel() {
 	lab_resolve_kernel
-	LAB_KDIR="$LAB_CACHE/kernel/${LAB_KPKG}_${LAB_KVER_PKG//[^A-Za-z0-9.+~_-]/_}"
+	# (named without the package's ":arch": linux-image-…-arm64 says it already)
+	LAB_KDIR="$LAB_CACHE/kernel/${LAB_KPKG%%:*}_${LAB_KVER_PKG//[^A-Za-z0-9.+~_-]/_}"
 	if [ ! -f "$LAB_KDIR/pkg" ]; then
 		local tmp
 		lab_log "downloading $LAB_KPKG $LAB_KVER_PKG"
@@ -125,7 +163,15 @@ lab_ensure_kernel() {
 	LAB_VMLINUZ=$(ls "$LAB_KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
 	[ -f "$LAB_VMLINUZ" ] || lab_die "no boot/vmlinuz-* in $LAB_KDIR"
 	LAB_KREL=${LAB_VMLINUZ##*/vmlinuz-}
-	lab_ensure_vmlinux
+	if [ "$LAB_ARCH" = arm64 ]; then
+		# Debian's arm64 vmlinuz is the plain Image (CONFIG_EFI_ZBOOT off): QEMU
+		# boots it as it is, and so does a VMM. Its header has "ARM\x64" at 56.
+		[ "$(od -An -c -j 56 -N 3 "$LAB_VMLINUZ" | tr -d ' ')" = ARM ] ||
+			lab_die "$LAB_VMLINUZ is not an uncompressed arm64 Image (EFI zboot?)"
+		LAB_L1_KERNEL=$LAB_VMLINUZ
+	else
+		lab_ensure_vmlinux
+	fi
 	touch "$LAB_KDIR"
 }
 
@@ -176,26 +222,34 @@ lab_ensure_vmlinux() {
 }
 
 # ---------------------------------------------------------------- busybox
-# Sets LAB_BUSYBOX: a static busybox (from the busybox-static package).
+# Sets LAB_BUSYBOX: a static busybox (from the busybox-static package: the
+# installed one for x86_64, else one downloaded for the arch into the cache).
 lab_ensure_busybox() {
-	if dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' &&
+	if [ "$LAB_ARCH" = x86_64 ] &&
+		dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' &&
 		[ -x /bin/busybox ]; then
 		LAB_BUSYBOX=/bin/busybox
 		return 0
 	fi
-	local d="$LAB_CACHE/busybox"
+	local d="$LAB_CACHE/busybox$LAB_SFX"
 	if [ ! -x "$d/bin/busybox" ]; then
 		local tmp
-		lab_log "downloading busybox-static"
+		lab_log "downloading $LAB_BB_PKG"
 		mkdir -p "$LAB_CACHE"
 		tmp=$(mktemp -d "$LAB_CACHE/.tmp.XXXXXX")
-		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root busybox-static >/dev/null) ||
-			{ rm -rf "$tmp"; lab_die "apt-get download busybox-static failed"; }
+		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$LAB_BB_PKG" >/dev/null) ||
+			{ rm -rf "$tmp"; lab_die "apt-get download $LAB_BB_PKG failed"; }
 		dpkg-deb -x "$tmp"/*.deb "$tmp/root" && rm -rf "$d" && mv "$tmp/root" "$d"
 		rm -rf "$tmp"
 	fi
 	LAB_BUSYBOX="$d/bin/busybox"
 	[ -x "$LAB_BUSYBOX" ] || lab_die "no static busybox"
+	# A foreign busybox does not run here to list its applets: the installed
+	# busybox-static (same Debian source, same configuration) lists them.
+	if [ "$LAB_ARCH" != x86_64 ]; then
+		LAB_BUSYBOX_LIST=/bin/busybox
+		[ -x "$LAB_BUSYBOX_LIST" ] || lab_die "no /bin/busybox here to list the applets (tools/deps.sh $LAB_DEPS)"
+	fi
 }
 
 # ---------------------------------------------------------------- images
@@ -205,7 +259,7 @@ lab_rootfs_busybox() {
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc,mnt}
 	chmod 1777 "$root/tmp"
 	cp "$LAB_BUSYBOX" "$root/bin/busybox"
-	for a in $("$LAB_BUSYBOX" --list-full); do
+	for a in $("${LAB_BUSYBOX_LIST:-$LAB_BUSYBOX}" --list-full); do
 		case $a in bin/busybox | linuxrc) continue ;; esac
 		[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
 	done
@@ -228,7 +282,7 @@ lab_ensure_guest() {
 	local hash dir tmp mods
 	# The guest's modules come from the kernel package: the image depends on it too.
 	hash=$( {
-		lab_sha "$LAB_DIR/guest-init" "$LAB_DIR/lib.sh" "$LAB_DIR/guest-modules" "$LAB_BUSYBOX"
+		lab_sha "$LAB_DIR/guest-init" "$LAB_DIR/lib.sh" "$LAB_DIR/guest-modules$LAB_SFX" "$LAB_BUSYBOX"
 		echo "$LAB_KDIR"
 	} | lab_sha -)
 	dir="$LAB_CACHE/guest/${hash:0:16}"
@@ -239,7 +293,7 @@ lab_ensure_guest() {
 		lab_rootfs_busybox "$tmp/root"
 		mkdir -p "$tmp/root/vmras"
 		install -m 0755 "$LAB_DIR/guest-init" "$tmp/root/init"
-		mods=$(lab_module_order "$LAB_DIR/guest-modules") || exit
+		mods=$(lab_module_order "$LAB_DIR/guest-modules$LAB_SFX") || exit
 		# shellcheck disable=SC2086 # one word per module file
 		lab_install_modules "$tmp/root" vmras-guest.order $mods
 		# No init daemon to ask: poweroff, reboot and halt are shell functions
@@ -325,16 +379,17 @@ lab_ko_cat() {
 lab_ensure_host() {
 	local hash dir tmp mods memo
 	# Resolving the module order walks the module tree: remember it per module list.
-	memo="$LAB_KDIR/modorder.$(lab_sha "$LAB_DIR/host-modules" "$LAB_DIR/lib.sh" | lab_sha - | cut -c1-16)"
+	memo="$LAB_KDIR/modorder.$(lab_sha "$LAB_DIR/host-modules$LAB_SFX" "$LAB_DIR/lib.sh" | lab_sha - | cut -c1-16)"
 	if [ -f "$memo" ]; then
 		mods=$(cat "$memo")
 	else
-		mods=$(lab_module_order "$LAB_DIR/host-modules") || exit
+		mods=$(lab_module_order "$LAB_DIR/host-modules$LAB_SFX") || exit
 		echo "$mods" >"$memo.$$" && mv -f "$memo.$$" "$memo"
 	fi
 	hash=$( {
-		lab_sha "$LAB_DIR/host-init" "$LAB_DIR/lib.sh" "$LAB_DIR/host-modules" "$LAB_BUSYBOX" "$LAB_GUEST_INITRD"
+		lab_sha "$LAB_DIR/host-init" "$LAB_DIR/lib.sh" "$LAB_DIR/host-modules$LAB_SFX" "$LAB_BUSYBOX" "$LAB_GUEST_INITRD"
 		echo "$LAB_KDIR" "$mods"
+		lab_host_tools_id
 	} | lab_sha -)
 	dir="$LAB_CACHE/host/${hash:0:16}"
 	if [ ! -f "$dir/host-base.cpio" ]; then
@@ -347,6 +402,7 @@ lab_ensure_host() {
 		# shellcheck disable=SC2086 # one word per module file
 		lab_install_modules "$tmp/root" vmras-lab.order $mods
 		cp "$LAB_VMLINUZ" "$tmp/root/usr/share/vmras-lab/vmlinuz"
+		lab_host_tools "$tmp/root/usr/bin" || { rm -rf "$tmp"; lab_die "building the test host's tools failed"; }
 		cp "$LAB_GUEST_INITRD" "$tmp/root/usr/share/vmras-lab/guest-initrd.cpio.gz"
 		cat >"$tmp/root/etc/profile" <<-'EOF'
 			PS1='vmras-lab:\w# '
@@ -363,6 +419,25 @@ lab_ensure_host() {
 	LAB_HOST_BASE="$dir/host-base.cpio"
 }
 
+# The test host's own static tools (arm64: tools/kvm-probe-arm64.c, as
+# kvm-probe-arm64), compiled with $LAB_CROSS_CC; x86 has none (its kvm-probe is
+# one of lab/binaries). lab_host_tools DIR builds them into DIR;
+# lab_host_tools_id prints what they are made of, for the image's hash.
+LAB_HOST_TOOLS_ARM64=(kvm-probe-arm64)
+lab_host_tools_id() {
+	[ "$LAB_ARCH" = arm64 ] || return 0
+	local t
+	for t in "${LAB_HOST_TOOLS_ARM64[@]}"; do lab_sha "$LAB_REPO/tools/$t.c"; done
+	"$LAB_CROSS_CC" --version | head -n1
+}
+lab_host_tools() {
+	[ "$LAB_ARCH" = arm64 ] || return 0
+	local t
+	for t in "${LAB_HOST_TOOLS_ARM64[@]}"; do
+		"$LAB_CROSS_CC" -static -O2 -Wall -Wextra -Werror -o "$1/$t" "$LAB_REPO/tools/$t.c" || return 1
+	done
+}
+
 # Drops images not used for two weeks.
 lab_prune() {
 	find "$LAB_CACHE/guest" "$LAB_CACHE/host" "$LAB_CACHE/kernel" -mindepth 1 -maxdepth 1 \
@@ -373,7 +448,7 @@ lab_prune() {
 # LAB_KREL. With "guest" as $1, skips the test-host image (direct mode needs none).
 lab_build() {
 	local what=${1:-all}
-	"$LAB_REPO/tools/deps.sh" lab >&2 || lab_die "tools/deps.sh lab failed"
+	"$LAB_REPO/tools/deps.sh" "$LAB_DEPS" >&2 || lab_die "tools/deps.sh $LAB_DEPS failed"
 	mkdir -p "$LAB_CACHE" || lab_die "cannot create $LAB_CACHE"
 	local lockfd
 	exec {lockfd}>"$LAB_CACHE/.lock"
@@ -386,7 +461,7 @@ lab_build() {
 	exec {lockfd}>&-
 }
 
-# Reads lab/binaries: sets LAB_BINARIES to the paths (under $LAB_BUILD_DIR) that
+# Reads lab/binaries (lab/binaries-arm64): sets LAB_BINARIES to the paths (under $LAB_BUILD_DIR) that
 # exist and LAB_MISSING to those that do not.
 lab_binaries() {
 	local line
@@ -401,7 +476,7 @@ lab_binaries() {
 		else
 			LAB_MISSING+=("$line")
 		fi
-	done <"$LAB_DIR/binaries"
+	done <"$LAB_DIR/binaries$LAB_SFX"
 }
 
 # Quotes each argument for a POSIX shell.
