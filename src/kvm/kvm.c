@@ -11,6 +11,7 @@
 
 #include "x86/layout.h"
 #include "x86/longmode.h"
+#include "x86/msr.h"
 
 #define CPUID_MAX_ENTRIES 256
 

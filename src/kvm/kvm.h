@@ -10,19 +10,6 @@
 
 #define KVM_DEVICE_PATH "/dev/kvm"
 
-/* MCG_CAP bits (Intel SDM vol. 3B 15.3.1.1; AMD APM vol. 2 9.3.1). */
-#define MCG_CTL_P  (1ULL << 8)
-#define MCG_SER_P  (1ULL << 24)
-#define MCG_LMCE_P (1ULL << 27)
-#define VMRAS_MCE_BANKS 10   /* bank 9 carries memory errors, as in QEMU */
-
-#define MSR_MTRR_DEF_TYPE        0x2ff
-#define MTRR_DEF_TYPE_ENABLE     (1ULL << 11)
-#define MTRR_TYPE_WRBACK         6
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCKED   (1ULL << 0)
-#define FEATURE_CONTROL_LMCE     (1ULL << 20)
-
 struct kvm_system {
 	int fd;
 	int run_size;                 /* bytes of the per-vCPU kvm_run mapping */
@@ -54,15 +41,6 @@ int kvm_vcpu_set_cpuid(struct kvm_vcpu_fd *vcpu, const struct kvm_cpuid2 *cpuid)
 int kvm_vcpu_setup_mce(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap);
 int kvm_vcpu_set_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t value);
 int kvm_vcpu_get_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t *value);
-
-/* Machine-check MSRs (Intel SDM vol. 3B 15.3; the same numbers on AMD). */
-#define MSR_IA32_MCG_CAP      0x179
-#define MSR_IA32_MCG_STATUS   0x17a
-#define MSR_IA32_MCG_CTL      0x17b
-#define MSR_IA32_MCG_EXT_CTL  0x4d0
-#define MSR_IA32_MCi_CTL(i)    (0x400u + 4u * (i))
-#define MSR_IA32_MCi_STATUS(i) (0x401u + 4u * (i))
-#define CR4_MCE (1ULL << 6)
 
 /* What decides how KVM will treat an injected machine check on this vCPU. */
 struct kvm_mce_state {

@@ -24,7 +24,7 @@ const char *mce_outcome_name(enum mce_outcome o)
 enum mce_outcome mce_kvm_outcome(uint64_t mcg_cap, const struct mce_vcpu_state *s,
 				 const struct mce_record *rec, uint64_t *bank_status)
 {
-	unsigned banks = mcg_cap & MCE_CAP_COUNT_MASK;
+	unsigned banks = mcg_cap & MCG_CAP_COUNT_MASK;
 	uint64_t status = rec->status;
 	uint64_t old;
 
@@ -38,7 +38,7 @@ enum mce_outcome mce_kvm_outcome(uint64_t mcg_cap, const struct mce_vcpu_state *
 		*bank_status = old;
 
 	if (status & MCE_STATUS_UC) {
-		if ((mcg_cap & MCE_CAP_CTL_P) && s->mcg_ctl != ~0ULL)
+		if ((mcg_cap & MCG_CTL_P) && s->mcg_ctl != ~0ULL)
 			return MCE_OUTCOME_DROPPED_GLOBAL;
 		if (s->bank[rec->bank].ctl != ~0ULL)
 			return MCE_OUTCOME_DROPPED_BANK;
@@ -112,7 +112,7 @@ static bool intel_like(enum x86_vendor v)
 
 static bool lmce_enabled(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *t)
 {
-	return intel_like(v) && (mcg_cap & MCE_CAP_LMCE_P) && (t->mcg_ext_ctl & MCE_EXT_CTL_LMCE_EN);
+	return intel_like(v) && (mcg_cap & MCG_LMCE_P) && (t->mcg_ext_ctl & MCE_EXT_CTL_LMCE_EN);
 }
 
 bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *t)
@@ -247,7 +247,7 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 {
 	int lsb = mf_lsb_normalize(f->lsb);
 	const struct mce_vcpu_state *t;
-	unsigned banks = m->mcg_cap & MCE_CAP_COUNT_MASK;
+	unsigned banks = m->mcg_cap & MCG_CAP_COUNT_MASK;
 	bool ar = f->action_required;
 	char size[16];
 
@@ -283,12 +283,12 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 	/* Software error recovery is announced by MCG_SER_P on Intel. On AMD,
 	 * MCG_CAP bits 9-63 are reserved (KVM clears them) and the guest looks
 	 * for SUCCOR in CPUID instead, which vmras sets for AMD guests. */
-	if ((m->vendor != X86_VENDOR_AMD && !(m->mcg_cap & MCE_CAP_SER_P)) || banks <= MCE_BANK_MEMORY) {
+	if ((m->vendor != X86_VENDOR_AMD && !(m->mcg_cap & MCG_SER_P)) || banks <= MCE_BANK_MEMORY) {
 		size_name((unsigned)lsb, size, sizeof(size));
 		d->action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
 		say(d, "CPU %d: the guest cannot be told of poisoned guest memory (%s at 0x%" PRIx64
 		    "): MCG_CAP=0x%" PRIx64 " %s%s", d->cpu, size, f->gpa, m->mcg_cap,
-		    !(m->mcg_cap & MCE_CAP_SER_P) ? "lacks MCG_SER_P" : "has no bank 9",
+		    !(m->mcg_cap & MCG_SER_P) ? "lacks MCG_SER_P" : "has no bank 9",
 		    ar ? ", and the vCPU cannot resume without it" : "");
 		return 0;
 	}

@@ -33,20 +33,7 @@
 
 #include "ras/memory_failure.h"
 #include "x86/cpuid.h"
-
-#define MCE_MSR_MCG_CAP        0x179
-#define MCE_MSR_MCG_STATUS     0x17a
-#define MCE_MSR_MCG_CTL        0x17b
-#define MCE_MSR_MCG_EXT_CTL    0x4d0
-#define MCE_MSR_MC_CTL(i)      (0x400u + 4 * (i))
-#define MCE_MSR_MC_STATUS(i)   (0x401u + 4 * (i))
-#define MCE_MSR_MC_ADDR(i)     (0x402u + 4 * (i))
-#define MCE_MSR_MC_MISC(i)     (0x403u + 4 * (i))
-
-#define MCE_CAP_COUNT_MASK     0xffULL
-#define MCE_CAP_CTL_P          (1ULL << 8)
-#define MCE_CAP_SER_P          (1ULL << 24)
-#define MCE_CAP_LMCE_P         (1ULL << 27)
+#include "x86/msr.h"
 
 #define MCE_MCG_RIPV           (1ULL << 0)
 #define MCE_MCG_EIPV           (1ULL << 1)
@@ -73,11 +60,11 @@
 #define MCE_MCACOD_SCRUB       0x0c0
 
 #define MCE_MISC_ADDR_PHYS     2   /* MCi_MISC[8:6]: physical address */
-#define MCE_CR4_MCE            (1ULL << 6)
 
 #define MCE_BANKS_MAX          32  /* KVM_MAX_MCE_BANKS */
 #define MCE_BANK_MEMORY        9   /* QEMU's and vmras's memory-error bank */
 #define MCE_BANK_BROADCAST     1   /* what the other CPUs see in an Intel broadcast */
+#define VMRAS_MCE_BANKS        10  /* banks vmras asks KVM for: 0 to MCE_BANK_MEMORY */
 
 #define MCE_REASON_MAX         192
 

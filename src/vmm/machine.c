@@ -14,6 +14,7 @@
 #include "acpi/hest.h"
 #include "qmp/error.h"
 #include "ras/mca_cpuid.h"
+#include "ras/mce.h"
 #include "ras/qmp_event.h"
 #include "vmm/event_sink.h"
 #include "vmm/log.h"

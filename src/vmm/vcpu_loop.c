@@ -12,6 +12,7 @@
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "vmm/sigbus.h"
+#include "x86/msr.h"
 
 static void kick_handler(int sig)
 {

@@ -35,7 +35,7 @@
 /* Broadcast to the other CPUs: VAL|UC = 0xA000000000000000, MCIP|RIPV = 5 */
 #define BCAST_STATUS 0xA000000000000000ULL
 
-#define CAP (10 | MCE_CAP_CTL_P | MCE_CAP_SER_P)
+#define CAP (10 | MCG_CTL_P | MCG_SER_P)
 #define ONES (~0ULL)
 
 static struct mce_vcpu_state healthy(void)
@@ -67,11 +67,11 @@ static void test_bits(void **state)
 	assert_int_equal(AMD_AO, (1ULL << 63 | 1ULL << 60 | 1ULL << 59 | 1ULL << 58 | 1ULL << 44 |
 				  1ULL << 43));
 	assert_int_equal(OVER, MCE_STATUS_OVER);
-	assert_int_equal(MCE_MSR_MC_CTL(9), 0x424);
-	assert_int_equal(MCE_MSR_MC_STATUS(9), 0x425);
-	assert_int_equal(MCE_MSR_MC_ADDR(9), 0x426);
-	assert_int_equal(MCE_MSR_MC_MISC(9), 0x427);
-	assert_int_equal(MCE_MSR_MC_STATUS(1), 0x405);
+	assert_int_equal(MSR_IA32_MCi_CTL(9), 0x424);
+	assert_int_equal(MSR_IA32_MCi_STATUS(9), 0x425);
+	assert_int_equal(MSR_IA32_MCi_ADDR(9), 0x426);
+	assert_int_equal(MSR_IA32_MCi_MISC(9), 0x427);
+	assert_int_equal(MSR_IA32_MCi_STATUS(1), 0x405);
 }
 
 static void test_status(void **state)
@@ -154,10 +154,10 @@ static void test_kvm_outcome(void **state)
 	assert_int_equal(mce_kvm_outcome(CAP, &s, &uc, NULL), MCE_OUTCOME_RAISED);
 
 	/* Bank number checked against MCG_CAP's count; VAL required. */
-	assert_int_equal(mce_kvm_outcome(9 | MCE_CAP_SER_P, &s, &uc, &bank), MCE_OUTCOME_INVALID);
+	assert_int_equal(mce_kvm_outcome(9 | MCG_SER_P, &s, &uc, &bank), MCE_OUTCOME_INVALID);
 	struct mce_record big = uc;
 	big.bank = 40;
-	assert_int_equal(mce_kvm_outcome(0xff | MCE_CAP_SER_P, &s, &big, &bank), MCE_OUTCOME_INVALID);
+	assert_int_equal(mce_kvm_outcome(0xff | MCG_SER_P, &s, &big, &bank), MCE_OUTCOME_INVALID);
 	assert_int_equal(bank, 0);
 	struct mce_record noval = uc;
 	noval.status &= ~MCE_STATUS_VAL;
@@ -166,7 +166,7 @@ static void test_kvm_outcome(void **state)
 	/* Uncorrected: MCG_CTL counts only with MCG_CTL_P. */
 	s.mcg_ctl = 0;
 	assert_int_equal(mce_kvm_outcome(CAP, &s, &uc, NULL), MCE_OUTCOME_DROPPED_GLOBAL);
-	assert_int_equal(mce_kvm_outcome(CAP & ~MCE_CAP_CTL_P, &s, &uc, NULL), MCE_OUTCOME_RAISED);
+	assert_int_equal(mce_kvm_outcome(CAP & ~MCG_CTL_P, &s, &uc, NULL), MCE_OUTCOME_RAISED);
 	s.mcg_ctl = ONES;
 	s.bank[9].ctl = 0;
 	assert_int_equal(mce_kvm_outcome(CAP, &s, &uc, NULL), MCE_OUTCOME_DROPPED_BANK);
@@ -272,7 +272,7 @@ static void test_intel_lmce(void **state)
 	(void)state;
 
 	c[2].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
-	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.action, MF_ACTION_INJECT);
 	assert_int_equal(d.rec.mcg_status, 0xF);   /* MCIP|EIPV|RIPV|LMCE */
 	assert_false(d.broadcast);
@@ -283,16 +283,16 @@ static void test_intel_lmce(void **state)
 	/* Only the target's MCG_EXT_CTL counts. */
 	c[2].mcg_ext_ctl = 0;
 	c[0].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
-	d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.rec.mcg_status, 0x7);
 	assert_true(d.broadcast);
 	/* AO with LMCE: 0x5 | 0x8 = 0xD. */
 	c[0].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
 	f = guest_failure(false, -1);
-	d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.rec.mcg_status, 0xD);
 	/* AMD has no LMCE, whatever the registers say. */
-	d = decide(X86_VENDOR_AMD, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	d = decide(X86_VENDOR_AMD, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.rec.mcg_status, 0x5);
 }
 
@@ -394,7 +394,7 @@ static void test_disabled_messages(void **state)
 	/* Without MCG_CTL_P there is no MCG_CTL to disable anything. */
 	c[0] = healthy();
 	c[0].mcg_ctl = 0;
-	d = decide(X86_VENDOR_INTEL, CAP & ~MCE_CAP_CTL_P, c, 1, &f);
+	d = decide(X86_VENDOR_INTEL, CAP & ~MCG_CTL_P, c, 1, &f);
 	assert_int_equal(d.action, MF_ACTION_INJECT);
 }
 
@@ -437,7 +437,7 @@ static void test_broadcast_blockers(void **state)
 	c[3] = healthy();
 	c[3].cr4_mce = false;
 	c[1].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
-	d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 4, &f);
+	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 4, &f);
 	assert_int_equal(d.action, MF_ACTION_INJECT);
 	assert_false(d.broadcast);
 	d = decide(X86_VENDOR_AMD, CAP, c, 4, &f);
@@ -485,19 +485,19 @@ static void test_unreportable(void **state)
 	struct memory_failure f = guest_failure(true, 0);
 	(void)state;
 
-	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP & ~MCE_CAP_SER_P, c, 1, &f);
+	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP & ~MCG_SER_P, c, 1, &f);
 	assert_int_equal(d.action, MF_ACTION_FATAL);
 	assert_string_equal(d.reason, "CPU 0: the guest cannot be told of poisoned guest memory "
 			    "(4 KiB at 0x12345678): MCG_CAP=0x10a lacks MCG_SER_P, and the vCPU "
 			    "cannot resume without it");
 	f.action_required = false;
-	d = decide(X86_VENDOR_INTEL, CAP & ~MCE_CAP_SER_P, c, 1, &f);
+	d = decide(X86_VENDOR_INTEL, CAP & ~MCG_SER_P, c, 1, &f);
 	assert_int_equal(d.action, MF_ACTION_IGNORE);
 	/* AMD has no SER_P (KVM keeps only MCG_CAP bits 0-8 there); it needs bank 9. */
-	d = decide(X86_VENDOR_AMD, 10 | MCE_CAP_CTL_P, c, 1, &f);
+	d = decide(X86_VENDOR_AMD, 10 | MCG_CTL_P, c, 1, &f);
 	assert_int_equal(d.action, MF_ACTION_INJECT);
 	f.action_required = true;
-	d = decide(X86_VENDOR_AMD, 10 | MCE_CAP_CTL_P, c, 1, &f);
+	d = decide(X86_VENDOR_AMD, 10 | MCG_CTL_P, c, 1, &f);
 	assert_int_equal(d.action, MF_ACTION_INJECT);
 	assert_true(d.rec.status == 0xBC00080000000000ULL);
 	f.action_required = false;
@@ -646,7 +646,7 @@ static void check_combo(const struct combo *k)
 {
 	struct mce_vcpu_state c[2] = { healthy(), healthy() };
 	struct memory_failure f = guest_failure(k->ar, k->ar ? 0 : -1);
-	uint64_t cap = 10 | MCE_CAP_SER_P | (k->ctl_p ? MCE_CAP_CTL_P : 0) | (k->lmce_p ? MCE_CAP_LMCE_P : 0);
+	uint64_t cap = 10 | MCG_SER_P | (k->ctl_p ? MCG_CTL_P : 0) | (k->lmce_p ? MCG_LMCE_P : 0);
 	struct mce_decision d, e;
 	char what[160];
 
