@@ -13,7 +13,7 @@ void apei_plan(bool mce, bool ghes, const struct memory_failure *f, uint32_t cou
 {
 	memset(p, 0, sizeof(*p));
 	p->mce = mce && d->action == MF_ACTION_INJECT;
-	p->source = f->action_required ? APEI_SOURCE_AR : APEI_SOURCE_AO;
+	p->source = f->action_required ? ACPI_GHES_SOURCE_AR : ACPI_GHES_SOURCE_AO;
 	if (!ghes || f->recipient != MF_RECIPIENT_GUEST || d->action == MF_ACTION_FATAL)
 		return;
 	if (mce && d->action == MF_ACTION_RESET)

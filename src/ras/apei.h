@@ -20,13 +20,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acpi/hest.h"
 #include "ras/ghes_queue.h"
 #include "ras/mce.h"
 #include "ras/memory_failure.h"
-
-/* The two x86 sources, as the HEST numbers them (acpi/hest.h). */
-#define APEI_SOURCE_AR 0
-#define APEI_SOURCE_AO 1
 
 struct apei_plan {
 	bool mce;                  /* a machine check is injected: --ras has them and mce_decide said inject */

@@ -50,7 +50,7 @@ static void test_ghes_only_sources(void **state)
 	apei_plan(false, true, &guest_ao, 1, &d, &p);
 	assert_true(p.submit);
 	assert_false(p.mce);
-	assert_int_equal(p.source, APEI_SOURCE_AO);
+	assert_int_equal(p.source, ACPI_GHES_SOURCE_AO);
 	assert_int_equal(d.action, MF_ACTION_INJECT);
 	assert_false(d.recursive);
 	assert_string_equal(d.reason, "");
@@ -58,7 +58,7 @@ static void test_ghes_only_sources(void **state)
 	d = decision(MF_ACTION_INJECT, "");
 	apei_plan(false, true, &guest_ar, 1, &d, &p);
 	assert_true(p.submit);
-	assert_int_equal(p.source, APEI_SOURCE_AR);
+	assert_int_equal(p.source, ACPI_GHES_SOURCE_AR);
 }
 
 static void test_fatal_and_hypervisor_untouched(void **state)
@@ -161,7 +161,7 @@ static void test_event_member(void **state)
 {
 	(void)state;
 	struct mce_decision d = decision(MF_ACTION_INJECT, "");
-	struct mf_event_ghes g = { .source = APEI_SOURCE_AO, .what = GHES_QUEUED, .waiting = 2 };
+	struct mf_event_ghes g = { .source = ACPI_GHES_SOURCE_AO, .what = GHES_QUEUED, .waiting = 2 };
 	struct poison_entry pe = { .count = 1 };
 	size_t len;
 
