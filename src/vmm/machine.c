@@ -21,6 +21,7 @@
 #include "vmm/panic.h"
 #include "vmm/ras.h"
 #include "vmm/ram_backing.h"
+#include "vmm/test_hooks.h"
 #include "vmm/vcpu_loop.h"
 #include "x86/boot.h"
 
@@ -310,6 +311,7 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 
 	if (ras_start(m, opts->early_kill, why, whylen))
 		return -1;
+	test_hooks_setup(&m->ram);
 	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
 	m->power = (struct power_ports){ .request = power_request, .opaque = m };
 	m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
