@@ -128,7 +128,7 @@ static bool emit(const struct memory_failure *f, const struct mce_decision *d, b
 	return true;
 }
 
-static void describe(const struct memory_failure *f, const struct mce_decision *d)
+static void describe(const struct memory_failure *f, const struct mf_verdict *v)
 {
 	char where[96];
 
@@ -139,7 +139,7 @@ static void describe(const struct memory_failure *f, const struct mce_decision *
 	log_info("memory failure: %s, %s,%s size 0x%llx: %s%s%s", where,
 		 f->action_required ? "action required" : "action optional",
 		 f->vcpu >= 0 ? " on a vCPU," : "", (unsigned long long)mf_lsb_size(f->lsb),
-		 mf_action_name(d->action), d->reason[0] ? " - " : "", d->reason);
+		 mf_action_name(v->action), v->reason[0] ? " - " : "", v->reason);
 }
 
 /* The CPER record of a memory failure, handed to its GHES source. */
@@ -206,31 +206,31 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	if (poison_record(ras->registry, &f, d.action, e->time_ns, &entry) < 0) {
+	if (poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry) < 0) {
 		log_error("poison registry: %s", strerror(errno));
 		entry = NULL;
 	}
-	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d, &plan);
+	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d.v, &plan);
 	if (plan.submit && m->vm_alive) {
 		/* A record only lands in guest memory and raises a notification
 		 * the guest handles later: nothing irrevocable, so it goes before
 		 * the event, which can then say where it went. */
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
-		apei_settle(&plan, ghes.what, ghes.waiting, &d);
+		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
 	}
 	/* The event goes out before anything else is done about it. */
 	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, e->time_ns))
-		describe(&f, &d);
-	switch (d.action) {
+		describe(&f, &d.v);
+	switch (d.v.action) {
 	case MF_ACTION_INJECT:
 		if (m->vm_alive && plan.mce)
-			ras_inject_mce(m, (unsigned)d.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
+			ras_inject_mce(m, (unsigned)d.v.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
 		break;
 	case MF_ACTION_RESET:
-		machine_request(m, MACHINE_RESET, d.reason);
+		machine_request(m, MACHINE_RESET, d.v.reason);
 		break;
 	case MF_ACTION_FATAL:
-		log_error("fatal memory failure at host address 0x%" PRIx64 ": %s", f.hva, d.reason);
+		log_error("fatal memory failure at host address 0x%" PRIx64 ": %s", f.hva, d.v.reason);
 		console_restore_terminal();
 		_exit(1);
 	case MF_ACTION_IGNORE:
