@@ -315,20 +315,20 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
 	m->power = (struct power_ports){ .request = power_request, .opaque = m };
 	m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
-	if (pio_register(&m->pio, X86_COM1_PORT, 8, console_pio, &m->console) ||
-	    power_ports_register(&m->power, &m->pio) || panic_attach(m) ||
-	    ged_register(&m->ged, &m->pio, X86_ACPI_GED_PORT)) {
+	if (bus_register(&m->bus, BUS_IO, X86_COM1_PORT, 8, console_access, &m->console) ||
+	    power_ports_register(&m->power, &m->bus) || panic_attach(m) ||
+	    ged_register(&m->ged, &m->bus, BUS_IO, X86_ACPI_GED_PORT)) {
 		snprintf(why, whylen, "internal error: overlapping I/O ports");
 		return -1;
 	}
 	if (opts->ras & RAS_MODE_GHES) {
 		const struct ghes_dev_layout layout = {
 			.pointers_gpa = X86_GHES_POINTERS_GPA, .blocks_gpa = X86_GHES_BLOCKS_GPA,
-			.ack_port = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
+			.ack_space = BUS_IO, .ack_addr = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
 		};
 		m->ghes.notify = ghes_notify;
 		m->ghes.opaque = m;
-		if (ghes_dev_init(&m->ghes, &m->ram, &m->pio, &layout)) {
+		if (ghes_dev_init(&m->ghes, &m->ram, &m->bus, &layout)) {
 			snprintf(why, whylen, "internal error: cannot place the GHES error sources");
 			return -1;
 		}

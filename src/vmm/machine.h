@@ -10,7 +10,7 @@
 
 #include "devices/ged.h"
 #include "devices/ghes.h"
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "kvm/kvm.h"
@@ -68,7 +68,7 @@ struct machine {
 	int vm_fd;
 	unsigned ncpus;
 	struct vcpu *vcpus;
-	struct pio_bus pio;
+	struct bus bus;
 	struct power_ports power;
 	struct pvpanic pvpanic;
 	struct ged ged;               /* the power button's event register (ACPI GED) */

@@ -26,7 +26,7 @@ static void io_exit(struct vcpu *v, struct kvm_run *run)
 
 	/* String I/O (rep outsb/insb) arrives as count consecutive accesses. */
 	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
-		pio_dispatch(&v->machine->pio, run->io.port, is_write, data, run->io.size);
+		bus_dispatch(&v->machine->bus, BUS_IO, run->io.port, is_write, data, run->io.size);
 }
 
 static void fatal(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -77,9 +77,9 @@ static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 		io_exit(v, run);
 		return true;
 	case KVM_EXIT_MMIO:
-		/* No MMIO devices: reads float high, writes vanish. */
-		if (!run->mmio.is_write)
-			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+		/* Unowned addresses: reads float high, writes vanish (the bus does both). */
+		bus_dispatch(&v->machine->bus, BUS_MMIO, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data,
+			     run->mmio.len);
 		return true;
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_HLT:
