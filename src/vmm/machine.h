@@ -15,13 +15,13 @@
 #include "devices/pvpanic.h"
 #include "kvm/kvm.h"
 #include "qmp/runstate.h"
+#include "vmm/arch.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
 #include "vmm/files.h"
 #include "vmm/guest_ram.h"
 #include "vmm/vcpu_loop.h"
 #include "x86/bzimage.h"
-#include "x86/cpuid.h"
 #include "x86/layout.h"
 
 enum machine_request {
@@ -60,10 +60,7 @@ struct machine {
 	struct mapped_file kernel_file, initrd_file;
 	struct bzimage kernel;
 	char cmdline[X86_CMDLINE_MAX];
-	uint64_t mcg_cap_requested;   /* what vmras asks KVM_X86_SETUP_MCE for */
-	uint64_t mcg_cap;             /* what the guest reads */
-	bool mcg_cap_trapped;         /* guest reads of MCG_CAP come to vmras (see machine.c) */
-	enum x86_vendor vendor;       /* the guest's CPUID vendor */
+	struct machine_arch arch;     /* the arch's own part (src/vmm/arch.h) */
 
 	int vm_fd;
 	unsigned ncpus;

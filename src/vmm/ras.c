@@ -11,7 +11,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "kvm/kvm.h"
 #include "ras/apei.h"
 #include "ras/cper.h"
 #include "ras/event.h"
@@ -24,6 +23,7 @@
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "vmm/sigbus.h"
+#include "x86/arch_kvm.h"
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
@@ -190,12 +190,12 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	/* Guest memory needs the vCPUs; across a reset, wait for the new VM. */
 	while (f.recipient == MF_RECIPIENT_GUEST && !m->vm_alive && !machine_stopping(m))
 		pthread_cond_wait(&m->vm_cond, &m->vm_lock);
-	mm = (struct mce_machine){ .vendor = m->vendor, .mcg_cap = m->mcg_cap, .vcpu = ras->states,
+	mm = (struct mce_machine){ .vendor = m->arch.vendor, .mcg_cap = m->arch.mcg_cap, .vcpu = ras->states,
 				   .nvcpus = m->ncpus };
 	memset(ras->states, 0, m->ncpus * sizeof(ras->states[0]));
 	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && use_mce) {
 		for (unsigned i = 0; i < m->ncpus; i++) {
-			struct state_read r = { .mcg_cap = m->mcg_cap, .out = &ras->states[i] };
+			struct state_read r = { .mcg_cap = m->arch.mcg_cap, .out = &ras->states[i] };
 			vcpu_run_on(&m->vcpus[i], read_state, &r);
 			if (r.rc)
 				log_error("vCPU %u: cannot read machine-check state: %s", i, strerror(errno));
