@@ -24,6 +24,11 @@ struct machine;
 struct qmp_cpu_model;
 struct vcpu;
 
+/* Before KVM is opened: makes sense of the mapped kernel (m->kernel_file)
+ * and the command line; a failure is the user's (a bad image, --append too
+ * long). */
+int arch_kernel_init(struct machine *m, char *why, size_t whylen);
+
 /* After /dev/kvm is open: checks the KVM capabilities the arch needs beyond
  * the shared ones, reads what it needs from KVM once, and chooses the guest
  * CPU (from m->opts). */
@@ -38,6 +43,10 @@ int arch_ram_layout(struct guest_ram *ram, uint64_t size);
 int arch_vm_init(struct machine *m, char *why, size_t whylen);
 /* One vCPU, right after KVM_CREATE_VCPU, before the guest is loaded. */
 int arch_vcpu_init(struct machine *m, struct vcpu *v, char *why, size_t whylen);
+
+/* Every boot, vCPUs created: puts kernel, initrd, command line and tables
+ * in guest RAM and sets the boot vCPU's registers. */
+int arch_boot(struct machine *m, char *why, size_t whylen);
 
 /* On the vCPU's thread: an exit the shared loop does not know. Returns 1 to
  * run on, 0 when the thread should stop (the arch made the request that

@@ -20,9 +20,8 @@
 #include "vmm/test_hooks.h"
 #include "vmm/vcpu_loop.h"
 #include "x86/arch_kvm.h"
-#include "x86/boot.h"
+#include "x86/layout.h"
 
-#define DEFAULT_CMDLINE "console=ttyS0"
 
 static void power_request(void *opaque, enum power_request req, const char *why)
 {
@@ -243,8 +242,6 @@ static void ged_set_irq(void *opaque, int level)
 int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
 		 bool *usage_error)
 {
-	const char *reason;
-
 	memset(m, 0, sizeof(*m));
 	m->opts = opts;
 	m->vm_fd = -1;
@@ -258,18 +255,10 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	*usage_error = true;
 	if (mapped_file_open(&m->kernel_file, opts->kernel, why, whylen))
 		return -1;
-	if (bzimage_parse(m->kernel_file.data, m->kernel_file.size, &m->kernel, &reason)) {
-		snprintf(why, whylen, "'%s': %s", opts->kernel, reason);
+	if (arch_kernel_init(m, why, whylen))
 		return -1;
-	}
 	if (opts->initrd && mapped_file_open(&m->initrd_file, opts->initrd, why, whylen))
 		return -1;
-	snprintf(m->cmdline, sizeof(m->cmdline), "%s", opts->append ? opts->append : DEFAULT_CMDLINE);
-	if (m->kernel.cmdline_size && strlen(m->cmdline) > m->kernel.cmdline_size) {
-		snprintf(why, whylen, "--append is longer than this kernel accepts (%u bytes)",
-			 m->kernel.cmdline_size);
-		return -1;
-	}
 
 	*usage_error = false;
 	if (kvm_system_open(&m->kvm, why, whylen) || arch_machine_init(m, why, whylen))
@@ -327,12 +316,6 @@ static int create_vcpu(struct machine *m, struct vcpu *v, char *why, size_t whyl
 /* Builds a fresh VM over the existing RAM and puts the kernel in it. */
 static int boot_vm(struct machine *m, char *why, size_t whylen)
 {
-	struct x86_boot_in in = {
-		.kernel = &m->kernel, .initrd = m->initrd_file.data, .initrd_size = m->initrd_file.size,
-		.cmdline = m->cmdline, .ncpus = m->ncpus, .ghes = m->opts->ras & RAS_MODE_GHES,
-	};
-	struct x86_boot_out out;
-
 	m->vm_fd = kvm_vm_create(&m->kvm, why, whylen);
 	if (m->vm_fd < 0 || arch_vm_init(m, why, whylen))
 		return -1;
@@ -348,14 +331,8 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 	for (unsigned i = 0; i < m->ncpus; i++)
 		if (create_vcpu(m, &m->vcpus[i], why, whylen))
 			return -1;
-	if (x86_boot_load(&m->ram, &in, &out, why, whylen))
+	if (arch_boot(m, why, whylen))
 		return -1;
-	/* Only the bootstrap processor starts; the others wait for INIT/SIPI
-	 * from the guest, which KVM's in-kernel local APIC handles. */
-	if (kvm_vcpu_enter_long_mode(&m->vcpus[0].kvm, out.entry, out.boot_params)) {
-		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
-		return -1;
-	}
 	console_attach(&m->console, m->vm_fd);
 	ged_reset(&m->ged);             /* a new machine has no press pending */
 	if (m->opts->ras & RAS_MODE_GHES) {

@@ -1,4 +1,4 @@
-/* One x86 virtual machine: its RAM (kept across resets), the KVM VM and
+/* One virtual machine: its RAM (kept across resets), the KVM VM and
  * vCPUs (rebuilt at every reset), the devices, and the requests that end a
  * run: poweroff, reset, quit or a fatal error. */
 #ifndef VMRAS_VMM_MACHINE_H
@@ -21,8 +21,6 @@
 #include "vmm/files.h"
 #include "vmm/guest_ram.h"
 #include "vmm/vcpu_loop.h"
-#include "x86/bzimage.h"
-#include "x86/layout.h"
 
 enum machine_request {
 	MACHINE_RUNNING = 0,
@@ -58,8 +56,6 @@ struct machine {
 	struct kvm_system kvm;
 	struct guest_ram ram;
 	struct mapped_file kernel_file, initrd_file;
-	struct bzimage kernel;
-	char cmdline[X86_CMDLINE_MAX];
 	struct machine_arch arch;     /* the arch's own part (src/vmm/arch.h) */
 
 	int vm_fd;

@@ -13,11 +13,32 @@
 #include "ras/mce.h"
 #include "vmm/machine.h"
 #include "x86/arch_kvm.h"
+#include "x86/boot.h"
 #include "x86/msr.h"
 #include "x86/platform.h"
 #include "x86/qmp_cpu.h"
 
 #define CPUID_SPARE 4   /* leaves vmras may add to KVM's list */
+#define DEFAULT_CMDLINE "console=ttyS0"
+
+int arch_kernel_init(struct machine *m, char *why, size_t whylen)
+{
+	struct machine_arch *a = &m->arch;
+	const struct vmras_options *opts = m->opts;
+	const char *reason;
+
+	if (bzimage_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
+		snprintf(why, whylen, "'%s': %s", opts->kernel, reason);
+		return -1;
+	}
+	snprintf(a->cmdline, sizeof(a->cmdline), "%s", opts->append ? opts->append : DEFAULT_CMDLINE);
+	if (a->kernel.cmdline_size && strlen(a->cmdline) > a->kernel.cmdline_size) {
+		snprintf(why, whylen, "--append is longer than this kernel accepts (%u bytes)",
+			 a->kernel.cmdline_size);
+		return -1;
+	}
+	return 0;
+}
 
 static uint64_t choose_mcg_cap(const struct machine_arch *a, enum x86_vendor vendor)
 {
@@ -156,6 +177,25 @@ int arch_vcpu_init(struct machine *m, struct vcpu *v, char *why, size_t whylen)
 	rc = set_cpuid(m, v, cpuid, why, whylen) || set_msrs(m, v, why, whylen) ? -1 : 0;
 	free(cpuid);
 	return rc;
+}
+
+int arch_boot(struct machine *m, char *why, size_t whylen)
+{
+	struct x86_boot_in in = {
+		.kernel = &m->arch.kernel, .initrd = m->initrd_file.data, .initrd_size = m->initrd_file.size,
+		.cmdline = m->arch.cmdline, .ncpus = m->ncpus, .ghes = m->opts->ras & RAS_MODE_GHES,
+	};
+	struct x86_boot_out out;
+
+	if (x86_boot_load(&m->ram, &in, &out, why, whylen))
+		return -1;
+	/* Only the bootstrap processor starts; the others wait for INIT/SIPI
+	 * from the guest, which KVM's in-kernel local APIC handles. */
+	if (kvm_vcpu_enter_long_mode(&m->vcpus[0].kvm, out.entry, out.boot_params)) {
+		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 const struct qmp_cpu_model *arch_qmp_cpu_model(void)
