@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 											    : MF_RECIPIENT_HYPERVISOR;
 		f.region = region->name;
 		mce_decide(&mm, &f, &d);
-		poison_record(reg, &f, d.action, e.time_ns, &entry);
+		poison_record(reg, &f, d.v.action, e.time_ns, &entry);
 		struct mf_event ev = mf_event_from_mce(&f, &d, entry, e.time_ns);
 		size_t len;
 		char *line = mf_event_line(&ev, &len);

@@ -23,9 +23,10 @@
 #define ACPI_HEST_NOTIFY_NMI 4
 #define ACPI_HEST_NOTIFY_GSIV 10
 
-/* Source ids of the two x86 sources: errors a vCPU consumed (action
+/* Source ids of vmras's two sources: errors a vCPU consumed (action
  * required) and errors found before anyone touched them (action
- * optional). */
+ * optional). The one definition: the HEST, the GHES device and the RAS
+ * core's choice of source (ras/apei.h) all use these. */
 #define ACPI_GHES_SOURCE_AR 0
 #define ACPI_GHES_SOURCE_AO 1
 

@@ -1,6 +1,6 @@
 #include "devices/ged.h"
 
-static void ged_pio(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsigned size)
+static void ged_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct ged *g = opaque;
 
@@ -16,9 +16,9 @@ static void ged_pio(void *opaque, uint16_t off, bool is_write, uint8_t *data, un
 		data[i] = 0;
 }
 
-int ged_register(struct ged *g, struct pio_bus *bus, uint16_t port)
+int ged_register(struct ged *g, struct bus *bus, enum bus_space space, uint64_t base)
 {
-	return pio_register(bus, port, 1, ged_pio, g);
+	return bus_register(bus, space, base, 1, ged_access, g);
 }
 
 void ged_event(struct ged *g, uint8_t events)

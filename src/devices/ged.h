@@ -1,5 +1,5 @@
 /* The event register of vmras's ACPI Generic Event Device (GED, _HID
- * ACPI0013): one byte-wide I/O port whose bits say which events are pending
+ * ACPI0013): one byte-wide register (an I/O port on x86) whose bits say which events are pending
  * (ACPI_GED_EVENT_*: the power button). An event sets its bit and pulses the
  * GED's interrupt; the guest's _EVT method reads the register, which returns
  * the pending bits and clears them, and notifies the device concerned.
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "acpi/acpi.h"
-#include "devices/pio.h"
+#include "devices/bus.h"
 
 struct ged {
 	uint8_t pending;          /* ACPI_GED_EVENT_* bits; atomic */
@@ -19,8 +19,8 @@ struct ged {
 	void *opaque;
 };
 
-/* Registers the port; returns 0 or -1. */
-int ged_register(struct ged *g, struct pio_bus *bus, uint16_t port);
+/* Registers the register at base in space; returns 0 or -1. */
+int ged_register(struct ged *g, struct bus *bus, enum bus_space space, uint64_t base);
 /* Sets the event bits, then pulses the interrupt once. */
 void ged_event(struct ged *g, uint8_t events);
 /* A machine reset: nothing pending. */

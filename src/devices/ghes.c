@@ -33,10 +33,10 @@ static void clear_source(struct ghes_dev *g, struct ghes_source_dev *s)
 	ghes_queue_init(&s->q);
 }
 
-static void ack_pio(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsigned size)
+static void ack_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct ghes_dev *g = opaque;
-	unsigned source = off / 4;
+	unsigned source = (unsigned)(off / 4);
 	struct ghes_source_dev *s = &g->src[source];
 	bool notify = false;
 
@@ -59,14 +59,14 @@ static void ack_pio(void *opaque, uint16_t off, bool is_write, uint8_t *data, un
 		g->notify(g->opaque, source, -1);
 }
 
-int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct pio_bus *bus,
+int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *bus,
 		  const struct ghes_dev_layout *layout)
 {
 	g->ram = ram;
 	pthread_mutex_init(&g->lock, NULL);
 	for (unsigned i = 0; i < GHES_SOURCES; i++) {
 		struct ghes_source_dev *s = &g->src[i];
-		s->ack_port = layout->ack_port[i];
+		s->ack_addr = layout->ack_addr[i];
 		s->pointer_gpa = layout->pointers_gpa + 8 * i;
 		s->block_gpa = layout->blocks_gpa + (uint64_t)GHES_RECORD_MAX * i;
 		if (!guest_ram_gpa_to_hva(ram, s->pointer_gpa, 8) ||
@@ -75,8 +75,8 @@ int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct pio_bu
 	}
 	/* One handler for both registers when they are adjacent, as vmras
 	 * lays them out; the offset says which. */
-	if (layout->ack_port[1] != layout->ack_port[0] + 4 ||
-	    pio_register(bus, layout->ack_port[0], 8, ack_pio, g))
+	if (layout->ack_addr[1] != layout->ack_addr[0] + 4 ||
+	    bus_register(bus, layout->ack_space, layout->ack_addr[0], 8, ack_access, g))
 		return -1;
 	ghes_dev_reset(g);
 	return 0;

@@ -2,7 +2,7 @@
  * error sources (ACPI_GHES_SOURCE_AR for errors a vCPU consumed,
  * ACPI_GHES_SOURCE_AO for errors found early), each with a 64-bit pointer
  * and a 4 KiB error status block in guest memory and a 32-bit read-ack
- * register in I/O space (see src/acpi/hest.c for the table that describes
+ * register on the bus (I/O space on x86) (see src/acpi/hest.c for the table that describes
  * them, x86/layout.h for where they are).
  *
  * A record goes into its source's block only when the guest has
@@ -18,14 +18,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "ras/ghes_queue.h"
 #include "vmm/guest_ram.h"
 
 #define GHES_SOURCES 2
 
 struct ghes_source_dev {
-	uint16_t ack_port;
+	uint64_t ack_addr;
 	uint64_t pointer_gpa;
 	uint64_t block_gpa;
 	uint32_t ack_reg;          /* what the guest reads: bit 0 set once it acknowledged */
@@ -45,12 +45,13 @@ struct ghes_dev {
 struct ghes_dev_layout {
 	uint64_t pointers_gpa;     /* GHES_SOURCES 64-bit pointers */
 	uint64_t blocks_gpa;       /* GHES_SOURCES blocks of GHES_RECORD_MAX bytes */
-	uint16_t ack_port[GHES_SOURCES];
+	enum bus_space ack_space;
+	uint64_t ack_addr[GHES_SOURCES];
 };
 
-/* Registers the read-ack ports and lays the pointers and empty blocks into
+/* Registers the read-ack registers and lays the pointers and empty blocks into
  * guest memory. Returns 0, or -1 (a port taken, the areas not guest RAM). */
-int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct pio_bus *bus,
+int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *bus,
 		  const struct ghes_dev_layout *layout);
 /* A new machine: pointers and empty blocks rewritten, queues emptied (what
  * they held was for a guest that is gone; its pages are replaced). Returns

@@ -2,7 +2,7 @@
 
 #include "x86/layout.h"
 
-static void sleep_ctl(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsigned size)
+static void sleep_ctl(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct power_ports *p = opaque;
 	(void)size;
@@ -23,7 +23,7 @@ static void sleep_ctl(void *opaque, uint16_t off, bool is_write, uint8_t *data, 
 	}
 }
 
-static void i8042(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsigned size)
+static void i8042(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct power_ports *p = opaque;
 	(void)off; (void)size;
@@ -35,7 +35,7 @@ static void i8042(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsi
 		p->request(p->opaque, POWER_REQUEST_RESET, "keyboard controller reset");
 }
 
-static void cf9(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsigned size)
+static void cf9(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct power_ports *p = opaque;
 	(void)off; (void)size;
@@ -46,11 +46,11 @@ static void cf9(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsign
 		p->request(p->opaque, POWER_REQUEST_RESET, "PCI reset control register");
 }
 
-int power_ports_register(struct power_ports *p, struct pio_bus *bus)
+int power_ports_register(struct power_ports *p, struct bus *bus)
 {
-	if (pio_register(bus, X86_ACPI_SLEEP_CTL_PORT, 3, sleep_ctl, p) ||
-	    pio_register(bus, X86_I8042_CMD_PORT, 1, i8042, p) ||
-	    pio_register(bus, X86_RESET_CF9_PORT, 1, cf9, p))
+	if (bus_register(bus, BUS_IO, X86_ACPI_SLEEP_CTL_PORT, 3, sleep_ctl, p) ||
+	    bus_register(bus, BUS_IO, X86_I8042_CMD_PORT, 1, i8042, p) ||
+	    bus_register(bus, BUS_IO, X86_RESET_CF9_PORT, 1, cf9, p))
 		return -1;
 	return 0;
 }

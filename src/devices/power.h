@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/pio.h"
+#include "devices/bus.h"
 
 enum power_request { POWER_REQUEST_OFF, POWER_REQUEST_RESET };
 
@@ -21,7 +21,7 @@ struct power_ports {
 #define CF9_RST_CPU 0x04
 #define I8042_CMD_RESET 0xfe
 
-/* Registers every port; returns 0 or -1. */
-int power_ports_register(struct power_ports *p, struct pio_bus *bus);
+/* Registers every port (I/O space); returns 0 or -1. */
+int power_ports_register(struct power_ports *p, struct bus *bus);
 
 #endif

@@ -11,7 +11,7 @@ enum pvpanic_event pvpanic_decode(uint8_t value)
 	return PVPANIC_EVENT_NONE;
 }
 
-static void pvpanic_io(void *opaque, uint16_t off, bool is_write, uint8_t *data, unsigned size)
+static void pvpanic_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct pvpanic *p = opaque;
 	enum pvpanic_event ev;
@@ -28,7 +28,7 @@ static void pvpanic_io(void *opaque, uint16_t off, bool is_write, uint8_t *data,
 		p->event(p->opaque, ev);
 }
 
-int pvpanic_register(struct pvpanic *p, struct pio_bus *bus, uint16_t port)
+int pvpanic_register(struct pvpanic *p, struct bus *bus, enum bus_space space, uint64_t base)
 {
-	return pio_register(bus, port, 1, pvpanic_io, p);
+	return bus_register(bus, space, base, 1, pvpanic_access, p);
 }

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "devices/pio.h"
+#include "devices/bus.h"
 
 #define PVPANIC_PANICKED     (1u << 0)  /* the host should act on the panic */
 #define PVPANIC_CRASH_LOADED (1u << 1)  /* a crash kernel handles it; only report it */
@@ -34,7 +34,7 @@ struct pvpanic {
  * in QEMU: panicked, then crash loaded, then shutdown. */
 enum pvpanic_event pvpanic_decode(uint8_t value);
 
-/* Registers the port; returns 0 or -1. */
-int pvpanic_register(struct pvpanic *p, struct pio_bus *bus, uint16_t port);
+/* Registers the register at base in space; returns 0 or -1. */
+int pvpanic_register(struct pvpanic *p, struct bus *bus, enum bus_space space, uint64_t base);
 
 #endif

@@ -1,5 +1,6 @@
-/* Thin wrappers over the KVM ioctls vmras uses. Every failure comes back as
- * -1 with errno and a one-line reason, so callers can say what went wrong. */
+/* Thin wrappers over the KVM ioctls every arch uses (x86's own are in
+ * src/x86/arch_kvm.h). Every failure comes back as -1 with errno and a
+ * one-line reason, so callers can say what went wrong. */
 #ifndef VMRAS_KVM_KVM_H
 #define VMRAS_KVM_KVM_H
 
@@ -10,25 +11,11 @@
 
 #define KVM_DEVICE_PATH "/dev/kvm"
 
-/* MCG_CAP bits (Intel SDM vol. 3B 15.3.1.1; AMD APM vol. 2 9.3.1). */
-#define MCG_CTL_P  (1ULL << 8)
-#define MCG_SER_P  (1ULL << 24)
-#define MCG_LMCE_P (1ULL << 27)
-#define VMRAS_MCE_BANKS 10   /* bank 9 carries memory errors, as in QEMU */
-
-#define MSR_MTRR_DEF_TYPE        0x2ff
-#define MTRR_DEF_TYPE_ENABLE     (1ULL << 11)
-#define MTRR_TYPE_WRBACK         6
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCKED   (1ULL << 0)
-#define FEATURE_CONTROL_LMCE     (1ULL << 20)
-
+/* /dev/kvm and what every arch reads from it; an arch's own capabilities
+ * and data live in its struct machine_arch (src/vmm/arch.h). */
 struct kvm_system {
 	int fd;
 	int run_size;                 /* bytes of the per-vCPU kvm_run mapping */
-	struct kvm_cpuid2 *cpuid;     /* KVM_GET_SUPPORTED_CPUID, malloc'd */
-	uint64_t mce_cap_supported;   /* KVM_X86_GET_MCE_CAP_SUPPORTED */
-	int max_mce_banks;            /* KVM_CAP_MCE */
 };
 
 struct kvm_vcpu_fd {
@@ -37,53 +24,26 @@ struct kvm_vcpu_fd {
 	int run_size;
 };
 
+struct kvm_cap_name {
+	int cap;
+	const char *name;
+};
+
+/* Opens /dev/kvm and checks the capabilities every arch needs. */
 int kvm_system_open(struct kvm_system *sys, char *why, size_t whylen);
 void kvm_system_close(struct kvm_system *sys);
+/* Returns 0, or -1 naming the first of caps this KVM lacks. */
+int kvm_require_caps(const struct kvm_system *sys, const struct kvm_cap_name *caps, size_t n, char *why,
+		     size_t whylen);
+/* "what: strerror(errno)" into why, errno kept; returns -1. */
+int kvm_fail(char *why, size_t whylen, const char *what);
 
-/* A VM with the in-kernel irqchip and PIT; returns the VM fd or -1. */
+/* A bare VM (the arch adds its devices, arch_vm_init); returns the VM fd or -1. */
 int kvm_vm_create(const struct kvm_system *sys, char *why, size_t whylen);
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
 int kvm_vm_irq_line(int vm_fd, uint32_t irq, int level);
-/* Guest reads of these MSRs exit to userspace (KVM_EXIT_X86_RDMSR) instead
- * of being answered by KVM. Returns 0, or -1 with a reason. */
-int kvm_vm_trap_msr_reads(int vm_fd, const uint32_t *msrs, unsigned n, char *why, size_t whylen);
 
 int kvm_vcpu_create(const struct kvm_system *sys, int vm_fd, unsigned index, struct kvm_vcpu_fd *vcpu);
 void kvm_vcpu_close(struct kvm_vcpu_fd *vcpu);
-int kvm_vcpu_set_cpuid(struct kvm_vcpu_fd *vcpu, const struct kvm_cpuid2 *cpuid);
-int kvm_vcpu_setup_mce(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap);
-int kvm_vcpu_set_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t value);
-int kvm_vcpu_get_msr(struct kvm_vcpu_fd *vcpu, uint32_t index, uint64_t *value);
-
-/* Machine-check MSRs (Intel SDM vol. 3B 15.3; the same numbers on AMD). */
-#define MSR_IA32_MCG_CAP      0x179
-#define MSR_IA32_MCG_STATUS   0x17a
-#define MSR_IA32_MCG_CTL      0x17b
-#define MSR_IA32_MCG_EXT_CTL  0x4d0
-#define MSR_IA32_MCi_CTL(i)    (0x400u + 4u * (i))
-#define MSR_IA32_MCi_STATUS(i) (0x401u + 4u * (i))
-#define CR4_MCE (1ULL << 6)
-
-/* What decides how KVM will treat an injected machine check on this vCPU. */
-struct kvm_mce_state {
-	bool cr4_mce;
-	uint64_t mcg_status;
-	uint64_t mcg_ctl;          /* all ones when MCG_CTL_P is absent */
-	uint64_t bank_ctl;         /* MCi_CTL of the bank */
-	uint64_t bank_status;      /* MCi_STATUS of the bank (VAL set: OVER on inject) */
-	uint64_t mcg_ext_ctl;      /* 0 when MCG_LMCE_P is absent */
-};
-
-int kvm_vcpu_get_mce_state(struct kvm_vcpu_fd *vcpu, uint64_t mcg_cap, unsigned bank,
-			   struct kvm_mce_state *state);
-int kvm_vcpu_inject_mce(struct kvm_vcpu_fd *vcpu, unsigned bank, uint64_t status,
-			uint64_t mcg_status, uint64_t addr, uint64_t misc);
-
-/* Queues an NMI on the vCPU (KVM_NMI). */
-int kvm_vcpu_nmi(struct kvm_vcpu_fd *vcpu);
-
-/* Puts a vCPU at a boot entry: regs as given, sregs overlaid on KVM's
- * (keeping the APIC base and the rest), FPU in its reset state. */
-int kvm_vcpu_enter_long_mode(struct kvm_vcpu_fd *vcpu, uint64_t entry, uint64_t boot_params);
 
 #endif

@@ -75,40 +75,22 @@ bool qmp_mce_check(const struct qmp_mce *mce, unsigned ncpus, uint64_t mcg_cap, 
 	return true;
 }
 
-void qmp_cpu_qom_path(unsigned index, char *buf, size_t len)
-{
-	snprintf(buf, len, "/machine/unattached/device[%u]", index ? index + 1 : 0);
-}
-
-static struct json_object *cpu_props(unsigned index)
-{
-	struct json_object *p = json_object_new_object();
-
-	if (!p || json_object_object_add(p, "core-id", json_object_new_int64(index)) ||
-	    json_object_object_add(p, "thread-id", json_object_new_int64(0)) ||
-	    json_object_object_add(p, "socket-id", json_object_new_int64(0))) {
-		json_object_put(p);
-		return NULL;
-	}
-	return p;
-}
-
-struct json_object *qmp_cpus_fast(const struct qmp_cpu *cpus, size_t n)
+struct json_object *qmp_cpus_fast(const struct qmp_cpu *cpus, size_t n, const struct qmp_cpu_model *model)
 {
 	struct json_object *list = json_object_new_array();
 
 	/* Members in QEMU's order, so a byte comparison of replies can work. */
 	for (size_t i = 0; list && i < n; i++) {
 		struct json_object *c = json_object_new_object();
-		struct json_object *props = cpu_props(cpus[i].index);
+		struct json_object *props = model->props(cpus[i].index);
 		char path[64];
 
-		qmp_cpu_qom_path(cpus[i].index, path, sizeof(path));
+		model->qom_path(cpus[i].index, path, sizeof(path));
 		if (!c || !props || json_object_object_add(c, "thread-id", json_object_new_int64(cpus[i].thread_id)) ||
 		    json_object_object_add(c, "props", props) ||
 		    (props = NULL, json_object_object_add(c, "qom-path", json_object_new_string(path))) ||
 		    json_object_object_add(c, "cpu-index", json_object_new_int64(cpus[i].index)) ||
-		    json_object_object_add(c, "target", json_object_new_string("x86_64")) ||
+		    json_object_object_add(c, "target", json_object_new_string(model->target)) ||
 		    json_object_array_add(list, c)) {
 			json_object_put(props);
 			json_object_put(c);

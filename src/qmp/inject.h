@@ -42,14 +42,16 @@ struct qmp_cpu {
 	long thread_id;   /* host thread id of its thread */
 };
 
-/* query-cpus-fast's return for x86 in QEMU 7.2's shape, one socket with a
- * core per vCPU (the topology vmras gives the guest, and QEMU's for -smp N).
- * NULL when out of memory. */
-struct json_object *qmp_cpus_fast(const struct qmp_cpu *cpus, size_t n);
+/* What query-cpus-fast says of a CPU that depends on the arch, as QEMU
+ * says it for that arch's machine (x86: src/x86/qmp_cpu.h). */
+struct qmp_cpu_model {
+	const char *target;                                /* "x86_64", ... */
+	struct json_object *(*props)(unsigned index);      /* NULL when out of memory */
+	void (*qom_path)(unsigned index, char *buf, size_t len);
+};
 
-/* QEMU's QOM path of CPU index under -machine pc: the first CPU's APIC
- * creates one more unattached device (the VAPIC) before the second CPU, so
- * the paths skip device[1]. */
-void qmp_cpu_qom_path(unsigned index, char *buf, size_t len);
+/* query-cpus-fast's return in QEMU 7.2's shape, members in QEMU's order.
+ * NULL when out of memory. */
+struct json_object *qmp_cpus_fast(const struct qmp_cpu *cpus, size_t n, const struct qmp_cpu_model *model);
 
 #endif

@@ -2,9 +2,10 @@
  * which error source gets a CPER record for a memory failure, and what the
  * MEMORY_FAILURE event's action becomes. Pure.
  *
- * The machine-check decision (mce_decide) is always made first: it also
- * decides for vmras's own memory and for guest memory read by a thread that
- * is not a vCPU (fatal), which no channel changes. Then, for guest memory:
+ * It adjusts the verdict the arch made first (x86: mce_decide, whose
+ * verdict is there even with machine checks off). What mf_verdict_common
+ * decided, vmras's own memory and guest memory read by a thread that is
+ * not a vCPU (fatal), no channel changes. Then, for guest memory:
  *  - ghes only: every other error is a record (action inject); the machine
  *    check state of the vCPUs does not matter, nothing is reset.
  *  - both: the machine check goes as decided; a record goes too unless the
@@ -20,13 +21,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acpi/hest.h"
 #include "ras/ghes_queue.h"
-#include "ras/mce.h"
 #include "ras/memory_failure.h"
-
-/* The two x86 sources, as the HEST numbers them (acpi/hest.h). */
-#define APEI_SOURCE_AR 0
-#define APEI_SOURCE_AO 1
+#include "ras/verdict.h"
 
 struct apei_plan {
 	bool mce;                  /* a machine check is injected: --ras has them and mce_decide said inject */
@@ -34,14 +32,15 @@ struct apei_plan {
 	unsigned source;
 };
 
-/* mce, ghes: the channels --ras enabled. count: reports of this extent so
- * far, this one included (1 for a first report). d is adjusted in place. */
+/* mce, ghes: the channels --ras enabled (mce: the arch's own, machine checks
+ * on x86). count: reports of this extent so far, this one included (1 for
+ * a first report). v is adjusted in place. */
 void apei_plan(bool mce, bool ghes, const struct memory_failure *f, uint32_t count,
-	       struct mce_decision *d, struct apei_plan *p);
+	       struct mf_verdict *v, struct apei_plan *p);
 
-/* What the source did with the record; adjusts d's action and reason. */
+/* What the source did with the record; adjusts v's action and reason. */
 void apei_settle(const struct apei_plan *p, enum ghes_submit what, unsigned waiting,
-		 struct mce_decision *d);
+		 struct mf_verdict *v);
 
 /* The event's "ghes" member. */
 struct mf_event_ghes {

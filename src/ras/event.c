@@ -11,10 +11,10 @@ struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct m
 {
 	return (struct mf_event){
 		.failure = f,
-		.action = d->action,
-		.recursive = d->recursive,
-		.cpu = d->cpu,
-		.reason = d->reason,
+		.action = d->v.action,
+		.recursive = d->v.recursive,
+		.cpu = d->v.cpu,
+		.reason = d->v.reason,
 		.mce = d,
 		.poison = poison,
 		.time_ns = time_ns,

@@ -24,7 +24,7 @@ const char *mce_outcome_name(enum mce_outcome o)
 enum mce_outcome mce_kvm_outcome(uint64_t mcg_cap, const struct mce_vcpu_state *s,
 				 const struct mce_record *rec, uint64_t *bank_status)
 {
-	unsigned banks = mcg_cap & MCE_CAP_COUNT_MASK;
+	unsigned banks = mcg_cap & MCG_CAP_COUNT_MASK;
 	uint64_t status = rec->status;
 	uint64_t old;
 
@@ -38,7 +38,7 @@ enum mce_outcome mce_kvm_outcome(uint64_t mcg_cap, const struct mce_vcpu_state *
 		*bank_status = old;
 
 	if (status & MCE_STATUS_UC) {
-		if ((mcg_cap & MCE_CAP_CTL_P) && s->mcg_ctl != ~0ULL)
+		if ((mcg_cap & MCG_CTL_P) && s->mcg_ctl != ~0ULL)
 			return MCE_OUTCOME_DROPPED_GLOBAL;
 		if (s->bank[rec->bank].ctl != ~0ULL)
 			return MCE_OUTCOME_DROPPED_BANK;
@@ -112,54 +112,12 @@ static bool intel_like(enum x86_vendor v)
 
 static bool lmce_enabled(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *t)
 {
-	return intel_like(v) && (mcg_cap & MCE_CAP_LMCE_P) && (t->mcg_ext_ctl & MCE_EXT_CTL_LMCE_EN);
+	return intel_like(v) && (mcg_cap & MCG_LMCE_P) && (t->mcg_ext_ctl & MCE_EXT_CTL_LMCE_EN);
 }
 
 bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *t)
 {
 	return intel_like(v) && !lmce_enabled(v, mcg_cap, t);
-}
-
-static void say(struct mce_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct mce_decision *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	va_end(ap);
-}
-
-static const char *size_name(unsigned lsb, char *buf, size_t len)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned u;
-
-	if (lsb > 69)   /* callers clamp to 63; this keeps unit[] in range regardless */
-		lsb = 69;
-	u = lsb < 10 ? 0 : (lsb - 10) / 10;
-	/* Under 1024 in either case: %u, so the compiler sees it fits. */
-	if (lsb < 10)
-		snprintf(buf, len, "%u B", 1u << lsb);
-	else
-		snprintf(buf, len, "%u %s", 1u << (lsb - 10 - 10 * u), unit[u]);
-	return buf;
-}
-
-static void decide_hypervisor(const struct memory_failure *f, unsigned lsb, struct mce_decision *d)
-{
-	char size[16];
-
-	size_name(lsb, size, sizeof(size));
-	if (f->action_required) {
-		d->action = MF_ACTION_FATAL;
-		say(d, "vmras touched poisoned memory of its own (%s at host address 0x%" PRIx64
-		    "), not guest RAM: it cannot continue", size, f->hva);
-	} else {
-		d->action = MF_ACTION_IGNORE;
-		say(d, "memory of vmras's own (%s at host address 0x%" PRIx64
-		    ") is poisoned, not guest RAM; vmras has not touched it and continues", size, f->hva);
-	}
 }
 
 /* Ends a decision that reached the target vCPU through KVM's checks. */
@@ -172,36 +130,36 @@ static void decide_target(const struct mce_machine *m, const struct mce_vcpu_sta
 	d->outcome = mce_kvm_outcome(m->mcg_cap, t, &d->rec, &bank_status);
 	switch (d->outcome) {
 	case MCE_OUTCOME_DROPPED_GLOBAL:
-		d->action = MF_ACTION_IGNORE;
-		say(d, "CPU %d: guest disabled machine-check reporting (MCG_CTL=0x%" PRIx64 ")",
-		    d->cpu, t->mcg_ctl);
+		d->v.action = MF_ACTION_IGNORE;
+		mf_verdict_say(&d->v, "CPU %d: guest disabled machine-check reporting (MCG_CTL=0x%" PRIx64 ")",
+		    d->v.cpu, t->mcg_ctl);
 		return;
 	case MCE_OUTCOME_DROPPED_BANK:
-		d->action = MF_ACTION_IGNORE;
-		say(d, "CPU %d: bank %u reporting disabled by the guest (MC%u_CTL=0x%" PRIx64 ")",
-		    d->cpu, bank, bank, t->bank[bank].ctl);
+		d->v.action = MF_ACTION_IGNORE;
+		mf_verdict_say(&d->v, "CPU %d: bank %u reporting disabled by the guest (MC%u_CTL=0x%" PRIx64 ")",
+		    d->v.cpu, bank, bank, t->bank[bank].ctl);
 		return;
 	case MCE_OUTCOME_NO_MCE:
-		d->action = MF_ACTION_RESET;
-		say(d, "CPU %d: MCE capability is not enabled, raising triple fault", d->cpu);
+		d->v.action = MF_ACTION_RESET;
+		mf_verdict_say(&d->v, "CPU %d: MCE capability is not enabled, raising triple fault", d->v.cpu);
 		return;
 	case MCE_OUTCOME_IN_PROGRESS:
-		d->action = MF_ACTION_RESET;
-		say(d, "CPU %d: Previous MCE still in progress, raising triple fault", d->cpu);
+		d->v.action = MF_ACTION_RESET;
+		mf_verdict_say(&d->v, "CPU %d: Previous MCE still in progress, raising triple fault", d->v.cpu);
 		return;
 	case MCE_OUTCOME_INVALID:
 		/* The bank count was checked before a record was built. */
-		d->action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
-		say(d, "CPU %d: KVM would refuse the record for bank %u", d->cpu, bank);
+		d->v.action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
+		mf_verdict_say(&d->v, "CPU %d: KVM would refuse the record for bank %u", d->v.cpu, bank);
 		return;
 	case MCE_OUTCOME_OVERFLOWED:
-		d->action = MF_ACTION_INJECT;
-		say(d, "CPU %d: bank %u still holds an unread uncorrected error; only its OVER bit "
-		    "was set, so this address is not reported", d->cpu, bank);
+		d->v.action = MF_ACTION_INJECT;
+		mf_verdict_say(&d->v, "CPU %d: bank %u still holds an unread uncorrected error; only its OVER bit "
+		    "was set, so this address is not reported", d->v.cpu, bank);
 		return;
 	case MCE_OUTCOME_RAISED:
 	case MCE_OUTCOME_LOGGED:
-		d->action = MF_ACTION_INJECT;
+		d->v.action = MF_ACTION_INJECT;
 		d->rec.status = bank_status;
 		return;
 	}
@@ -222,19 +180,19 @@ static void decide_broadcast(const struct mce_machine *m, struct mce_decision *d
 	d->broadcast = m->nvcpus > 1;
 	for (unsigned i = 0; i < m->nvcpus; i++) {
 		const struct mce_vcpu_state *o = &m->vcpu[i];
-		if ((int)i == d->cpu)
+		if ((int)i == d->v.cpu)
 			continue;
 		switch (mce_kvm_outcome(m->mcg_cap, o, &d->broadcast_rec, NULL)) {
 		case MCE_OUTCOME_NO_MCE:
-			d->action = MF_ACTION_RESET;
+			d->v.action = MF_ACTION_RESET;
 			d->blocker = (int)i;
-			say(d, "CPU %u: MCE capability is not enabled, raising triple fault", i);
+			mf_verdict_say(&d->v, "CPU %u: MCE capability is not enabled, raising triple fault", i);
 			return;
 		case MCE_OUTCOME_IN_PROGRESS:
-			d->action = MF_ACTION_RESET;
+			d->v.action = MF_ACTION_RESET;
 			d->blocker = (int)i;
-			d->recursive = true;
-			say(d, "CPU %u: Previous MCE still in progress, raising triple fault", i);
+			d->v.recursive = true;
+			mf_verdict_say(&d->v, "CPU %u: Previous MCE still in progress, raising triple fault", i);
 			return;
 		default:
 			/* A vCPU with reporting off simply does not see it. */
@@ -247,57 +205,41 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 {
 	int lsb = mf_lsb_normalize(f->lsb);
 	const struct mce_vcpu_state *t;
-	unsigned banks = m->mcg_cap & MCE_CAP_COUNT_MASK;
+	unsigned banks = m->mcg_cap & MCG_CAP_COUNT_MASK;
 	bool ar = f->action_required;
 	char size[16];
 
 	memset(d, 0, sizeof(*d));
-	d->cpu = f->vcpu;
 	d->blocker = -1;
 	d->outcome = MCE_OUTCOME_INVALID;
+	if (mf_verdict_common(f, &d->v))
+		return 0;
 	if (lsb < 0)
 		lsb = MF_LSB_MAX;
-
-	if (f->recipient != MF_RECIPIENT_GUEST) {
-		decide_hypervisor(f, (unsigned)lsb, d);
-		return 0;
-	}
-
-	/* A vmras thread of its own (a device, the console) read poisoned guest
-	 * memory: no vCPU consumed it, so there is nobody to raise a #MC on,
-	 * and the thread cannot get past the load. QEMU dies of the re-raised
-	 * SIGBUS here; vmras says why first. */
-	if (ar && d->cpu < 0) {
-		size_name((unsigned)lsb, size, sizeof(size));
-		d->action = MF_ACTION_FATAL;
-		say(d, "a vmras thread that is not a vCPU read poisoned guest memory (%s at 0x%" PRIx64
-		    "): it cannot continue", size, f->gpa);
-		return 0;
-	}
-	if (d->cpu < 0)
-		d->cpu = 0;
-	if ((unsigned)d->cpu >= m->nvcpus || !m->vcpu)
+	if (d->v.cpu < 0)
+		d->v.cpu = 0;
+	if ((unsigned)d->v.cpu >= m->nvcpus || !m->vcpu)
 		return -1;
-	t = &m->vcpu[d->cpu];
+	t = &m->vcpu[d->v.cpu];
 
 	/* Software error recovery is announced by MCG_SER_P on Intel. On AMD,
 	 * MCG_CAP bits 9-63 are reserved (KVM clears them) and the guest looks
 	 * for SUCCOR in CPUID instead, which vmras sets for AMD guests. */
-	if ((m->vendor != X86_VENDOR_AMD && !(m->mcg_cap & MCE_CAP_SER_P)) || banks <= MCE_BANK_MEMORY) {
-		size_name((unsigned)lsb, size, sizeof(size));
-		d->action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
-		say(d, "CPU %d: the guest cannot be told of poisoned guest memory (%s at 0x%" PRIx64
-		    "): MCG_CAP=0x%" PRIx64 " %s%s", d->cpu, size, f->gpa, m->mcg_cap,
-		    !(m->mcg_cap & MCE_CAP_SER_P) ? "lacks MCG_SER_P" : "has no bank 9",
+	if ((m->vendor != X86_VENDOR_AMD && !(m->mcg_cap & MCG_SER_P)) || banks <= MCE_BANK_MEMORY) {
+		mf_size_name((unsigned)lsb, size, sizeof(size));
+		d->v.action = ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
+		mf_verdict_say(&d->v, "CPU %d: the guest cannot be told of poisoned guest memory (%s at 0x%" PRIx64
+		    "): MCG_CAP=0x%" PRIx64 " %s%s", d->v.cpu, size, f->gpa, m->mcg_cap,
+		    !(m->mcg_cap & MCG_SER_P) ? "lacks MCG_SER_P" : "has no bank 9",
 		    ar ? ", and the vCPU cannot resume without it" : "");
 		return 0;
 	}
 
-	d->recursive = t->mcg_status & MCE_MCG_MCIP;
-	if (!ar && d->recursive) {
-		d->action = MF_ACTION_IGNORE;
-		say(d, "CPU %d: Previous MCE still in progress, action-optional error not reported",
-		    d->cpu);
+	d->v.recursive = t->mcg_status & MCE_MCG_MCIP;
+	if (!ar && d->v.recursive) {
+		d->v.action = MF_ACTION_IGNORE;
+		mf_verdict_say(&d->v, "CPU %d: Previous MCE still in progress, action-optional error not reported",
+		    d->v.cpu);
 		return 0;
 	}
 
@@ -312,7 +254,7 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 		d->rec.mcg_status |= MCE_MCG_LMCE;
 
 	decide_target(m, t, ar, d);
-	if (d->action == MF_ACTION_INJECT && d->outcome == MCE_OUTCOME_RAISED &&
+	if (d->v.action == MF_ACTION_INJECT && d->outcome == MCE_OUTCOME_RAISED &&
 	    mce_broadcasts(m->vendor, m->mcg_cap, t))
 		decide_broadcast(m, d);
 	return 0;

@@ -4,7 +4,8 @@
  * machine-check state, asks mce_decide, emits the event, then acts.
  *
  * Precedence (first match wins), and why:
- *  1. hypervisor memory: AR -> fatal, AO -> ignore. No guest is involved.
+ *  1. what no arch changes (ras/verdict.h): vmras's own memory, and guest
+ *     memory an action-required read on a thread that is not a vCPU touched.
  *  2. the guest cannot be told at all (an Intel guest without MCG_SER_P, or
  *     fewer than 10 banks; AMD announces recovery by CPUID SUCCOR instead):
  *     AR -> fatal, AO -> ignore, as QEMU treats guest memory without SER_P.
@@ -32,21 +33,9 @@
 #include <stdint.h>
 
 #include "ras/memory_failure.h"
+#include "ras/verdict.h"
 #include "x86/cpuid.h"
-
-#define MCE_MSR_MCG_CAP        0x179
-#define MCE_MSR_MCG_STATUS     0x17a
-#define MCE_MSR_MCG_CTL        0x17b
-#define MCE_MSR_MCG_EXT_CTL    0x4d0
-#define MCE_MSR_MC_CTL(i)      (0x400u + 4 * (i))
-#define MCE_MSR_MC_STATUS(i)   (0x401u + 4 * (i))
-#define MCE_MSR_MC_ADDR(i)     (0x402u + 4 * (i))
-#define MCE_MSR_MC_MISC(i)     (0x403u + 4 * (i))
-
-#define MCE_CAP_COUNT_MASK     0xffULL
-#define MCE_CAP_CTL_P          (1ULL << 8)
-#define MCE_CAP_SER_P          (1ULL << 24)
-#define MCE_CAP_LMCE_P         (1ULL << 27)
+#include "x86/msr.h"
 
 #define MCE_MCG_RIPV           (1ULL << 0)
 #define MCE_MCG_EIPV           (1ULL << 1)
@@ -73,13 +62,11 @@
 #define MCE_MCACOD_SCRUB       0x0c0
 
 #define MCE_MISC_ADDR_PHYS     2   /* MCi_MISC[8:6]: physical address */
-#define MCE_CR4_MCE            (1ULL << 6)
 
 #define MCE_BANKS_MAX          32  /* KVM_MAX_MCE_BANKS */
 #define MCE_BANK_MEMORY        9   /* QEMU's and vmras's memory-error bank */
 #define MCE_BANK_BROADCAST     1   /* what the other CPUs see in an Intel broadcast */
-
-#define MCE_REASON_MAX         192
+#define VMRAS_MCE_BANKS        10  /* banks vmras asks KVM for: 0 to MCE_BANK_MEMORY */
 
 /* A vCPU's machine-check state, read just before deciding. Only MCi_CTL and
  * MCi_STATUS of banks 9 and 1 are consulted. */
@@ -153,11 +140,10 @@ struct mce_record mce_broadcast_record(void);
 bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *target);
 
 struct mce_decision {
-	enum mf_action action;
-	bool recursive;              /* MCIP was set where it decided the outcome */
-	int cpu;                     /* the target vCPU, or -1 for vmras's own memory without one */
+	/* recursive: MCIP was set where it decided the outcome; cpu: the
+	 * target vCPU, or -1 for vmras's own memory without one. */
+	struct mf_verdict v;
 	int blocker;                 /* the other vCPU whose state turned a broadcast into a reset, or -1 */
-	char reason[MCE_REASON_MAX]; /* why, for ignore, reset and fatal (and a lost inject); else "" */
 	/* Meaningful once a record was built (guest memory, reportable). */
 	struct mce_record rec;       /* OVER and LMCE included, as the bank will hold it */
 	enum mce_outcome outcome;    /* on cpu */
@@ -165,7 +151,7 @@ struct mce_decision {
 	struct mce_record broadcast_rec;
 };
 
-/* Decides for one failure. For the guest, f->vcpu names the target (AR: the
+/* Decides for one failure, mf_verdict_common first. For the guest, f->vcpu names the target (AR: the
  * vCPU that touched the page); -1 means vCPU 0, as QEMU sends AO to its first
  * CPU. Returns 0, or -1 when the machine description cannot hold that target. */
 int mce_decide(const struct mce_machine *m, const struct memory_failure *f, struct mce_decision *d);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "acpi/acpi.h"
-#include "x86/platform.h"
+#include "vmm/arch.h"
 
 static int write_file(const char *path, const void *data, size_t len)
 {
@@ -33,7 +33,6 @@ static int write_file(const char *path, const void *data, size_t len)
 
 int acpi_dump(const char *dir, unsigned ncpus, bool ghes, char *why, size_t whylen)
 {
-	struct acpi_x86_config cfg;
 	struct acpi_blob blob;
 	int rc = 0;
 
@@ -41,8 +40,7 @@ int acpi_dump(const char *dir, unsigned ncpus, bool ghes, char *why, size_t whyl
 		snprintf(why, whylen, "cannot create '%s': %s", dir, strerror(errno));
 		return -1;
 	}
-	x86_platform_acpi_config(ncpus, ghes, &cfg);
-	if (acpi_build_x86(&cfg, &blob)) {
+	if (arch_acpi_tables(ncpus, ghes, &blob)) {
 		snprintf(why, whylen, "cannot build the ACPI tables: %s", strerror(errno));
 		return -1;
 	}

@@ -65,13 +65,13 @@ void console_detach(struct console *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void console_pio(void *opaque, uint16_t offset, bool is_write, uint8_t *data, unsigned size)
+void console_access(void *opaque, uint64_t offset, bool is_write, uint8_t *data, unsigned size)
 {
 	struct console *c = opaque;
 	(void)size;
 
 	pthread_mutex_lock(&c->lock);
-	uart_access(&c->uart, offset, is_write, data);
+	uart_access(&c->uart, (uint16_t)offset, is_write, data);
 	if (!is_write && offset == UART_RBR)
 		pthread_cond_broadcast(&c->room);
 	pthread_mutex_unlock(&c->lock);

@@ -29,6 +29,6 @@ void console_restore_terminal(void);
 void console_attach(struct console *c, int vm_fd);
 void console_detach(struct console *c);
 /* Port-I/O handler for the UART's eight registers. */
-void console_pio(void *opaque, uint16_t offset, bool is_write, uint8_t *data, unsigned size);
+void console_access(void *opaque, uint64_t offset, bool is_write, uint8_t *data, unsigned size);
 
 #endif

@@ -107,7 +107,7 @@ int machine_inject_mce(void *opaque, const struct qmp_mce *mce, struct qmp_error
 		return -1;
 	}
 	/* Intel and other non-AMD vendors are treated alike, as the RAS path does. */
-	if (!qmp_mce_check(mce, m->ncpus, m->mcg_cap, m->vendor != X86_VENDOR_AMD, err))
+	if (!qmp_mce_check(mce, m->ncpus, m->arch.mcg_cap, m->arch.vendor != X86_VENDOR_AMD, err))
 		return -1;
 	rec = (struct mce_record){ .bank = (unsigned)mce->bank, .status = mce->status,
 				   .mcg_status = mce->mcg_status, .addr = mce->addr, .misc = mce->misc };
@@ -211,7 +211,7 @@ struct json_object *machine_cpus(void *opaque, struct qmp_error *err)
 	for (unsigned i = 0; i < m->ncpus; i++)
 		cpus[i] = (struct qmp_cpu){ .index = i, .thread_id = m->vm_alive ? vcpu_tid(&m->vcpus[i]) : 0 };
 	pthread_mutex_unlock(&m->vm_lock);
-	list = qmp_cpus_fast(cpus, m->ncpus);
+	list = qmp_cpus_fast(cpus, m->ncpus, arch_qmp_cpu_model());
 	free(cpus);
 	if (!list)
 		qmp_error_set(err, QMP_ERR_GENERIC, "out of memory");

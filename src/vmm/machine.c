@@ -1,7 +1,5 @@
 #include "vmm/machine.h"
 
-#include <asm/kvm_para.h>
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +11,6 @@
 
 #include "acpi/hest.h"
 #include "qmp/error.h"
-#include "ras/mca_cpuid.h"
 #include "ras/qmp_event.h"
 #include "vmm/event_sink.h"
 #include "vmm/log.h"
@@ -21,11 +18,11 @@
 #include "vmm/ras.h"
 #include "vmm/ram_backing.h"
 #include "vmm/sigbus.h"
+#include "vmm/test_hooks.h"
 #include "vmm/vcpu_loop.h"
-#include "x86/boot.h"
+#include "x86/arch_kvm.h"
+#include "x86/layout.h"
 
-#define DEFAULT_CMDLINE "console=ttyS0"
-#define CPUID_SPARE 4   /* leaves vmras may add to KVM's list */
 
 static void power_request(void *opaque, enum power_request req, const char *why)
 {
@@ -201,17 +198,6 @@ bool machine_stopping(struct machine *m)
 	return __atomic_load_n(&m->request, __ATOMIC_ACQUIRE) != MACHINE_RUNNING;
 }
 
-static uint64_t choose_mcg_cap(const struct kvm_system *sys, enum x86_vendor vendor)
-{
-	uint64_t want = MCG_CTL_P | MCG_SER_P;
-	int banks = VMRAS_MCE_BANKS < sys->max_mce_banks ? VMRAS_MCE_BANKS : sys->max_mce_banks;
-
-	/* Local machine checks are an Intel feature; an AMD guest never enables them. */
-	if (vendor == X86_VENDOR_INTEL)
-		want |= MCG_LMCE_P;
-	return (sys->mce_cap_supported & want) | (uint64_t)banks;
-}
-
 struct nmi_arg { int err; };
 
 static void nmi_on(struct vcpu *v, void *arg)
@@ -257,8 +243,6 @@ static void ged_set_irq(void *opaque, int level)
 int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
 		 bool *usage_error)
 {
-	const char *reason;
-
 	memset(m, 0, sizeof(*m));
 	m->opts = opts;
 	m->vm_fd = -1;
@@ -272,30 +256,15 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	*usage_error = true;
 	if (mapped_file_open(&m->kernel_file, opts->kernel, why, whylen))
 		return -1;
-	if (bzimage_parse(m->kernel_file.data, m->kernel_file.size, &m->kernel, &reason)) {
-		snprintf(why, whylen, "'%s': %s", opts->kernel, reason);
+	if (arch_kernel_init(m, why, whylen))
 		return -1;
-	}
 	if (opts->initrd && mapped_file_open(&m->initrd_file, opts->initrd, why, whylen))
 		return -1;
-	snprintf(m->cmdline, sizeof(m->cmdline), "%s", opts->append ? opts->append : DEFAULT_CMDLINE);
-	if (m->kernel.cmdline_size && strlen(m->cmdline) > m->kernel.cmdline_size) {
-		snprintf(why, whylen, "--append is longer than this kernel accepts (%u bytes)",
-			 m->kernel.cmdline_size);
-		return -1;
-	}
 
 	*usage_error = false;
-	if (kvm_system_open(&m->kvm, why, whylen))
+	if (kvm_system_open(&m->kvm, why, whylen) || arch_machine_init(m, why, whylen))
 		return -1;
-	m->vendor = x86_cpuid_vendor(m->kvm.cpuid->entries, m->kvm.cpuid->nent);
-	if (!strcmp(opts->cpu_vendor, "intel"))
-		m->vendor = X86_VENDOR_INTEL;
-	else if (!strcmp(opts->cpu_vendor, "amd"))
-		m->vendor = X86_VENDOR_AMD;
-	m->mcg_cap_requested = choose_mcg_cap(&m->kvm, m->vendor);
-	m->mcg_cap = m->mcg_cap_requested;
-	if (guest_ram_layout_x86(&m->ram, opts->memory) || ram_backing_map(&m->ram)) {
+	if (arch_ram_layout(&m->ram, opts->memory) || ram_backing_map(&m->ram)) {
 		snprintf(why, whylen, "cannot allocate %llu MiB of guest RAM: %s",
 			 (unsigned long long)(opts->memory >> 20), strerror(errno));
 		return -1;
@@ -310,23 +279,24 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 
 	if (ras_start(m, opts->early_kill, why, whylen))
 		return -1;
+	test_hooks_setup(&m->ram);
 	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
 	m->power = (struct power_ports){ .request = power_request, .opaque = m };
 	m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
-	if (pio_register(&m->pio, X86_COM1_PORT, 8, console_pio, &m->console) ||
-	    power_ports_register(&m->power, &m->pio) || panic_attach(m) ||
-	    ged_register(&m->ged, &m->pio, X86_ACPI_GED_PORT)) {
+	if (bus_register(&m->bus, BUS_IO, X86_COM1_PORT, 8, console_access, &m->console) ||
+	    power_ports_register(&m->power, &m->bus) || panic_attach(m) ||
+	    ged_register(&m->ged, &m->bus, BUS_IO, X86_ACPI_GED_PORT)) {
 		snprintf(why, whylen, "internal error: overlapping I/O ports");
 		return -1;
 	}
 	if (opts->ras & RAS_MODE_GHES) {
 		const struct ghes_dev_layout layout = {
 			.pointers_gpa = X86_GHES_POINTERS_GPA, .blocks_gpa = X86_GHES_BLOCKS_GPA,
-			.ack_port = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
+			.ack_space = BUS_IO, .ack_addr = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
 		};
 		m->ghes.notify = ghes_notify;
 		m->ghes.opaque = m;
-		if (ghes_dev_init(&m->ghes, &m->ram, &m->pio, &layout)) {
+		if (ghes_dev_init(&m->ghes, &m->ram, &m->bus, &layout)) {
 			snprintf(why, whylen, "internal error: cannot place the GHES error sources");
 			return -1;
 		}
@@ -334,86 +304,27 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	return 0;
 }
 
-static int setup_vcpu(struct machine *m, struct vcpu *v, struct kvm_cpuid2 *cpuid, char *why, size_t whylen)
+static int create_vcpu(struct machine *m, struct vcpu *v, char *why, size_t whylen)
 {
-	const struct kvm_cpuid2 *supported = m->kvm.cpuid;
-
 	v->machine = m;
 	if (kvm_vcpu_create(&m->kvm, m->vm_fd, v->index, &v->kvm)) {
 		snprintf(why, whylen, "creating vCPU %u: %s", v->index, strerror(errno));
 		return -1;
 	}
-	memcpy(cpuid, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
-	x86_cpuid_for_vcpu(cpuid->entries, cpuid->nent, v->index, m->ncpus);
-	if (strcmp(m->opts->cpu_vendor, "host"))
-		x86_cpuid_set_vendor(cpuid->entries, cpuid->nent, m->vendor);
-	/* A guest of the other vendor makes KVM hypercalls with its vendor's
-	 * instruction (VMCALL for Intel), which faults on this host (SVM wants
-	 * VMMCALL); KVM then patches the call site, and once the kernel's text
-	 * is read-only that write becomes a #PF: the guest oopses at its first
-	 * PV IPI or spinlock kick. So it gets no PV feature that hypercalls. */
-	if (m->vendor != x86_cpuid_vendor(supported->entries, supported->nent))
-		for (unsigned i = 0; i < cpuid->nent; i++)
-			if (cpuid->entries[i].function == KVM_CPUID_FEATURES)
-				cpuid->entries[i].eax &= ~((1u << KVM_FEATURE_PV_UNHALT) |
-							   (1u << KVM_FEATURE_PV_SEND_IPI) |
-							   (1u << KVM_FEATURE_PV_SCHED_YIELD));
-	/* Linux on AMD recovers from an uncorrected error only when CPUID says
-	 * the hardware supports it (SUCCOR); KVM does not say so by itself. */
-	if (m->vendor == X86_VENDOR_AMD &&
-	    mca_cpuid_amd_recovery(cpuid->entries, &cpuid->nent, supported->nent + CPUID_SPARE)) {
-		snprintf(why, whylen, "vCPU %u: cannot add the AMD recovery CPUID bits", v->index);
-		return -1;
-	}
-	if (kvm_vcpu_set_cpuid(&v->kvm, cpuid)) {
-		snprintf(why, whylen, "vCPU %u: KVM_SET_CPUID2: %s", v->index, strerror(errno));
-		return -1;
-	}
-	if (kvm_vcpu_setup_mce(&v->kvm, m->mcg_cap_requested)) {
-		snprintf(why, whylen, "vCPU %u: KVM_X86_SETUP_MCE: %s", v->index, strerror(errno));
-		return -1;
-	}
-	/* KVM on an AMD host keeps only MCG_CAP bits 0-8 (SER_P is bit 24). An
-	 * AMD guest does not need more, but an Intel guest without SER_P treats
-	 * every uncorrected error as fatal. So for an Intel guest vmras answers
-	 * MCG_CAP reads itself (MSR filter) with what it asked for; otherwise
-	 * the guest reads what KVM kept. Decisions use what the guest sees. */
-	if (kvm_vcpu_get_msr(&v->kvm, MSR_IA32_MCG_CAP, &m->mcg_cap)) {
-		snprintf(why, whylen, "vCPU %u: reading MCG_CAP: %s", v->index, strerror(errno));
-		return -1;
-	}
-	if (m->mcg_cap_trapped)
-		m->mcg_cap = m->mcg_cap_requested;
-	/* No firmware runs before the kernel, so nobody else enables the MTRRs:
-	 * left at their reset value every access is uncached and the guest
-	 * crawls. Write-back by default, as a BIOS would set it. */
-	if (kvm_vcpu_set_msr(&v->kvm, MSR_MTRR_DEF_TYPE, MTRR_DEF_TYPE_ENABLE | MTRR_TYPE_WRBACK)) {
-		snprintf(why, whylen, "vCPU %u: setting MTRRdefType: %s", v->index, strerror(errno));
-		return -1;
-	}
-	/* With no firmware to do it, vmras opts the guest in to local machine
-	 * checks the way a BIOS would: FEATURE_CONTROL.LMCE_ON, locked. */
-	if ((m->mcg_cap_requested & MCG_LMCE_P) &&
-	    kvm_vcpu_set_msr(&v->kvm, MSR_IA32_FEATURE_CONTROL, FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_LMCE)) {
-		snprintf(why, whylen, "vCPU %u: setting IA32_FEATURE_CONTROL: %s", v->index, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return arch_vcpu_init(m, v, why, whylen);
 }
 
-struct load {
-	const struct guest_ram *ram;
-	const struct x86_boot_in *in;
-	struct x86_boot_out *out;
+struct boot {
+	struct machine *m;
 	char *why;
 	size_t whylen;
 };
 
-static int load_once(void *arg)
+static int boot_once(void *arg)
 {
-	struct load *l = arg;
+	struct boot *b = arg;
 
-	return x86_boot_load(l->ram, l->in, l->out, l->why, l->whylen);
+	return arch_boot(b->m, b->why, b->whylen);
 }
 
 /* After a reset the reload writes over RAM the old guest used, where a
@@ -422,14 +333,13 @@ static int load_once(void *arg)
  * costs a replacement and a new try, never a thread parked for ever. */
 #define RELOAD_TRIES 64
 
-static int load_images(struct machine *m, const struct x86_boot_in *in, struct x86_boot_out *out,
-		       char *why, size_t whylen)
+static int boot_guarded(struct machine *m, char *why, size_t whylen)
 {
-	struct load l = { .ram = &m->ram, .in = in, .out = out, .why = why, .whylen = whylen };
+	struct boot b = { .m = m, .why = why, .whylen = whylen };
 
 	for (unsigned i = 0; i < RELOAD_TRIES; i++) {
 		struct sigbus_fault fault;
-		int rc = sigbus_guarded(load_once, &l, &fault);
+		int rc = sigbus_guarded(boot_once, &b, &fault);
 
 		if (!fault.hit)
 			return rc;
@@ -444,17 +354,8 @@ static int load_images(struct machine *m, const struct x86_boot_in *in, struct x
 /* Builds a fresh VM over the existing RAM and puts the kernel in it. */
 static int boot_vm(struct machine *m, char *why, size_t whylen)
 {
-	const struct kvm_cpuid2 *supported = m->kvm.cpuid;
-	struct kvm_cpuid2 *cpuid;
-	struct x86_boot_in in = {
-		.kernel = &m->kernel, .initrd = m->initrd_file.data, .initrd_size = m->initrd_file.size,
-		.cmdline = m->cmdline, .ncpus = m->ncpus, .ghes = m->opts->ras & RAS_MODE_GHES,
-	};
-	struct x86_boot_out out;
-	int rc = -1;
-
 	m->vm_fd = kvm_vm_create(&m->kvm, why, whylen);
-	if (m->vm_fd < 0)
+	if (m->vm_fd < 0 || arch_vm_init(m, why, whylen))
 		return -1;
 	for (unsigned i = 0; i < m->ram.count; i++) {
 		struct ram_region *r = &m->ram.region[i];
@@ -463,31 +364,13 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 			return -1;
 		}
 	}
-	m->mcg_cap_trapped = false;
-	if (m->vendor == X86_VENDOR_INTEL && (m->mcg_cap_requested & MCG_SER_P)) {
-		static const uint32_t trapped[] = { MSR_IA32_MCG_CAP };
-		if (kvm_vm_trap_msr_reads(m->vm_fd, trapped, 1, why, whylen))
-			return -1;
-		m->mcg_cap_trapped = true;
-	}
-	cpuid = malloc(sizeof(*supported) + (supported->nent + CPUID_SPARE) * sizeof(supported->entries[0]));
-	if (!cpuid) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
 	for (unsigned i = 0; i < m->ncpus; i++)
 		m->vcpus[i].index = i;
 	for (unsigned i = 0; i < m->ncpus; i++)
-		if (setup_vcpu(m, &m->vcpus[i], cpuid, why, whylen))
-			goto out;
-	if (load_images(m, &in, &out, why, whylen))
-		goto out;
-	/* Only the bootstrap processor starts; the others wait for INIT/SIPI
-	 * from the guest, which KVM's in-kernel local APIC handles. */
-	if (kvm_vcpu_enter_long_mode(&m->vcpus[0].kvm, out.entry, out.boot_params)) {
-		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
-		goto out;
-	}
+		if (create_vcpu(m, &m->vcpus[i], why, whylen))
+			return -1;
+	if (boot_guarded(m, why, whylen))
+		return -1;
 	console_attach(&m->console, m->vm_fd);
 	ged_reset(&m->ged);             /* a new machine has no press pending */
 	if (m->opts->ras & RAS_MODE_GHES) {
@@ -497,10 +380,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 			log_info("guest reset: %u GHES record%s the old guest never took dropped",
 				 lost, lost == 1 ? "" : "s");
 	}
-	rc = 0;
-out:
-	free(cpuid);
-	return rc;
+	return 0;
 }
 
 static void teardown_vm(struct machine *m)
@@ -628,6 +508,7 @@ void machine_destroy(struct machine *m)
 	ram_backing_unmap(&m->ram);
 	mapped_file_close(&m->kernel_file);
 	mapped_file_close(&m->initrd_file);
+	arch_machine_destroy(m);
 	kvm_system_close(&m->kvm);
 	free(m->vcpus);
 	m->vcpus = NULL;

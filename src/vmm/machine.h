@@ -1,4 +1,4 @@
-/* One x86 virtual machine: its RAM (kept across resets), the KVM VM and
+/* One virtual machine: its RAM (kept across resets), the KVM VM and
  * vCPUs (rebuilt at every reset), the devices, and the requests that end a
  * run: poweroff, reset, quit or a fatal error. */
 #ifndef VMRAS_VMM_MACHINE_H
@@ -10,19 +10,17 @@
 
 #include "devices/ged.h"
 #include "devices/ghes.h"
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "kvm/kvm.h"
 #include "qmp/runstate.h"
+#include "vmm/arch.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
 #include "vmm/files.h"
 #include "vmm/guest_ram.h"
 #include "vmm/vcpu_loop.h"
-#include "x86/bzimage.h"
-#include "x86/cpuid.h"
-#include "x86/layout.h"
 
 enum machine_request {
 	MACHINE_RUNNING = 0,
@@ -58,17 +56,12 @@ struct machine {
 	struct kvm_system kvm;
 	struct guest_ram ram;
 	struct mapped_file kernel_file, initrd_file;
-	struct bzimage kernel;
-	char cmdline[X86_CMDLINE_MAX];
-	uint64_t mcg_cap_requested;   /* what vmras asks KVM_X86_SETUP_MCE for */
-	uint64_t mcg_cap;             /* what the guest reads */
-	bool mcg_cap_trapped;         /* guest reads of MCG_CAP come to vmras (see machine.c) */
-	enum x86_vendor vendor;       /* the guest's CPUID vendor */
+	struct machine_arch arch;     /* the arch's own part (src/vmm/arch.h) */
 
 	int vm_fd;
 	unsigned ncpus;
 	struct vcpu *vcpus;
-	struct pio_bus pio;
+	struct bus bus;
 	struct power_ports power;
 	struct pvpanic pvpanic;
 	struct ged ged;               /* the power button's event register (ACPI GED) */

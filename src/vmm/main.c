@@ -17,6 +17,7 @@
 #include "vmm/qmp_server.h"
 #include "vmm/ras.h"
 #include "vmm/sigbus.h"
+#include "vmm/test_hooks.h"
 
 #ifndef VMRAS_VERSION
 #define VMRAS_VERSION "0.1.0"
@@ -46,7 +47,7 @@ static void *signal_thread(void *arg)
 			break;
 		}
 		if (sig == SIGUSR2) {
-			ras_touch_own_page();
+			test_hooks_touch();
 			continue;
 		}
 		if (sig == VMRAS_SIG_SYNTHETIC_AO || sig == VMRAS_SIG_SYNTHETIC_AR) {

@@ -51,5 +51,5 @@ static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 int panic_attach(struct machine *m)
 {
 	m->pvpanic = (struct pvpanic){ .event = on_pvpanic, .opaque = m };
-	return pvpanic_register(&m->pvpanic, &m->pio, X86_PVPANIC_PORT);
+	return pvpanic_register(&m->pvpanic, &m->bus, BUS_IO, X86_PVPANIC_PORT);
 }

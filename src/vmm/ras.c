@@ -11,7 +11,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "kvm/kvm.h"
 #include "ras/apei.h"
 #include "ras/cper.h"
 #include "ras/event.h"
@@ -25,6 +24,7 @@
 #include "vmm/machine.h"
 #include "vmm/ram_poison.h"
 #include "vmm/sigbus.h"
+#include "x86/arch_kvm.h"
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
@@ -36,10 +36,6 @@ struct ras {
 	struct mce_vcpu_state *states;      /* scratch, one per vCPU */
 	pthread_t thread;
 };
-
-static volatile uint8_t *own_page;
-static volatile uint8_t *guest_read;     /* VMRAS_TEST_READ_GPA */
-static uint64_t guest_read_gpa;
 
 struct state_read {
 	uint64_t mcg_cap;
@@ -151,7 +147,7 @@ static void emit_plain(const struct memory_failure *f, enum mf_action action, co
 	free(line);
 }
 
-static void describe(const struct memory_failure *f, const struct mce_decision *d)
+static void describe(const struct memory_failure *f, const struct mf_verdict *v)
 {
 	char where[96];
 
@@ -162,7 +158,7 @@ static void describe(const struct memory_failure *f, const struct mce_decision *
 	log_info("memory failure: %s, %s,%s size 0x%llx: %s%s%s", where,
 		 f->action_required ? "action required" : "action optional",
 		 f->vcpu >= 0 ? " on a vCPU," : "", (unsigned long long)mf_lsb_size(f->lsb),
-		 mf_action_name(d->action), d->reason[0] ? " - " : "", d->reason);
+		 mf_action_name(v->action), v->reason[0] ? " - " : "", v->reason);
 }
 
 /* The CPER record of a memory failure, handed to its GHES source. */
@@ -235,12 +231,12 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	mm = (struct mce_machine){ .vendor = m->vendor, .mcg_cap = m->mcg_cap, .vcpu = ras->states,
+		mm = (struct mce_machine){ .vendor = m->arch.vendor, .mcg_cap = m->arch.mcg_cap, .vcpu = ras->states,
 				   .nvcpus = m->ncpus };
 	memset(ras->states, 0, m->ncpus * sizeof(ras->states[0]));
 	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && use_mce && !own_load) {
 		for (unsigned i = 0; i < m->ncpus; i++) {
-			struct state_read r = { .mcg_cap = m->mcg_cap, .out = &ras->states[i] };
+			struct state_read r = { .mcg_cap = m->arch.mcg_cap, .out = &ras->states[i] };
 			vcpu_run_on(&m->vcpus[i], read_state, &r);
 			if (r.rc)
 				log_error("vCPU %u: cannot read machine-check state: %s", i, strerror(errno));
@@ -251,31 +247,31 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	if (poison_record(ras->registry, &f, d.action, e->time_ns, &entry) < 0) {
+	if (poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry) < 0) {
 		log_error("poison registry: %s", strerror(errno));
 		entry = NULL;
 	}
-	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d, &plan);
+	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d.v, &plan);
 	if (plan.submit && m->vm_alive) {
 		/* A record only lands in guest memory and raises a notification
 		 * the guest handles later: nothing irrevocable, so it goes before
 		 * the event, which can then say where it went. */
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
-		apei_settle(&plan, ghes.what, ghes.waiting, &d);
+		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
 	}
 	/* The event goes out before anything else is done about it. */
 	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, e->time_ns))
-		describe(&f, &d);
-	switch (d.action) {
+		describe(&f, &d.v);
+	switch (d.v.action) {
 	case MF_ACTION_INJECT:
 		if (m->vm_alive && plan.mce)
-			ras_inject_mce(m, (unsigned)d.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
+			ras_inject_mce(m, (unsigned)d.v.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
 		break;
 	case MF_ACTION_RESET:
-		machine_request(m, MACHINE_RESET, d.reason);
+		machine_request(m, MACHINE_RESET, d.v.reason);
 		break;
 	case MF_ACTION_FATAL:
-		log_error("fatal memory failure at host address 0x%" PRIx64 ": %s", f.hva, d.reason);
+		log_error("fatal memory failure at host address 0x%" PRIx64 ": %s", f.hva, d.v.reason);
 		console_restore_terminal();
 		_exit(1);
 	case MF_ACTION_IGNORE:
@@ -332,57 +328,6 @@ static void *ras_thread_start(void *arg)
 	return ras_thread(ras);
 }
 
-/* VMRAS_TEST_READ_GPA=ADDR: SIGUSR2 reads that guest address on a thread
- * that is not a vCPU, as a device model would. */
-static void setup_guest_read(struct machine *m)
-{
-	const char *hook = getenv("VMRAS_TEST_READ_GPA");
-	char *end;
-	unsigned long long gpa;
-
-	if (!hook)
-		return;
-	errno = 0;
-	gpa = strtoull(hook, &end, 0);
-	guest_read = errno || *end || end == hook ? NULL : guest_ram_gpa_to_hva(&m->ram, gpa, 1);
-	if (!guest_read) {
-		log_error("test hook: VMRAS_TEST_READ_GPA=%s is not a guest RAM address", hook);
-		return;
-	}
-	guest_read_gpa = gpa;
-	log_info("test hook: SIGUSR2 reads guest address 0x%llx", gpa);
-}
-
-static void setup_own_page(void)
-{
-	const char *hook = getenv("VMRAS_TEST_OWN_PAGE");
-	int fd;
-	void *p;
-
-	if (!hook || strcmp(hook, "1"))
-		return;
-	fd = memfd_create("vmras:own-test-page", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, 4096) < 0)
-		goto fail;
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		goto fail;
-	memset(p, 0x5a, 4096);
-	own_page = p;
-	log_info("test hook: own page at %p (memfd vmras:own-test-page); SIGUSR2 reads it", p);
-	return;
-fail:
-	log_error("test hook: cannot set up the own page: %s", strerror(errno));
-}
-
-void ras_touch_own_page(void)
-{
-	if (own_page)
-		log_info("test hook: read own page: 0x%02x", own_page[0]);
-	if (guest_read)
-		log_info("test hook: read guest address 0x%" PRIx64 ": 0x%02x", guest_read_gpa, guest_read[0]);
-}
-
 int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 {
 	struct ras *ras = calloc(1, sizeof(*ras));
@@ -400,8 +345,6 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot install the SIGBUS handler: %s", strerror(errno));
 		return -1;
 	}
-	setup_own_page();
-	setup_guest_read(m);
 	sa.ras = ras;
 	pthread_mutex_init(&sa.lock, NULL);
 	pthread_cond_init(&sa.cond, NULL);

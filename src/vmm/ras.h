@@ -48,10 +48,4 @@ struct json_object;
  * src/qmp/memory_failures.h). NULL when out of memory or RAS is not running. */
 struct json_object *ras_memory_failures(struct machine *m);
 
-/* Test hooks. VMRAS_TEST_OWN_PAGE=1: one page of vmras's own memory, not
- * guest RAM, in a memfd named "vmras:own-test-page" so tools can poison it.
- * VMRAS_TEST_READ_GPA=ADDR: a guest address to read from a thread that is
- * not a vCPU. ras_touch_own_page reads both (SIGUSR2 does). */
-void ras_touch_own_page(void);
-
 #endif

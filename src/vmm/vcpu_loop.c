@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "vmm/sigbus.h"
@@ -25,7 +26,7 @@ static void io_exit(struct vcpu *v, struct kvm_run *run)
 
 	/* String I/O (rep outsb/insb) arrives as count consecutive accesses. */
 	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
-		pio_dispatch(&v->machine->pio, run->io.port, is_write, data, run->io.size);
+		bus_dispatch(&v->machine->bus, BUS_IO, run->io.port, is_write, data, run->io.size);
 }
 
 static void fatal(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -41,65 +42,21 @@ static void fatal(struct vcpu *v, const char *fmt, ...)
 	machine_request(v->machine, MACHINE_ERROR, why);
 }
 
-/* Where the guest was when it gave up: what an operator (or a developer)
- * needs to tell a guest bug from a vmras one. */
-static void log_triple_fault(struct vcpu *v)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-
-	if (ioctl(v->kvm.fd, KVM_GET_REGS, &r) || ioctl(v->kvm.fd, KVM_GET_SREGS, &s)) {
-		log_info("vCPU %u: triple fault (registers unreadable: %s)", v->index, strerror(errno));
-		return;
-	}
-	/* KVM on AMD re-initializes a vCPU that shut down (its VMCB is
-	 * undefined then), so what is left is the INIT state, not the guest's. */
-	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && !(s.cr0 & 1) && !s.cr3) {
-		log_info("vCPU %u: triple fault (KVM reset the vCPU's registers, as on AMD hosts: "
-			 "the guest's state at the fault is not known)", v->index);
-		return;
-	}
-	log_info("vCPU %u: triple fault at RIP 0x%llx RSP 0x%llx CR0 0x%llx CR2 0x%llx CR3 0x%llx "
-		 "CR4 0x%llx EFER 0x%llx CS 0x%x", v->index, (unsigned long long)r.rip,
-		 (unsigned long long)r.rsp, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
-		 (unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer,
-		 s.cs.selector);
-}
-
 /* Returns false when the thread should stop. */
 static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 {
-	char why[96];
-
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		io_exit(v, run);
 		return true;
 	case KVM_EXIT_MMIO:
-		/* No MMIO devices: reads float high, writes vanish. */
-		if (!run->mmio.is_write)
-			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+		/* Unowned addresses: reads float high, writes vanish (the bus does both). */
+		bus_dispatch(&v->machine->bus, BUS_MMIO, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data,
+			     run->mmio.len);
 		return true;
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_HLT:
 		return true;
-	case KVM_EXIT_X86_RDMSR:
-		/* Only MSRs vmras asked to trap come here (see machine.c). */
-		if (run->msr.index == MSR_IA32_MCG_CAP) {
-			run->msr.data = v->machine->mcg_cap;
-			run->msr.error = 0;
-		} else {
-			run->msr.error = 1;
-		}
-		return true;
-	case KVM_EXIT_X86_WRMSR:
-		run->msr.error = 1;
-		return true;
-	case KVM_EXIT_SHUTDOWN:
-		log_triple_fault(v);
-		snprintf(why, sizeof(why), "triple fault on vCPU %u", v->index);
-		machine_request(v->machine, MACHINE_RESET, why);
-		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
 			machine_request(v->machine, MACHINE_POWEROFF, "system event: shutdown");
@@ -119,6 +76,12 @@ static bool handle_exit(struct vcpu *v, struct kvm_run *run)
 		fatal(v, "KVM internal error, suberror %u", run->internal.suberror);
 		return false;
 	default:
+		switch (arch_vcpu_exit(v, run)) {
+		case 1:
+			return true;
+		case 0:
+			return false;
+		}
 		fatal(v, "unhandled KVM exit reason %u", run->exit_reason);
 		return false;
 	}

@@ -24,12 +24,10 @@ static uint64_t low_ram_end(const struct guest_ram *ram)
 static int load_acpi(const struct guest_ram *ram, unsigned ncpus, bool ghes, uint64_t *rsdp,
 		     char *why, size_t whylen)
 {
-	struct acpi_x86_config cfg;
 	struct acpi_blob blob;
 	int ok;
 
-	x86_platform_acpi_config(ncpus, ghes, &cfg);
-	if (acpi_build_x86(&cfg, &blob))
+	if (x86_platform_acpi_tables(ncpus, ghes, &blob))
 		return fail(why, whylen, "cannot build the ACPI tables");
 	ok = blob.len <= X86_ACPI_MAX && guest_ram_write(ram, X86_ACPI_GPA, blob.buf, blob.len);
 	*rsdp = blob.rsdp_gpa;

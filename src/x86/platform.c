@@ -27,3 +27,11 @@ void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config 
 		cfg->ghes_ack_port[1] = X86_GHES_ACK_AO_PORT;
 	}
 }
+
+int x86_platform_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
+{
+	struct acpi_x86_config cfg;
+
+	x86_platform_acpi_config(ncpus, ghes, &cfg);
+	return acpi_build_x86(&cfg, out);
+}

@@ -11,5 +11,7 @@
 /* ghes: the guest is told of memory errors through APEI too (--ras ghes or
  * both), so the tables include the HEST. */
 void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config *cfg);
+/* The tables built from that configuration (see acpi_build_x86). */
+int x86_platform_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out);
 
 #endif

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "devices/ged.h"
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "x86/layout.h"
 
-static struct pio_bus bus;
+static struct bus bus;
 static struct ged dev;
 static int token;
 static int levels[8];
@@ -34,14 +34,14 @@ static int setup(void **state)
 	memset(&bus, 0, sizeof(bus));
 	nlevels = 0;
 	dev = (struct ged){ .set_irq = set_irq, .opaque = &token };
-	assert_int_equal(ged_register(&dev, &bus, X86_ACPI_GED_PORT), 0);
+	assert_int_equal(ged_register(&dev, &bus, BUS_IO, X86_ACPI_GED_PORT), 0);
 	return 0;
 }
 
 static uint8_t inb(void)
 {
 	uint8_t b = 0xaa;
-	assert_true(pio_dispatch(&bus, X86_ACPI_GED_PORT, false, &b, 1));
+	assert_true(bus_dispatch(&bus, BUS_IO, X86_ACPI_GED_PORT, false, &b, 1));
 	return b;
 }
 
@@ -77,8 +77,8 @@ static void test_writes_ignored_and_wide_reads(void **state)
 	(void)state;
 	ged_event(&dev, ACPI_GED_EVENT_POWER_BUTTON);
 	/* A write does not clear (or set) anything: only the read acknowledges. */
-	assert_true(pio_dispatch(&bus, X86_ACPI_GED_PORT, true, &v, 1));
-	assert_true(pio_dispatch(&bus, X86_ACPI_GED_PORT, false, w, 4));
+	assert_true(bus_dispatch(&bus, BUS_IO, X86_ACPI_GED_PORT, true, &v, 1));
+	assert_true(bus_dispatch(&bus, BUS_IO, X86_ACPI_GED_PORT, false, w, 4));
 	assert_int_equal(w[0], ACPI_GED_EVENT_POWER_BUTTON);
 	assert_int_equal(w[1], 0);
 	assert_int_equal(w[3], 0);

@@ -1,4 +1,4 @@
-/* The GHES device against real guest memory and the real port-I/O bus.
+/* The GHES device against real guest memory and the real device bus (I/O space).
  *
  * What a guest's GHES driver sees is all in guest memory and one port per
  * source, so the checks read those, as the guest would, rather than the
@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 
 #include "devices/ghes.h"
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "ras/cper.h"
 #include "vmm/guest_ram.h"
 #include "x86/layout.h"
@@ -30,7 +30,7 @@ static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) 
 struct fixture {
 	struct guest_ram ram;
 	uint8_t *mem;
-	struct pio_bus bus;
+	struct bus bus;
 	struct ghes_dev dev;
 	unsigned notified;
 	unsigned last_source;
@@ -54,7 +54,7 @@ static void notify(void *opaque, unsigned source, int cpu)
 static const struct ghes_dev_layout layout = {
 	.pointers_gpa = X86_GHES_POINTERS_GPA,
 	.blocks_gpa = X86_GHES_BLOCKS_GPA,
-	.ack_port = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
+	.ack_space = BUS_IO, .ack_addr = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
 };
 
 static uint8_t *gpa(struct fixture *f, uint64_t addr)
@@ -96,14 +96,14 @@ static int teardown(void **state)
 static uint32_t ack_read(struct fixture *f, unsigned source)
 {
 	uint8_t d[4];
-	assert_true(pio_dispatch(&f->bus, layout.ack_port[source], false, d, 4));
+	assert_true(bus_dispatch(&f->bus, BUS_IO, layout.ack_addr[source], false, d, 4));
 	return le32(d);
 }
 
 static void ack_write(struct fixture *f, unsigned source, uint32_t v)
 {
 	uint8_t d[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-	assert_true(pio_dispatch(&f->bus, layout.ack_port[source], true, d, 4));
+	assert_true(bus_dispatch(&f->bus, BUS_IO, layout.ack_addr[source], true, d, 4));
 }
 
 /* What Linux's ghes_ack_error does with the HEST's preserve and write
@@ -180,7 +180,7 @@ static void test_init_refuses(void **state)
 {
 	struct fixture *f = *state;
 	struct ghes_dev other;
-	struct pio_bus bus;
+	struct bus bus;
 	struct ghes_dev_layout l;
 
 	/* The ports are already the first device's. */
@@ -188,7 +188,7 @@ static void test_init_refuses(void **state)
 
 	memset(&bus, 0, sizeof(bus));
 	l = layout;
-	l.ack_port[1] = l.ack_port[0] + 8;           /* one handler needs them adjacent */
+	l.ack_addr[1] = l.ack_addr[0] + 8;           /* one handler needs them adjacent */
 	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
 	l = layout;
 	l.blocks_gpa = RAM_SIZE - GHES_RECORD_MAX;   /* AO's block past the end of RAM */
@@ -197,7 +197,7 @@ static void test_init_refuses(void **state)
 	l.pointers_gpa = RAM_SIZE - 8;
 	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
 	/* Refusing must not have claimed the ports. */
-	assert_int_equal(bus.count, 0);
+	assert_int_equal(bus.space[BUS_IO].count, 0);
 }
 
 static void test_submit_and_ack(void **state)
@@ -298,13 +298,13 @@ static void test_ack_register_forms(void **state)
 	/* A byte write of 1 at the register's first byte is an acknowledge
 	 * too: the GAS says dword, but nothing forbids narrower I/O. */
 	uint8_t one = 1;
-	assert_true(pio_dispatch(&f->bus, X86_GHES_ACK_AR_PORT, true, &one, 1));
+	assert_true(bus_dispatch(&f->bus, BUS_IO, X86_GHES_ACK_AR_PORT, true, &one, 1));
 	ghes_dev_stats(&f->dev, 0, &st);
 	assert_int_equal(st.acked, 1);
 	assert_int_equal(f->notified, 2);
 	/* Bytes past the 32-bit register read as zero. */
 	uint8_t b = 0xff;
-	assert_true(pio_dispatch(&f->bus, X86_GHES_ACK_AR_PORT + 3, false, &b, 1));
+	assert_true(bus_dispatch(&f->bus, BUS_IO, X86_GHES_ACK_AR_PORT + 3, false, &b, 1));
 	assert_int_equal(b, 0);
 }
 

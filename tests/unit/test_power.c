@@ -9,12 +9,12 @@
 
 #include <string.h>
 
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "devices/power.h"
 
 static unsigned noff, nreset;
 static const char *last_why;
-static struct pio_bus bus;
+static struct bus bus;
 static struct power_ports ports;
 static int token;
 
@@ -45,13 +45,13 @@ static int setup(void **state)
 
 static void out8(uint16_t port, uint8_t v)
 {
-	assert_true(pio_dispatch(&bus, port, true, &v, 1));
+	assert_true(bus_dispatch(&bus, BUS_IO, port, true, &v, 1));
 }
 
 static uint8_t in8(uint16_t port)
 {
 	uint8_t v = 0xaa;
-	pio_dispatch(&bus, port, false, &v, 1);
+	bus_dispatch(&bus, BUS_IO, port, false, &v, 1);
 	return v;
 }
 
@@ -126,7 +126,7 @@ static void test_i8042_reset(void **state)
 	assert_int_equal(noff, 0);
 	/* The data port is not emulated. */
 	uint8_t v = 0;
-	assert_false(pio_dispatch(&bus, 0x60, false, &v, 1));
+	assert_false(bus_dispatch(&bus, BUS_IO, 0x60, false, &v, 1));
 	assert_int_equal(v, 0xff);
 }
 
@@ -155,12 +155,12 @@ static void test_neighbours_unowned(void **state)
 	const uint16_t free_ports[] = { 0x5ff, 0x603, 0x63, 0x65, 0xcf8, 0xcfa, 0xcfc };
 	for (size_t i = 0; i < sizeof(free_ports) / sizeof(free_ports[0]); i++) {
 		v = 0;
-		assert_false(pio_dispatch(&bus, free_ports[i], false, &v, 1));
+		assert_false(bus_dispatch(&bus, BUS_IO, free_ports[i], false, &v, 1));
 		assert_int_equal(v, 0xff);
 		v = 0x34;
-		assert_false(pio_dispatch(&bus, free_ports[i], true, &v, 1));
+		assert_false(bus_dispatch(&bus, BUS_IO, free_ports[i], true, &v, 1));
 		v = 0xfe;
-		assert_false(pio_dispatch(&bus, free_ports[i], true, &v, 1));
+		assert_false(bus_dispatch(&bus, BUS_IO, free_ports[i], true, &v, 1));
 	}
 	assert_int_equal(noff + nreset, 0);
 }
@@ -171,8 +171,8 @@ static void test_register_twice(void **state)
 	/* The ports are taken: a second set cannot be registered on the same bus. */
 	assert_int_equal(power_ports_register(&ports, &bus), -1);
 	/* A bus that already has a device on 0xcf9. */
-	struct pio_bus other = { .count = 0 };
-	assert_int_equal(pio_register(&other, 0xcf8, 8, NULL, NULL), 0);
+	struct bus other = { 0 };
+	assert_int_equal(bus_register(&other, BUS_IO, 0xcf8, 8, NULL, NULL), 0);
 	assert_int_equal(power_ports_register(&ports, &other), -1);
 }
 

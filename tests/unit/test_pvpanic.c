@@ -8,12 +8,12 @@
 
 #include <string.h>
 
-#include "devices/pio.h"
+#include "devices/bus.h"
 #include "devices/pvpanic.h"
 
 #define PORT 0x505
 
-static struct pio_bus bus;
+static struct bus bus;
 static struct pvpanic dev;
 static int token;
 static enum pvpanic_event seen[8];
@@ -32,13 +32,13 @@ static int setup(void **state)
 	memset(&bus, 0, sizeof(bus));
 	nseen = 0;
 	dev = (struct pvpanic){ .event = on_event, .opaque = &token };
-	assert_int_equal(pvpanic_register(&dev, &bus, PORT), 0);
+	assert_int_equal(pvpanic_register(&dev, &bus, BUS_IO, PORT), 0);
 	return 0;
 }
 
 static void outb(uint8_t v)
 {
-	assert_true(pio_dispatch(&bus, PORT, true, &v, 1));
+	assert_true(bus_dispatch(&bus, BUS_IO, PORT, true, &v, 1));
 }
 
 static void test_bits(void **state)
@@ -55,15 +55,15 @@ static void test_read_features(void **state)
 	uint8_t b = 0;
 	uint8_t w[2] = { 0, 0 };
 	(void)state;
-	assert_true(pio_dispatch(&bus, PORT, false, &b, 1));
+	assert_true(bus_dispatch(&bus, BUS_IO, PORT, false, &b, 1));
 	assert_int_equal(b, 0x07);
 	/* Only the low byte of a wider read is the device's. */
-	assert_true(pio_dispatch(&bus, PORT, false, w, 2));
+	assert_true(bus_dispatch(&bus, BUS_IO, PORT, false, w, 2));
 	assert_int_equal(w[0], 0x07);
 	assert_int_equal(w[1], 0xff);
 	/* The neighbours are not decoded. */
-	assert_false(pio_dispatch(&bus, PORT - 1, false, &b, 1));
-	assert_false(pio_dispatch(&bus, PORT + 1, false, &b, 1));
+	assert_false(bus_dispatch(&bus, BUS_IO, PORT - 1, false, &b, 1));
+	assert_false(bus_dispatch(&bus, BUS_IO, PORT + 1, false, &b, 1));
 	assert_int_equal(nseen, 0);
 }
 
@@ -115,7 +115,7 @@ static void test_overlap_refused(void **state)
 {
 	struct pvpanic other = { 0 };
 	(void)state;
-	assert_int_equal(pvpanic_register(&other, &bus, PORT), -1);
+	assert_int_equal(pvpanic_register(&other, &bus, BUS_IO, PORT), -1);
 }
 
 int main(void)

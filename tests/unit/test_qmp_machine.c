@@ -18,6 +18,7 @@
 #include "qmp/runstate.h"
 #include "ras/cper.h"
 #include "ras/poison.h"
+#include "x86/qmp_cpu.h"
 #include "qmp_harness.h"
 
 /* A fake VM whose state follows the real table. */
@@ -134,7 +135,7 @@ static struct json_object *fake_cpus(void *opaque, struct qmp_error *err)
 					       { .index = 2, .thread_id = 4244 } };
 	(void)opaque;
 	(void)err;
-	return qmp_cpus_fast(cpus, 3);
+	return qmp_cpus_fast(cpus, 3, &x86_qmp_cpu_model);
 }
 
 static int fake_powerdown(void *opaque, struct qmp_error *err)

@@ -241,7 +241,7 @@ static void test_memory_failure_event(void **state)
 	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = true,
 				    .gpa = 0x12345678, .hva = 0x7f0012345678ULL, .lsb = 12, .vcpu = 1,
 				    .region = "ram-below-4g" };
-	struct mce_decision d = { .action = MF_ACTION_INJECT, .cpu = 1, .blocker = -1,
+	struct mce_decision d = { .v = { .action = MF_ACTION_INJECT, .cpu = 1 }, .blocker = -1,
 				  .rec = { .bank = 9, .status = 0xBD80000000000134ULL, .mcg_status = 7,
 					   .addr = 0x12345000, .misc = 0x8c },
 				  .outcome = MCE_OUTCOME_RAISED, .broadcast = true };
@@ -254,14 +254,15 @@ static void test_memory_failure_event(void **state)
 	ev = mf_event_from_mce(&f, &d, NULL, 1);
 	assert_event_conforms(&ev);
 
-	struct mce_decision reset = { .action = MF_ACTION_RESET, .recursive = true, .cpu = 0, .blocker = -1,
-				      .reason = "CPU 0: Previous MCE still in progress" };
+	struct mce_decision reset = { .v = { .action = MF_ACTION_RESET, .recursive = true, .cpu = 0,
+					     .reason = "CPU 0: Previous MCE still in progress" },
+				      .blocker = -1 };
 	ev = mf_event_from_mce(&f, &reset, NULL, 1);
 	assert_event_conforms(&ev);
 
 	struct memory_failure own = { .recipient = MF_RECIPIENT_HYPERVISOR, .action_required = true,
 				      .hva = 0x7f0000001000ULL, .lsb = 21, .vcpu = -1 };
-	struct mce_decision fatal = { .action = MF_ACTION_FATAL, .cpu = -1, .reason = "vmras's own memory" };
+	struct mce_decision fatal = { .v = { .action = MF_ACTION_FATAL, .cpu = -1, .reason = "vmras's own memory" } };
 	ev = mf_event_from_mce(&own, &fatal, &pe, 1);
 	assert_event_conforms(&ev);
 

@@ -23,8 +23,8 @@ static const struct memory_failure guest_ar = {
 
 static struct mce_decision decision(enum mf_action a, const char *reason)
 {
-	struct mce_decision d = { .action = a, .cpu = 0, .blocker = -1, .outcome = MCE_OUTCOME_RAISED };
-	strcpy(d.reason, reason);
+	struct mce_decision d = { .v = { .action = a, .cpu = 0 }, .blocker = -1, .outcome = MCE_OUTCOME_RAISED };
+	strcpy(d.v.reason, reason);
 	return d;
 }
 
@@ -33,10 +33,10 @@ static void test_mce_only(void **state)
 	(void)state;
 	struct mce_decision d = decision(MF_ACTION_INJECT, "");
 	struct apei_plan p;
-	apei_plan(true, false, &guest_ao, 1, &d, &p);
+	apei_plan(true, false, &guest_ao, 1, &d.v, &p);
 	assert_false(p.submit);
 	assert_true(p.mce);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 }
 
 static void test_ghes_only_sources(void **state)
@@ -46,19 +46,19 @@ static void test_ghes_only_sources(void **state)
 	/* Whatever the machine checks would have done to the guest (here a
 	 * reset: MCE off in CR4), GHES tells it and nothing is reset. */
 	struct mce_decision d = decision(MF_ACTION_RESET, "CPU 0: MCE capability is not enabled");
-	d.recursive = true;
-	apei_plan(false, true, &guest_ao, 1, &d, &p);
+	d.v.recursive = true;
+	apei_plan(false, true, &guest_ao, 1, &d.v, &p);
 	assert_true(p.submit);
 	assert_false(p.mce);
-	assert_int_equal(p.source, APEI_SOURCE_AO);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	assert_false(d.recursive);
-	assert_string_equal(d.reason, "");
+	assert_int_equal(p.source, ACPI_GHES_SOURCE_AO);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	assert_false(d.v.recursive);
+	assert_string_equal(d.v.reason, "");
 
 	d = decision(MF_ACTION_INJECT, "");
-	apei_plan(false, true, &guest_ar, 1, &d, &p);
+	apei_plan(false, true, &guest_ar, 1, &d.v, &p);
 	assert_true(p.submit);
-	assert_int_equal(p.source, APEI_SOURCE_AR);
+	assert_int_equal(p.source, ACPI_GHES_SOURCE_AR);
 }
 
 static void test_fatal_and_hypervisor_untouched(void **state)
@@ -66,17 +66,17 @@ static void test_fatal_and_hypervisor_untouched(void **state)
 	(void)state;
 	struct apei_plan p;
 	struct mce_decision d = decision(MF_ACTION_FATAL, "a vmras thread that is not a vCPU read poisoned guest memory");
-	apei_plan(false, true, &guest_ar, 1, &d, &p);
+	apei_plan(false, true, &guest_ar, 1, &d.v, &p);
 	assert_false(p.submit);
-	assert_int_equal(d.action, MF_ACTION_FATAL);
+	assert_int_equal(d.v.action, MF_ACTION_FATAL);
 
 	struct memory_failure own = guest_ao;
 	own.recipient = MF_RECIPIENT_HYPERVISOR;
 	d = decision(MF_ACTION_IGNORE, "memory of vmras's own");
-	apei_plan(true, true, &own, 1, &d, &p);
+	apei_plan(true, true, &own, 1, &d.v, &p);
 	assert_false(p.submit);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "memory of vmras's own");
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "memory of vmras's own");
 }
 
 static void test_both(void **state)
@@ -85,26 +85,26 @@ static void test_both(void **state)
 	struct apei_plan p;
 	/* A reset guest would never read the record. */
 	struct mce_decision d = decision(MF_ACTION_RESET, "CPU 1: Previous MCE still in progress");
-	apei_plan(true, true, &guest_ar, 1, &d, &p);
+	apei_plan(true, true, &guest_ar, 1, &d.v, &p);
 	assert_false(p.submit);
-	assert_int_equal(d.action, MF_ACTION_RESET);
+	assert_int_equal(d.v.action, MF_ACTION_RESET);
 	assert_false(p.mce);                        /* no machine check is injected */
 
 	/* Injected both ways: the machine check's action and reason stand. */
 	d = decision(MF_ACTION_INJECT, "");
-	apei_plan(true, true, &guest_ao, 1, &d, &p);
+	apei_plan(true, true, &guest_ao, 1, &d.v, &p);
 	assert_true(p.submit);
-	apei_settle(&p, GHES_DROPPED, 16, &d);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	assert_string_equal(d.reason, "");
+	apei_settle(&p, GHES_DROPPED, 16, &d.v);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	assert_string_equal(d.v.reason, "");
 
 	/* Machine checks turned off by the guest: the record tells it. */
 	d = decision(MF_ACTION_IGNORE, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0)");
-	apei_plan(true, true, &guest_ao, 1, &d, &p);
+	apei_plan(true, true, &guest_ao, 1, &d.v, &p);
 	assert_true(p.submit);
-	apei_settle(&p, GHES_QUEUED, 3, &d);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	assert_string_equal(d.reason, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0); "
+	apei_settle(&p, GHES_QUEUED, 3, &d.v);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	assert_string_equal(d.v.reason, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0); "
 		"reported through GHES source 1");
 }
 
@@ -113,10 +113,10 @@ static void test_ar_repeat(void **state)
 	(void)state;
 	struct apei_plan p;
 	struct mce_decision d = decision(MF_ACTION_INJECT, "");
-	apei_plan(false, true, &guest_ar, 3, &d, &p);
+	apei_plan(false, true, &guest_ar, 3, &d.v, &p);
 	assert_false(p.submit);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "already reported through GHES source 0 (3 reports): the guest has "
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "already reported through GHES source 0 (3 reports): the guest has "
 		"not isolated the page yet");
 	/* Ignored action-required repeats are throttled like any other. */
 	struct poison_entry pe = { .count = 3 };
@@ -127,13 +127,13 @@ static void test_ar_repeat(void **state)
 
 	/* With machine checks too, the repeat gets its machine check as before. */
 	d = decision(MF_ACTION_INJECT, "");
-	apei_plan(true, true, &guest_ar, 3, &d, &p);
+	apei_plan(true, true, &guest_ar, 3, &d.v, &p);
 	assert_false(p.submit);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 
 	/* An action-optional repeat is a new report of the page: recorded. */
 	d = decision(MF_ACTION_INJECT, "");
-	apei_plan(false, true, &guest_ao, 2, &d, &p);
+	apei_plan(false, true, &guest_ao, 2, &d.v, &p);
 	assert_true(p.submit);
 }
 
@@ -142,26 +142,26 @@ static void test_settle_ghes_only(void **state)
 	(void)state;
 	struct apei_plan p;
 	struct mce_decision d = decision(MF_ACTION_INJECT, "");
-	apei_plan(false, true, &guest_ao, 1, &d, &p);
-	apei_settle(&p, GHES_WRITE_NOW, 0, &d);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	apei_settle(&p, GHES_QUEUED, 5, &d);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	apei_settle(&p, GHES_DROPPED, 16, &d);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "GHES source 1: the guest has not acknowledged its record and 16 more "
+	apei_plan(false, true, &guest_ao, 1, &d.v, &p);
+	apei_settle(&p, GHES_WRITE_NOW, 0, &d.v);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	apei_settle(&p, GHES_QUEUED, 5, &d.v);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	apei_settle(&p, GHES_DROPPED, 16, &d.v);
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "GHES source 1: the guest has not acknowledged its record and 16 more "
 		"wait; this one is dropped");
 	d = decision(MF_ACTION_INJECT, "");
-	apei_settle(&p, GHES_INVALID, 0, &d);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "GHES source 1: the record could not be written");
+	apei_settle(&p, GHES_INVALID, 0, &d.v);
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "GHES source 1: the record could not be written");
 }
 
 static void test_event_member(void **state)
 {
 	(void)state;
 	struct mce_decision d = decision(MF_ACTION_INJECT, "");
-	struct mf_event_ghes g = { .source = APEI_SOURCE_AO, .what = GHES_QUEUED, .waiting = 2 };
+	struct mf_event_ghes g = { .source = ACPI_GHES_SOURCE_AO, .what = GHES_QUEUED, .waiting = 2 };
 	struct poison_entry pe = { .count = 1 };
 	size_t len;
 

@@ -88,7 +88,7 @@ static void test_guest_inject(void **state)
 	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = true,
 				    .gpa = 0x12345678, .hva = 0x7f0012345678ULL, .lsb = 12, .vcpu = 1,
 				    .region = "ram-below-4g" };
-	struct mce_decision d = { .action = MF_ACTION_INJECT, .cpu = 1, .blocker = -1,
+	struct mce_decision d = { .v = { .action = MF_ACTION_INJECT, .cpu = 1 }, .blocker = -1,
 				  .rec = { .bank = 9, .status = 0xBD80000000000134ULL, .mcg_status = 7,
 					   .addr = 0x12345000, .misc = 0x8c },
 				  .outcome = MCE_OUTCOME_RAISED, .broadcast = true };
@@ -134,8 +134,9 @@ static void test_guest_reset_recursive(void **state)
 	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = true,
 				    .gpa = 0x40200000, .hva = 0x7f0040200000ULL, .lsb = 21, .vcpu = 0,
 				    .region = "ram/above\"4g\"" };
-	struct mce_decision d = { .action = MF_ACTION_RESET, .recursive = true, .cpu = 0, .blocker = -1,
-				  .reason = "CPU 0: Previous MCE still in progress, raising triple fault\n",
+	struct mce_decision d = { .v = { .action = MF_ACTION_RESET, .recursive = true, .cpu = 0,
+					.reason = "CPU 0: Previous MCE still in progress, raising triple fault\n" },
+				  .blocker = -1,
 				  .rec = { .bank = 9 }, .outcome = MCE_OUTCOME_IN_PROGRESS };
 	size_t len;
 	(void)state;
@@ -167,7 +168,7 @@ static void test_hypervisor(void **state)
 	struct memory_failure f = { .recipient = MF_RECIPIENT_HYPERVISOR, .action_required = true,
 				    .gpa = 0xdead, .hva = 0x5555deadb000ULL, .lsb = 0, .vcpu = -1,
 				    .region = "not-guest" };
-	struct mce_decision d = { .action = MF_ACTION_FATAL, .cpu = -1, .reason = "why" };
+	struct mce_decision d = { .v = { .action = MF_ACTION_FATAL, .cpu = -1, .reason = "why" } };
 	struct poison_entry pe = { .count = 7 };
 	size_t len;
 	(void)state;
@@ -207,9 +208,9 @@ static void test_every_combination_parses(void **state)
 			for (int bits = 0; bits < 8; bits++) {
 				f.recipient = r;
 				f.action_required = bits & 1;
-				d.action = a;
-				d.recursive = bits & 2;
-				d.cpu = bits & 4 ? 31 : -1;
+				d.v.action = a;
+				d.v.recursive = bits & 2;
+				d.v.cpu = bits & 4 ? 31 : -1;
 				for (int o = MCE_OUTCOME_RAISED; o <= MCE_OUTCOME_INVALID; o++) {
 					size_t len;
 					d.outcome = o;
@@ -226,8 +227,8 @@ static void test_every_combination_parses(void **state)
 					assert_int_equal(json_object_get_boolean(get(get(data, "flags"), "action-required")),
 							 f.action_required);
 					assert_int_equal(json_object_get_boolean(get(get(data, "flags"), "recursive")),
-							 d.recursive);
-					assert_int_equal(has(data, "cpu-index"), d.cpu >= 0);
+							 d.v.recursive);
+					assert_int_equal(has(data, "cpu-index"), d.v.cpu >= 0);
 					assert_int_equal(has(data, "guest-physical-address"), r == MF_RECIPIENT_GUEST);
 					assert_int_equal(has(data, "ram-region"), r == MF_RECIPIENT_GUEST);
 					bool mc = r == MF_RECIPIENT_GUEST && a == MF_ACTION_INJECT;

@@ -35,7 +35,7 @@
 /* Broadcast to the other CPUs: VAL|UC = 0xA000000000000000, MCIP|RIPV = 5 */
 #define BCAST_STATUS 0xA000000000000000ULL
 
-#define CAP (10 | MCE_CAP_CTL_P | MCE_CAP_SER_P)
+#define CAP (10 | MCG_CTL_P | MCG_SER_P)
 #define ONES (~0ULL)
 
 static struct mce_vcpu_state healthy(void)
@@ -67,11 +67,11 @@ static void test_bits(void **state)
 	assert_int_equal(AMD_AO, (1ULL << 63 | 1ULL << 60 | 1ULL << 59 | 1ULL << 58 | 1ULL << 44 |
 				  1ULL << 43));
 	assert_int_equal(OVER, MCE_STATUS_OVER);
-	assert_int_equal(MCE_MSR_MC_CTL(9), 0x424);
-	assert_int_equal(MCE_MSR_MC_STATUS(9), 0x425);
-	assert_int_equal(MCE_MSR_MC_ADDR(9), 0x426);
-	assert_int_equal(MCE_MSR_MC_MISC(9), 0x427);
-	assert_int_equal(MCE_MSR_MC_STATUS(1), 0x405);
+	assert_int_equal(MSR_IA32_MCi_CTL(9), 0x424);
+	assert_int_equal(MSR_IA32_MCi_STATUS(9), 0x425);
+	assert_int_equal(MSR_IA32_MCi_ADDR(9), 0x426);
+	assert_int_equal(MSR_IA32_MCi_MISC(9), 0x427);
+	assert_int_equal(MSR_IA32_MCi_STATUS(1), 0x405);
 }
 
 static void test_status(void **state)
@@ -154,10 +154,10 @@ static void test_kvm_outcome(void **state)
 	assert_int_equal(mce_kvm_outcome(CAP, &s, &uc, NULL), MCE_OUTCOME_RAISED);
 
 	/* Bank number checked against MCG_CAP's count; VAL required. */
-	assert_int_equal(mce_kvm_outcome(9 | MCE_CAP_SER_P, &s, &uc, &bank), MCE_OUTCOME_INVALID);
+	assert_int_equal(mce_kvm_outcome(9 | MCG_SER_P, &s, &uc, &bank), MCE_OUTCOME_INVALID);
 	struct mce_record big = uc;
 	big.bank = 40;
-	assert_int_equal(mce_kvm_outcome(0xff | MCE_CAP_SER_P, &s, &big, &bank), MCE_OUTCOME_INVALID);
+	assert_int_equal(mce_kvm_outcome(0xff | MCG_SER_P, &s, &big, &bank), MCE_OUTCOME_INVALID);
 	assert_int_equal(bank, 0);
 	struct mce_record noval = uc;
 	noval.status &= ~MCE_STATUS_VAL;
@@ -166,7 +166,7 @@ static void test_kvm_outcome(void **state)
 	/* Uncorrected: MCG_CTL counts only with MCG_CTL_P. */
 	s.mcg_ctl = 0;
 	assert_int_equal(mce_kvm_outcome(CAP, &s, &uc, NULL), MCE_OUTCOME_DROPPED_GLOBAL);
-	assert_int_equal(mce_kvm_outcome(CAP & ~MCE_CAP_CTL_P, &s, &uc, NULL), MCE_OUTCOME_RAISED);
+	assert_int_equal(mce_kvm_outcome(CAP & ~MCG_CTL_P, &s, &uc, NULL), MCE_OUTCOME_RAISED);
 	s.mcg_ctl = ONES;
 	s.bank[9].ctl = 0;
 	assert_int_equal(mce_kvm_outcome(CAP, &s, &uc, NULL), MCE_OUTCOME_DROPPED_BANK);
@@ -229,11 +229,11 @@ static void test_intel_ar(void **state)
 	(void)state;
 
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 2, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	assert_false(d.recursive);
-	assert_int_equal(d.cpu, 1);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	assert_false(d.v.recursive);
+	assert_int_equal(d.v.cpu, 1);
 	assert_int_equal(d.blocker, -1);
-	assert_string_equal(d.reason, "");
+	assert_string_equal(d.v.reason, "");
 	assert_int_equal(d.outcome, MCE_OUTCOME_RAISED);
 	assert_int_equal(d.rec.bank, 9);
 	assert_int_equal(d.rec.status, 0xBD80000000000134ULL);
@@ -256,8 +256,8 @@ static void test_intel_ao_vcpu0_and_over(void **state)
 
 	c[0].bank[9].status = INTEL_AO;   /* the guest has not cleared the last one */
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	assert_int_equal(d.cpu, 0);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.cpu, 0);
 	/* 0xBD000000000000C0 | OVER(62) = 0xFD000000000000C0 */
 	assert_int_equal(d.rec.status, 0xFD000000000000C0ULL);
 	assert_int_equal(d.rec.mcg_status, 0x5);
@@ -272,8 +272,8 @@ static void test_intel_lmce(void **state)
 	(void)state;
 
 	c[2].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
-	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 3, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_int_equal(d.rec.mcg_status, 0xF);   /* MCIP|EIPV|RIPV|LMCE */
 	assert_false(d.broadcast);
 	/* LMCE_EN without LMCE_P in MCG_CAP means nothing. */
@@ -283,16 +283,16 @@ static void test_intel_lmce(void **state)
 	/* Only the target's MCG_EXT_CTL counts. */
 	c[2].mcg_ext_ctl = 0;
 	c[0].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
-	d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.rec.mcg_status, 0x7);
 	assert_true(d.broadcast);
 	/* AO with LMCE: 0x5 | 0x8 = 0xD. */
 	c[0].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
 	f = guest_failure(false, -1);
-	d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.rec.mcg_status, 0xD);
 	/* AMD has no LMCE, whatever the registers say. */
-	d = decide(X86_VENDOR_AMD, CAP | MCE_CAP_LMCE_P, c, 3, &f);
+	d = decide(X86_VENDOR_AMD, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.rec.mcg_status, 0x5);
 }
 
@@ -303,7 +303,7 @@ static void test_amd(void **state)
 	(void)state;
 
 	struct mce_decision d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_int_equal(d.rec.status, 0xBC00080000000000ULL);
 	assert_int_equal(d.rec.mcg_status, 0x7);
 	assert_int_equal(d.rec.misc, 0x8c);
@@ -312,19 +312,19 @@ static void test_amd(void **state)
 
 	f = guest_failure(false, -1);
 	d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_int_equal(d.rec.status, 0x9C00180000000000ULL);
 	assert_int_equal(d.rec.mcg_status, 0x5);
 	assert_int_equal(d.outcome, MCE_OUTCOME_LOGGED);
-	assert_string_equal(d.reason, "");
+	assert_string_equal(d.v.reason, "");
 	assert_false(d.broadcast);
 
 	/* Deferred into a bank holding an unread uncorrected error: the address is lost. */
 	c[0].bank[9].status = AMD_AR;
 	d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_int_equal(d.outcome, MCE_OUTCOME_OVERFLOWED);
-	assert_string_equal(d.reason, "CPU 0: bank 9 still holds an unread uncorrected error; "
+	assert_string_equal(d.v.reason, "CPU 0: bank 9 still holds an unread uncorrected error; "
 			    "only its OVER bit was set, so this address is not reported");
 	/* ... into one holding a deferred error: overwritten with OVER. */
 	c[0].bank[9].status = AMD_AO;
@@ -341,34 +341,34 @@ static void test_reset_messages(void **state)
 
 	c[3].cr4_mce = false;
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_RESET);
-	assert_false(d.recursive);
-	assert_string_equal(d.reason, "CPU 3: MCE capability is not enabled, raising triple fault");
+	assert_int_equal(d.v.action, MF_ACTION_RESET);
+	assert_false(d.v.recursive);
+	assert_string_equal(d.v.reason, "CPU 3: MCE capability is not enabled, raising triple fault");
 
 	c[3].cr4_mce = true;
 	c[3].mcg_status = MCE_MCG_MCIP | MCE_MCG_RIPV;
 	d = decide(X86_VENDOR_AMD, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_RESET);
-	assert_true(d.recursive);
-	assert_string_equal(d.reason, "CPU 3: Previous MCE still in progress, raising triple fault");
+	assert_int_equal(d.v.action, MF_ACTION_RESET);
+	assert_true(d.v.recursive);
+	assert_string_equal(d.v.reason, "CPU 3: Previous MCE still in progress, raising triple fault");
 
 	/* Both: CR4 is named, the flag still says recursive. */
 	c[3].cr4_mce = false;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_RESET);
-	assert_true(d.recursive);
-	assert_string_equal(d.reason, "CPU 3: MCE capability is not enabled, raising triple fault");
+	assert_int_equal(d.v.action, MF_ACTION_RESET);
+	assert_true(d.v.recursive);
+	assert_string_equal(d.v.reason, "CPU 3: MCE capability is not enabled, raising triple fault");
 
 	/* AO while MCIP: ignored, on either vendor. */
 	f = guest_failure(false, 3);
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_true(d.recursive);
-	assert_string_equal(d.reason,
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_true(d.v.recursive);
+	assert_string_equal(d.v.reason,
 			    "CPU 3: Previous MCE still in progress, action-optional error not reported");
 	d = decide(X86_VENDOR_AMD, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_true(d.recursive);
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_true(d.v.recursive);
 }
 
 static void test_disabled_messages(void **state)
@@ -380,22 +380,22 @@ static void test_disabled_messages(void **state)
 	c[0].mcg_ctl = 0;
 	c[0].cr4_mce = false;   /* never signalled, so no triple fault either */
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "CPU 0: guest disabled machine-check reporting (MCG_CTL=0x0)");
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "CPU 0: guest disabled machine-check reporting (MCG_CTL=0x0)");
 	assert_int_equal(d.outcome, MCE_OUTCOME_DROPPED_GLOBAL);
 
 	c[0].mcg_ctl = ONES;
 	c[0].bank[9].ctl = 0;
 	d = decide(X86_VENDOR_AMD, CAP, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0)");
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0)");
 	assert_int_equal(d.outcome, MCE_OUTCOME_DROPPED_BANK);
 
 	/* Without MCG_CTL_P there is no MCG_CTL to disable anything. */
 	c[0] = healthy();
 	c[0].mcg_ctl = 0;
-	d = decide(X86_VENDOR_INTEL, CAP & ~MCE_CAP_CTL_P, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	d = decide(X86_VENDOR_INTEL, CAP & ~MCG_CTL_P, c, 1, &f);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 }
 
 static void test_broadcast_blockers(void **state)
@@ -408,40 +408,40 @@ static void test_broadcast_blockers(void **state)
 	c[2].cr4_mce = false;
 	c[3].mcg_status = MCE_MCG_MCIP;
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_RESET);
+	assert_int_equal(d.v.action, MF_ACTION_RESET);
 	assert_int_equal(d.blocker, 2);
-	assert_false(d.recursive);
-	assert_string_equal(d.reason, "CPU 2: MCE capability is not enabled, raising triple fault");
-	assert_int_equal(d.cpu, 1);
+	assert_false(d.v.recursive);
+	assert_string_equal(d.v.reason, "CPU 2: MCE capability is not enabled, raising triple fault");
+	assert_int_equal(d.v.cpu, 1);
 
 	c[2].cr4_mce = true;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_RESET);
+	assert_int_equal(d.v.action, MF_ACTION_RESET);
 	assert_int_equal(d.blocker, 3);
-	assert_true(d.recursive);
-	assert_string_equal(d.reason, "CPU 3: Previous MCE still in progress, raising triple fault");
+	assert_true(d.v.recursive);
+	assert_string_equal(d.v.reason, "CPU 3: Previous MCE still in progress, raising triple fault");
 
 	/* A vCPU with bank 1 or MCG_CTL off simply misses the broadcast. */
 	c[3].bank[1].ctl = 0;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_int_equal(d.blocker, -1);
 	assert_true(d.broadcast);
 	c[3] = healthy();
 	c[3].mcg_ctl = 0;
 	c[3].cr4_mce = false;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 
 	/* With LMCE, or on AMD, the others are not involved. */
 	c[3] = healthy();
 	c[3].cr4_mce = false;
 	c[1].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
-	d = decide(X86_VENDOR_INTEL, CAP | MCE_CAP_LMCE_P, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 4, &f);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_false(d.broadcast);
 	d = decide(X86_VENDOR_AMD, CAP, c, 4, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_false(d.broadcast);
 }
 
@@ -455,28 +455,28 @@ static void test_hypervisor(void **state)
 
 	/* No vCPU state needed at all. */
 	assert_int_equal(mce_decide(&m, &f, &d), 0);
-	assert_int_equal(d.action, MF_ACTION_FATAL);
-	assert_false(d.recursive);
-	assert_int_equal(d.cpu, 2);
-	assert_string_equal(d.reason, "vmras touched poisoned memory of its own (4 KiB at host "
+	assert_int_equal(d.v.action, MF_ACTION_FATAL);
+	assert_false(d.v.recursive);
+	assert_int_equal(d.v.cpu, 2);
+	assert_string_equal(d.v.reason, "vmras touched poisoned memory of its own (4 KiB at host "
 			    "address 0x5555deadb000), not guest RAM: it cannot continue");
 	f.action_required = false;
 	f.vcpu = -1;
 	f.lsb = 21;
 	assert_int_equal(mce_decide(&m, &f, &d), 0);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_int_equal(d.cpu, -1);
-	assert_string_equal(d.reason, "memory of vmras's own (2 MiB at host address 0x5555deadb000) "
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_int_equal(d.v.cpu, -1);
+	assert_string_equal(d.v.reason, "memory of vmras's own (2 MiB at host address 0x5555deadb000) "
 			    "is poisoned, not guest RAM; vmras has not touched it and continues");
 	f.lsb = 30;
 	assert_int_equal(mce_decide(&m, &f, &d), 0);
-	assert_non_null(strstr(d.reason, "(1 GiB at"));
+	assert_non_null(strstr(d.v.reason, "(1 GiB at"));
 	f.lsb = 0;
 	assert_int_equal(mce_decide(&m, &f, &d), 0);
-	assert_non_null(strstr(d.reason, "(4 KiB at"));
+	assert_non_null(strstr(d.v.reason, "(4 KiB at"));
 	f.lsb = 40;
 	assert_int_equal(mce_decide(&m, &f, &d), 0);
-	assert_non_null(strstr(d.reason, "(1 TiB at"));
+	assert_non_null(strstr(d.v.reason, "(1 TiB at"));
 }
 
 static void test_unreportable(void **state)
@@ -485,25 +485,25 @@ static void test_unreportable(void **state)
 	struct memory_failure f = guest_failure(true, 0);
 	(void)state;
 
-	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP & ~MCE_CAP_SER_P, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_FATAL);
-	assert_string_equal(d.reason, "CPU 0: the guest cannot be told of poisoned guest memory "
+	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP & ~MCG_SER_P, c, 1, &f);
+	assert_int_equal(d.v.action, MF_ACTION_FATAL);
+	assert_string_equal(d.v.reason, "CPU 0: the guest cannot be told of poisoned guest memory "
 			    "(4 KiB at 0x12345678): MCG_CAP=0x10a lacks MCG_SER_P, and the vCPU "
 			    "cannot resume without it");
 	f.action_required = false;
-	d = decide(X86_VENDOR_INTEL, CAP & ~MCE_CAP_SER_P, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
+	d = decide(X86_VENDOR_INTEL, CAP & ~MCG_SER_P, c, 1, &f);
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
 	/* AMD has no SER_P (KVM keeps only MCG_CAP bits 0-8 there); it needs bank 9. */
-	d = decide(X86_VENDOR_AMD, 10 | MCE_CAP_CTL_P, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	d = decide(X86_VENDOR_AMD, 10 | MCG_CTL_P, c, 1, &f);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	f.action_required = true;
-	d = decide(X86_VENDOR_AMD, 10 | MCE_CAP_CTL_P, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
+	d = decide(X86_VENDOR_AMD, 10 | MCG_CTL_P, c, 1, &f);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_true(d.rec.status == 0xBC00080000000000ULL);
 	f.action_required = false;
 	d = decide(X86_VENDOR_AMD, (CAP & ~0xffULL) | 9, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.reason, "CPU 0: the guest cannot be told of poisoned guest memory "
+	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
+	assert_string_equal(d.v.reason, "CPU 0: the guest cannot be told of poisoned guest memory "
 			    "(4 KiB at 0x12345678): MCG_CAP=0x1000109 has no bank 9");
 }
 
@@ -537,17 +537,17 @@ static void test_non_vcpu_consumer(void **state)
 	for (int v = 0; v < 2; v++) {
 		enum x86_vendor vendor = v ? X86_VENDOR_AMD : X86_VENDOR_INTEL;
 		struct mce_decision d = decide(vendor, CAP, c, 1, &f);
-		assert_int_equal(d.action, MF_ACTION_FATAL);
-		assert_int_equal(d.cpu, -1);
-		assert_false(d.recursive);
-		assert_string_equal(d.reason, "a vmras thread that is not a vCPU read poisoned guest "
+		assert_int_equal(d.v.action, MF_ACTION_FATAL);
+		assert_int_equal(d.v.cpu, -1);
+		assert_false(d.v.recursive);
+		assert_string_equal(d.v.reason, "a vmras thread that is not a vCPU read poisoned guest "
 				    "memory (4 KiB at 0x12345678): it cannot continue");
 	}
 	/* The same page reported early (action optional) still goes to vCPU 0. */
 	f.action_required = false;
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
-	assert_int_equal(d.action, MF_ACTION_INJECT);
-	assert_int_equal(d.cpu, 0);
+	assert_int_equal(d.v.action, MF_ACTION_INJECT);
+	assert_int_equal(d.v.cpu, 0);
 }
 
 static void test_huge_page_gpa(void **state)
@@ -589,12 +589,12 @@ static void expect(const struct combo *k, struct mce_decision *e)
 	memset(e, 0, sizeof(*e));
 	e->blocker = -1;
 	if (!k->guest) {
-		e->action = k->ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
+		e->v.action = k->ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
 		return;
 	}
-	e->recursive = k->mcip;
+	e->v.recursive = k->mcip;
 	if (!k->ar && k->mcip) {
-		e->action = MF_ACTION_IGNORE;
+		e->v.action = MF_ACTION_IGNORE;
 		return;
 	}
 	e->rec.bank = 9;
@@ -604,36 +604,36 @@ static void expect(const struct combo *k, struct mce_decision *e)
 	e->rec.mcg_status = (k->ar ? MCG_AR : MCG_AO) | (lmce ? MCG_LMCE : 0);
 	if (uc) {
 		if (k->ctl_p && !k->mcg_ctl_on) {
-			e->action = MF_ACTION_IGNORE;
+			e->v.action = MF_ACTION_IGNORE;
 			e->outcome = MCE_OUTCOME_DROPPED_GLOBAL;
 			return;
 		}
 		if (!k->mc9_on) {
-			e->action = MF_ACTION_IGNORE;
+			e->v.action = MF_ACTION_IGNORE;
 			e->outcome = MCE_OUTCOME_DROPPED_BANK;
 			return;
 		}
 		if (!k->cr4 || k->mcip) {
-			e->action = MF_ACTION_RESET;
+			e->v.action = MF_ACTION_RESET;
 			e->outcome = k->cr4 ? MCE_OUTCOME_IN_PROGRESS : MCE_OUTCOME_NO_MCE;
 			return;
 		}
 		e->outcome = MCE_OUTCOME_RAISED;
 		e->rec.status |= old ? OVER : 0;
-		e->action = MF_ACTION_INJECT;
+		e->v.action = MF_ACTION_INJECT;
 		if (!amd && !lmce && k->n > 1) {
 			e->broadcast = true;
 			e->broadcast_rec = (struct mce_record){ .bank = 1, .status = BCAST_STATUS,
 								.mcg_status = MCG_AO };
 			if (k->other == 1 || k->other == 2) {
-				e->action = MF_ACTION_RESET;
+				e->v.action = MF_ACTION_RESET;
 				e->blocker = 1;
-				e->recursive = k->other == 2;
+				e->v.recursive = k->other == 2;
 			}
 		}
 		return;
 	}
-	e->action = MF_ACTION_INJECT;
+	e->v.action = MF_ACTION_INJECT;
 	if (k->bank9 == 2) {
 		e->outcome = MCE_OUTCOME_OVERFLOWED;
 	} else {
@@ -646,7 +646,7 @@ static void check_combo(const struct combo *k)
 {
 	struct mce_vcpu_state c[2] = { healthy(), healthy() };
 	struct memory_failure f = guest_failure(k->ar, k->ar ? 0 : -1);
-	uint64_t cap = 10 | MCE_CAP_SER_P | (k->ctl_p ? MCE_CAP_CTL_P : 0) | (k->lmce_p ? MCE_CAP_LMCE_P : 0);
+	uint64_t cap = 10 | MCG_SER_P | (k->ctl_p ? MCG_CTL_P : 0) | (k->lmce_p ? MCG_LMCE_P : 0);
 	struct mce_decision d, e;
 	char what[160];
 
@@ -673,13 +673,13 @@ static void check_combo(const struct combo *k)
 		 k->n, k->other);
 	d = decide(k->vendor, cap, c, k->n, &f);
 	expect(k, &e);
-	if (d.action != e.action || d.recursive != e.recursive || d.blocker != e.blocker)
-		fail_msg("%s: action %d/%d recursive %d/%d blocker %d/%d", what, d.action, e.action,
-			 d.recursive, e.recursive, d.blocker, e.blocker);
+	if (d.v.action != e.v.action || d.v.recursive != e.v.recursive || d.blocker != e.blocker)
+		fail_msg("%s: action %d/%d recursive %d/%d blocker %d/%d", what, d.v.action, e.v.action,
+			 d.v.recursive, e.v.recursive, d.blocker, e.blocker);
 	/* Never silent: anything but a plain inject says why. */
-	bool plain = d.action == MF_ACTION_INJECT && d.outcome != MCE_OUTCOME_OVERFLOWED;
-	if (plain != (d.reason[0] == 0))
-		fail_msg("%s: reason \"%s\"", what, d.reason);
+	bool plain = d.v.action == MF_ACTION_INJECT && d.outcome != MCE_OUTCOME_OVERFLOWED;
+	if (plain != (d.v.reason[0] == 0))
+		fail_msg("%s: reason \"%s\"", what, d.v.reason);
 	if (!k->guest || (!k->ar && k->mcip))
 		return;
 	if (d.outcome != e.outcome || d.rec.bank != e.rec.bank || d.rec.status != e.rec.status ||
@@ -695,8 +695,8 @@ static void check_combo(const struct combo *k)
 	/* The reset and disabled reasons name the vCPU, as QEMU's do. */
 	char cpu[32];
 	snprintf(cpu, sizeof(cpu), "CPU %d: ", e.blocker >= 0 ? e.blocker : 0);
-	if (d.reason[0] && strncmp(d.reason, cpu, strlen(cpu)))
-		fail_msg("%s: reason \"%s\"", what, d.reason);
+	if (d.v.reason[0] && strncmp(d.v.reason, cpu, strlen(cpu)))
+		fail_msg("%s: reason \"%s\"", what, d.v.reason);
 }
 
 static void test_table_exhaustive(void **state)

@@ -1,0 +1,62 @@
+/* The arch seam: what the shared machine asks of the arch vmras was built
+ * for. meson picks the arch from the host's cpu_family and points
+ * VMRAS_ARCH_H at its header, src/<arch>/arch.h, which defines struct
+ * machine_arch (the arch's part of struct machine, as kvmtool's struct
+ * kvm_arch). Each arch implements every hook below in its src/<arch>/arch_*.c
+ * files, the only files of that folder built for that arch alone; the rest
+ * of src/<arch> is pure and in the core library, with unit tests.
+ *
+ * The hooks run on the main thread unless said otherwise, and return 0, or
+ * -1 with a one-line reason in why. */
+#ifndef VMRAS_VMM_ARCH_H
+#define VMRAS_VMM_ARCH_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include VMRAS_ARCH_H
+
+struct acpi_blob;
+struct guest_ram;
+struct machine;
+struct qmp_cpu_model;
+struct vcpu;
+
+/* Before KVM is opened: makes sense of the mapped kernel (m->kernel_file)
+ * and the command line; a failure is the user's (a bad image, --append too
+ * long). */
+int arch_kernel_init(struct machine *m, char *why, size_t whylen);
+
+/* After /dev/kvm is open: checks the KVM capabilities the arch needs beyond
+ * the shared ones, reads what it needs from KVM once, and chooses the guest
+ * CPU (from m->opts). */
+int arch_machine_init(struct machine *m, char *why, size_t whylen);
+/* Releases what arch_machine_init took. Safe on a zeroed machine_arch. */
+void arch_machine_destroy(struct machine *m);
+
+/* Where guest RAM of size bytes goes (regions, not yet backed). */
+int arch_ram_layout(struct guest_ram *ram, uint64_t size);
+
+/* A new VM, right after KVM_CREATE_VM: its in-kernel devices and VM-wide settings. */
+int arch_vm_init(struct machine *m, char *why, size_t whylen);
+/* One vCPU, right after KVM_CREATE_VCPU, before the guest is loaded. */
+int arch_vcpu_init(struct machine *m, struct vcpu *v, char *why, size_t whylen);
+
+/* Every boot, vCPUs created: puts kernel, initrd, command line and tables
+ * in guest RAM and sets the boot vCPU's registers. */
+int arch_boot(struct machine *m, char *why, size_t whylen);
+
+/* On the vCPU's thread: an exit the shared loop does not know. Returns 1 to
+ * run on, 0 when the thread should stop (the arch made the request that
+ * ends the run), -1 for an exit the arch does not know either. */
+int arch_vcpu_exit(struct vcpu *v, struct kvm_run *run);
+
+/* query-cpus-fast: the arch's "target" and per-CPU members, as QEMU reports them. */
+const struct qmp_cpu_model *arch_qmp_cpu_model(void);
+
+/* The firmware tables the guest boots with and --dump-acpi writes (see acpi/acpi.h). */
+int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out);
+
+#endif

@@ -1,0 +1,26 @@
+/* x86's part of struct machine (src/vmm/arch.h): the kernel and its
+ * command line, the guest CPU vmras chose and what KVM said it can do for it. */
+#ifndef VMRAS_X86_ARCH_H
+#define VMRAS_X86_ARCH_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "x86/bzimage.h"
+#include "x86/cpuid.h"
+#include "x86/layout.h"
+
+struct machine_arch {
+	struct bzimage kernel;        /* parsed from the mapped --kernel file */
+	char cmdline[X86_CMDLINE_MAX];
+	struct kvm_cpuid2 *cpuid;     /* KVM_GET_SUPPORTED_CPUID, malloc'd */
+	uint64_t mce_cap_supported;   /* KVM_X86_GET_MCE_CAP_SUPPORTED */
+	int max_mce_banks;            /* KVM_CAP_MCE */
+	enum x86_vendor vendor;       /* the guest's CPUID vendor */
+	uint64_t mcg_cap_requested;   /* what vmras asks KVM_X86_SETUP_MCE for */
+	uint64_t mcg_cap;             /* what the guest reads */
+	bool mcg_cap_trapped;         /* guest reads of MCG_CAP come to vmras (see arch_machine.c) */
+};
+
+#endif
