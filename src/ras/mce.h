@@ -156,6 +156,4 @@ struct mce_decision {
  * CPU. Returns 0, or -1 when the machine description cannot hold that target. */
 int mce_decide(const struct mce_machine *m, const struct memory_failure *f, struct mce_decision *d);
 
-void mce_record_to_kvm(const struct mce_record *rec, struct kvm_x86_mce *out);
-
 #endif

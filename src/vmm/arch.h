@@ -21,7 +21,11 @@
 struct acpi_blob;
 struct guest_ram;
 struct machine;
+struct mce_decision;
+struct memory_failure;
 struct qmp_cpu_model;
+struct qmp_error;
+struct qmp_mce;
 struct vcpu;
 
 /* Before KVM is opened: makes sense of the mapped kernel (m->kernel_file)
@@ -39,6 +43,14 @@ void arch_machine_destroy(struct machine *m);
 /* Where guest RAM of size bytes goes (regions, not yet backed). */
 int arch_ram_layout(struct guest_ram *ram, uint64_t size);
 
+/* Once, after RAM is mapped: puts the arch's devices on m->bus where its
+ * guest expects them: the console UART (console_set_uart), the power
+ * controls, pvpanic, the GED and, with --ras ghes|both, the GHES sources. */
+int arch_devices_init(struct machine *m, char *why, size_t whylen);
+/* QMP system_powerdown (vm_lock held, VM alive): presses the power button
+ * the arch's guest knows. */
+void arch_power_button(struct machine *m);
+
 /* A new VM, right after KVM_CREATE_VM: its in-kernel devices and VM-wide settings. */
 int arch_vm_init(struct machine *m, char *why, size_t whylen);
 /* One vCPU, right after KVM_CREATE_VCPU, before the guest is loaded. */
@@ -52,6 +64,16 @@ int arch_boot(struct machine *m, char *why, size_t whylen);
  * run on, 0 when the thread should stop (the arch made the request that
  * ends the run), -1 for an exit the arch does not know either. */
 int arch_vcpu_exit(struct vcpu *v, struct kvm_run *run);
+
+/* The RAS thread, vm_lock held: decides what the guest is told of one
+ * failure (d->v, and on x86 the machine check to raise). read_state: the
+ * VM is alive and the guest may be told, so the arch may read the vCPUs'
+ * state (vcpu_run_on). Returns 0, or -1 when f names no vCPU this machine has. */
+int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state, struct mce_decision *d);
+/* Tells the guest as decided (action inject), VM alive; returns 0 or an errno. */
+int arch_mf_inject(struct machine *m, const struct mce_decision *d);
+/* QMP inject-mce (checked here against the arch's machine): 0, or -1 with err set. */
+int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp_error *err);
 
 /* query-cpus-fast: the arch's "target" and per-CPU members, as QEMU reports them. */
 const struct qmp_cpu_model *arch_qmp_cpu_model(void);

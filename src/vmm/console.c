@@ -21,39 +21,43 @@ void console_restore_terminal(void)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
 }
 
-static void tx_byte(void *opaque, uint8_t byte)
+void console_tx(void *console, uint8_t byte)
 {
-	(void)opaque;
+	(void)console;
 	/* A closed stdout must not stop the guest; its output is simply lost. */
 	while (write(STDOUT_FILENO, &byte, 1) < 0 && errno == EINTR)
 		;
 }
 
-static void set_irq(void *opaque, int level)
+void console_set_irq(void *console, int level)
 {
-	struct console *c = opaque;
+	struct console *c = console;
 
 	if (c->vm_fd >= 0)
 		kvm_vm_irq_line(c->vm_fd, c->irq, level);
 }
 
-void console_init(struct console *c, unsigned irq, void (*quit)(void *), void *opaque)
+void console_init(struct console *c, void (*quit)(void *), void *opaque)
 {
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->room, NULL);
 	c->vm_fd = -1;
-	c->irq = irq;
 	c->quit = quit;
 	c->opaque = opaque;
-	uart_init(&c->uart, tx_byte, set_irq, c);
+}
+
+void console_set_uart(struct console *c, const struct console_uart *uart, unsigned irq)
+{
+	c->uart = *uart;
+	c->irq = irq;
 }
 
 void console_attach(struct console *c, int vm_fd)
 {
 	pthread_mutex_lock(&c->lock);
 	c->vm_fd = vm_fd;
-	uart_reset(&c->uart);
+	c->uart.reset(c->uart.dev);
 	pthread_cond_broadcast(&c->room);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -68,11 +72,11 @@ void console_detach(struct console *c)
 void console_access(void *opaque, uint64_t offset, bool is_write, uint8_t *data, unsigned size)
 {
 	struct console *c = opaque;
-	(void)size;
 
 	pthread_mutex_lock(&c->lock);
-	uart_access(&c->uart, (uint16_t)offset, is_write, data);
-	if (!is_write && offset == UART_RBR)
+	c->uart.access(c->uart.dev, offset, is_write, data, size);
+	/* Any read may have taken a byte from the receive FIFO. */
+	if (!is_write)
 		pthread_cond_broadcast(&c->room);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -80,7 +84,7 @@ void console_access(void *opaque, uint64_t offset, bool is_write, uint8_t *data,
 static void feed(struct console *c, uint8_t byte)
 {
 	pthread_mutex_lock(&c->lock);
-	while (c->vm_fd < 0 || !uart_receive(&c->uart, byte))
+	while (c->vm_fd < 0 || !c->uart.receive(c->uart.dev, byte))
 		pthread_cond_wait(&c->room, &c->lock);
 	pthread_mutex_unlock(&c->lock);
 }

@@ -12,7 +12,6 @@
 #include "acpi/hest.h"
 #include "qmp/error.h"
 #include "qmp/inject.h"
-#include "ras/mce.h"
 #include "ras/memory_failure.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
@@ -99,32 +98,12 @@ int machine_inject_memory_failure(void *opaque, uint64_t gpa, bool poison_it, bo
 int machine_inject_mce(void *opaque, const struct qmp_mce *mce, struct qmp_error *err)
 {
 	struct machine *m = opaque;
-	struct mce_record rec, bcast = mce_broadcast_record();
-	int e, rc = -1;
 
 	if (m->opts->machine_none) {
 		qmp_error_set(err, QMP_ERR_GENERIC, "no guest (--machine none): there is no vCPU to inject into");
 		return -1;
 	}
-	/* Intel and other non-AMD vendors are treated alike, as the RAS path does. */
-	if (!qmp_mce_check(mce, m->ncpus, m->arch.mcg_cap, m->arch.vendor != X86_VENDOR_AMD, err))
-		return -1;
-	rec = (struct mce_record){ .bank = (unsigned)mce->bank, .status = mce->status,
-				   .mcg_status = mce->mcg_status, .addr = mce->addr, .misc = mce->misc };
-	pthread_mutex_lock(&m->vm_lock);
-	if (!m->vm_alive) {
-		qmp_error_set(err, QMP_ERR_GENERIC, "the VM is being reset or shut down: no vCPU to inject into");
-	} else if ((e = ras_inject_mce(m, (unsigned)mce->cpu_index, &rec, mce->broadcast ? &bcast : NULL))) {
-		qmp_error_set(err, QMP_ERR_GENERIC, "KVM_X86_SET_MCE on vCPU %" PRId64 ": %s", mce->cpu_index,
-			      strerror(e));
-	} else {
-		log_info("machine check injected over QMP: vCPU %" PRId64 ", bank %" PRId64 ", status 0x%" PRIx64
-			 ", MCG_STATUS 0x%" PRIx64 "%s", mce->cpu_index, mce->bank, mce->status, mce->mcg_status,
-			 mce->broadcast ? ", broadcast" : "");
-		rc = 0;
-	}
-	pthread_mutex_unlock(&m->vm_lock);
-	return rc;
+	return arch_qmp_inject_mce(m, mce, err);
 }
 
 int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_error *err)
@@ -138,7 +117,7 @@ int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_er
 			      "to deliver to");
 		return -1;
 	}
-	if (!(m->opts->ras & RAS_MODE_GHES)) {
+	if (!(m->channels & RAS_MODE_GHES)) {
 		qmp_error_set(err, QMP_ERR_GENERIC, "GHES is not enabled: vmras runs with --ras mce");
 		return -1;
 	}

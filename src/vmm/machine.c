@@ -9,25 +9,15 @@
 
 #include <json-c/json.h>
 
-#include "acpi/hest.h"
 #include "qmp/error.h"
 #include "ras/qmp_event.h"
 #include "vmm/event_sink.h"
 #include "vmm/log.h"
-#include "vmm/panic.h"
 #include "vmm/ras.h"
 #include "vmm/ram_backing.h"
 #include "vmm/sigbus.h"
 #include "vmm/test_hooks.h"
 #include "vmm/vcpu_loop.h"
-#include "x86/arch_kvm.h"
-#include "x86/layout.h"
-
-
-static void power_request(void *opaque, enum power_request req, const char *why)
-{
-	machine_request(opaque, req == POWER_REQUEST_OFF ? MACHINE_POWEROFF : MACHINE_RESET, why);
-}
 
 static void console_quit(void *opaque)
 {
@@ -178,7 +168,7 @@ int machine_system_powerdown(struct machine *m, struct qmp_error *err)
 	 * lost, as a press during a real machine's reset would be. */
 	pthread_mutex_lock(&m->vm_lock);
 	if (m->vm_alive)
-		ged_event(&m->ged, ACPI_GED_EVENT_POWER_BUTTON);
+		arch_power_button(m);
 	pthread_mutex_unlock(&m->vm_lock);
 	return 0;
 }
@@ -196,48 +186,6 @@ void machine_guest_panicked(struct machine *m)
 bool machine_stopping(struct machine *m)
 {
 	return __atomic_load_n(&m->request, __ATOMIC_ACQUIRE) != MACHINE_RUNNING;
-}
-
-struct nmi_arg { int err; };
-
-static void nmi_on(struct vcpu *v, void *arg)
-{
-	struct nmi_arg *a = arg;
-	a->err = kvm_vcpu_nmi(&v->kvm) ? errno : 0;
-}
-
-/* A GHES block has a new record (vm_lock held, VM alive, or on a vCPU's
- * own exit for a record that followed an acknowledge). The
- * action-optional source raises the GED's hardware-error event; the
- * action-required source sends an NMI to the vCPU concerned, the one
- * acknowledging, or vCPU 0, before that vCPU runs guest code again. */
-static void ghes_notify(void *opaque, unsigned source, int cpu)
-{
-	struct machine *m = opaque;
-	struct nmi_arg a = { 0 };
-
-	if (source != ACPI_GHES_SOURCE_AR) {
-		ged_event(&m->ged, ACPI_GED_EVENT_HW_ERROR);
-		return;
-	}
-	if (cpu < 0 || (unsigned)cpu >= m->ncpus) {
-		cpu = 0;
-		for (unsigned i = 0; i < m->ncpus; i++)
-			if (m->vcpus[i].running && pthread_equal(m->vcpus[i].thread, pthread_self()))
-				cpu = (int)i;
-	}
-	vcpu_run_on(&m->vcpus[cpu], nmi_on, &a);
-	if (a.err)
-		log_error("vCPU %d: KVM_NMI for GHES source %u: %s", cpu, source, strerror(a.err));
-}
-
-/* The GED's line, on the thread that pressed (vm_lock held, VM alive). */
-static void ged_set_irq(void *opaque, int level)
-{
-	struct machine *m = opaque;
-
-	if (kvm_vm_irq_line(m->vm_fd, X86_ACPI_GED_GSI, level))
-		log_error("GED interrupt (GSI %u): %s", X86_ACPI_GED_GSI, strerror(errno));
 }
 
 int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
@@ -280,27 +228,10 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	if (ras_start(m, opts->early_kill, why, whylen))
 		return -1;
 	test_hooks_setup(&m->ram);
-	console_init(&m->console, X86_COM1_IRQ, console_quit, m);
-	m->power = (struct power_ports){ .request = power_request, .opaque = m };
-	m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
-	if (bus_register(&m->bus, BUS_IO, X86_COM1_PORT, 8, console_access, &m->console) ||
-	    power_ports_register(&m->power, &m->bus) || panic_attach(m) ||
-	    ged_register(&m->ged, &m->bus, BUS_IO, X86_ACPI_GED_PORT)) {
-		snprintf(why, whylen, "internal error: overlapping I/O ports");
+	console_init(&m->console, console_quit, m);
+	m->channels = opts->ras;
+	if (arch_devices_init(m, why, whylen))
 		return -1;
-	}
-	if (opts->ras & RAS_MODE_GHES) {
-		const struct ghes_dev_layout layout = {
-			.pointers_gpa = X86_GHES_POINTERS_GPA, .blocks_gpa = X86_GHES_BLOCKS_GPA,
-			.ack_space = BUS_IO, .ack_addr = { X86_GHES_ACK_AR_PORT, X86_GHES_ACK_AO_PORT },
-		};
-		m->ghes.notify = ghes_notify;
-		m->ghes.opaque = m;
-		if (ghes_dev_init(&m->ghes, &m->ram, &m->bus, &layout)) {
-			snprintf(why, whylen, "internal error: cannot place the GHES error sources");
-			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -373,7 +304,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 		return -1;
 	console_attach(&m->console, m->vm_fd);
 	ged_reset(&m->ged);             /* a new machine has no press pending */
-	if (m->opts->ras & RAS_MODE_GHES) {
+	if (m->channels & RAS_MODE_GHES) {
 		/* Records for the guest that is gone concern pages now replaced. */
 		unsigned lost = ghes_dev_reset(&m->ghes);
 		if (lost)

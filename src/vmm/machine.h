@@ -57,6 +57,9 @@ struct machine {
 	struct guest_ram ram;
 	struct mapped_file kernel_file, initrd_file;
 	struct machine_arch arch;     /* the arch's own part (src/vmm/arch.h) */
+	/* How this machine can tell its guest of a memory error: --ras, less
+	 * the channels the arch does not have (arch_devices_init). */
+	enum ras_mode channels;
 
 	int vm_fd;
 	unsigned ncpus;

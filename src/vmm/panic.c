@@ -5,7 +5,6 @@
 #include "vmm/event_sink.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
-#include "x86/layout.h"
 
 static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 {
@@ -48,8 +47,8 @@ static void on_pvpanic(void *opaque, enum pvpanic_event ev)
 	}
 }
 
-int panic_attach(struct machine *m)
+int panic_attach(struct machine *m, enum bus_space space, uint64_t addr)
 {
 	m->pvpanic = (struct pvpanic){ .event = on_pvpanic, .opaque = m };
-	return pvpanic_register(&m->pvpanic, &m->bus, BUS_IO, X86_PVPANIC_PORT);
+	return pvpanic_register(&m->pvpanic, &m->bus, space, addr);
 }

@@ -4,9 +4,13 @@
 #ifndef VMRAS_VMM_PANIC_H
 #define VMRAS_VMM_PANIC_H
 
+#include <stdint.h>
+
+#include "devices/bus.h"
+
 struct machine;
 
-/* Puts the pvpanic device on m's I/O bus; returns 0 or -1 (port taken). */
-int panic_attach(struct machine *m);
+/* Puts the pvpanic device on m's bus where the arch has it; returns 0 or -1 (taken). */
+int panic_attach(struct machine *m, enum bus_space space, uint64_t addr);
 
 #endif

@@ -20,11 +20,11 @@
 #include "ras/poison.h"
 #include "vmm/console.h"
 #include "vmm/event_sink.h"
+#include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "vmm/ram_poison.h"
 #include "vmm/sigbus.h"
-#include "x86/arch_kvm.h"
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
@@ -33,81 +33,8 @@
 struct ras {
 	struct machine *m;
 	struct poison_registry *registry;   /* under m->vm_lock */
-	struct mce_vcpu_state *states;      /* scratch, one per vCPU */
 	pthread_t thread;
 };
-
-struct state_read {
-	uint64_t mcg_cap;
-	struct mce_vcpu_state *out;
-	int rc;
-};
-
-static void read_state(struct vcpu *v, void *arg)
-{
-	struct state_read *r = arg;
-	struct kvm_mce_state st;
-	static const unsigned banks[] = { MCE_BANK_MEMORY, MCE_BANK_BROADCAST };
-
-	memset(r->out, 0, sizeof(*r->out));
-	r->rc = 0;
-	for (unsigned i = 0; i < sizeof(banks) / sizeof(banks[0]); i++) {
-		if (kvm_vcpu_get_mce_state(&v->kvm, r->mcg_cap, banks[i], &st)) {
-			r->rc = -1;
-			return;
-		}
-		r->out->bank[banks[i]].ctl = st.bank_ctl;
-		r->out->bank[banks[i]].status = st.bank_status;
-	}
-	r->out->cr4_mce = st.cr4_mce;
-	r->out->mcg_status = st.mcg_status;
-	r->out->mcg_ctl = st.mcg_ctl;
-	r->out->mcg_ext_ctl = st.mcg_ext_ctl;
-}
-
-struct injection {
-	const struct mce_record *rec;
-	int err;
-};
-
-static void inject(struct vcpu *v, void *arg)
-{
-	struct injection *in = arg;
-
-	in->err = 0;
-	if (kvm_vcpu_inject_mce(&v->kvm, in->rec->bank, in->rec->status, in->rec->mcg_status,
-				in->rec->addr, in->rec->misc)) {
-		/* errno is the vCPU thread's; the caller reads it from here. */
-		in->err = errno;
-		log_error("vCPU %u: KVM_X86_SET_MCE: %s", v->index, strerror(in->err));
-	}
-}
-
-static int inject_on(struct vcpu *v, const struct mce_record *rec)
-{
-	struct injection in = { .rec = rec };
-	vcpu_run_on(v, inject, &in);
-	return in.err;
-}
-
-int ras_inject_mce(struct machine *m, unsigned cpu, const struct mce_record *rec,
-		   const struct mce_record *broadcast)
-{
-	int err;
-
-	/* A broadcast reaches every vCPU before any runs again: the guest's
-	 * handlers meet in a rendezvous with a timeout, which a vCPU-by-vCPU
-	 * delivery could miss. */
-	for (unsigned i = 0; broadcast && i < m->ncpus; i++)
-		vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, true);
-	err = inject_on(&m->vcpus[cpu], rec);
-	for (unsigned i = 0; broadcast && i < m->ncpus; i++)
-		if (i != cpu)
-			inject_on(&m->vcpus[i], broadcast);
-	for (unsigned i = 0; broadcast && i < m->ncpus; i++)
-		vcpu_hold(&m->vcpus[i], VCPU_HOLD_BROADCAST, false);
-	return err;
-}
 
 /* Returns false when the report was a repeat not due an event of its own. */
 static bool emit(const struct memory_failure *f, const struct mce_decision *d, bool mce,
@@ -188,10 +115,9 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	const struct ram_region *region = NULL;
 	const struct poison_entry *entry = NULL;
 	struct mce_decision d;
-	struct mce_machine mm;
 	struct apei_plan plan;
 	struct mf_event_ghes ghes = { 0 };
-	bool use_mce = m->opts->ras & RAS_MODE_MCE, use_ghes = m->opts->ras & RAS_MODE_GHES;
+	bool use_mce = m->channels & RAS_MODE_MCE, use_ghes = m->channels & RAS_MODE_GHES;
 	int lsb = mf_lsb_normalize((unsigned)e->lsb);
 	bool own_load, current_vcpu;
 
@@ -231,18 +157,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-		mm = (struct mce_machine){ .vendor = m->arch.vendor, .mcg_cap = m->arch.mcg_cap, .vcpu = ras->states,
-				   .nvcpus = m->ncpus };
-	memset(ras->states, 0, m->ncpus * sizeof(ras->states[0]));
-	if (f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && use_mce && !own_load) {
-		for (unsigned i = 0; i < m->ncpus; i++) {
-			struct state_read r = { .mcg_cap = m->arch.mcg_cap, .out = &ras->states[i] };
-			vcpu_run_on(&m->vcpus[i], read_state, &r);
-			if (r.rc)
-				log_error("vCPU %u: cannot read machine-check state: %s", i, strerror(errno));
-		}
-	}
-	if (mce_decide(&mm, &f, &d)) {
+	if (arch_mf_decide(m, &f, f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && !own_load, &d)) {
 		log_error("memory failure at 0x%" PRIxPTR ": no vCPU %d to tell", e->addr, e->vcpu);
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
@@ -265,7 +180,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	switch (d.v.action) {
 	case MF_ACTION_INJECT:
 		if (m->vm_alive && plan.mce)
-			ras_inject_mce(m, (unsigned)d.v.cpu, &d.rec, d.broadcast ? &d.broadcast_rec : NULL);
+			arch_mf_inject(m, &d);
 		break;
 	case MF_ACTION_RESET:
 		machine_request(m, MACHINE_RESET, d.v.reason);
@@ -334,8 +249,7 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 	struct start_arg sa = { .early_kill = early_kill };
 	int err;
 
-	if (!ras || !(ras->states = calloc(m->ncpus, sizeof(*ras->states))) ||
-	    !(ras->registry = poison_new())) {
+	if (!ras || !(ras->registry = poison_new())) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}

@@ -35,14 +35,6 @@ int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen)
  * is not running for an AR, or sigqueue's error. */
 int ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
 
-struct mce_record;
-/* Sets rec on vCPU cpu with KVM_X86_SET_MCE on its thread and, when
- * broadcast is not NULL, broadcast on every other vCPU, all while every
- * vCPU is held out of the guest. Call with m->vm_lock held and m->vm_alive.
- * Returns 0, or the errno of the target's injection (failures are logged). */
-int ras_inject_mce(struct machine *m, unsigned cpu, const struct mce_record *rec,
-		   const struct mce_record *broadcast);
-
 struct json_object;
 /* query-memory-failures: the poison registry, read under m->vm_lock (see
  * src/qmp/memory_failures.h). NULL when out of memory or RAS is not running. */

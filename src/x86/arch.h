@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/uart16550.h"
+#include "ras/mce.h"
 #include "x86/bzimage.h"
 #include "x86/cpuid.h"
 #include "x86/layout.h"
@@ -21,6 +23,8 @@ struct machine_arch {
 	uint64_t mcg_cap_requested;   /* what vmras asks KVM_X86_SETUP_MCE for */
 	uint64_t mcg_cap;             /* what the guest reads */
 	bool mcg_cap_trapped;         /* guest reads of MCG_CAP come to vmras (see arch_machine.c) */
+	struct mce_vcpu_state *mce_states;  /* the RAS thread's scratch, one per vCPU (arch_ras.c) */
+	struct uart16550 com1;        /* the console */
 };
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ras/mca_cpuid.h"
+#include "x86/mca_cpuid.h"
 #include "ras/mce.h"
 #include "vmm/machine.h"
 #include "x86/arch_kvm.h"
@@ -64,11 +64,18 @@ int arch_machine_init(struct machine *m, char *why, size_t whylen)
 		a->vendor = X86_VENDOR_AMD;
 	a->mcg_cap_requested = choose_mcg_cap(a, a->vendor);
 	a->mcg_cap = a->mcg_cap_requested;
+	a->mce_states = calloc(m->ncpus, sizeof(*a->mce_states));
+	if (!a->mce_states) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
 void arch_machine_destroy(struct machine *m)
 {
+	free(m->arch.mce_states);
+	m->arch.mce_states = NULL;
 	x86_kvm_close(&m->arch);
 }
 

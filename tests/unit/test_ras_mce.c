@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ras/mca_cpuid.h"
+#include "x86/mca_cpuid.h"
 #include "ras/mce.h"
+#include "x86/mce_kvm.h"
 
 /* Intel AR:  VAL(63) UC(61) EN(60) | MISCV(59) ADDRV(58) S(56) | AR(55) | 0x134
  *   bits 63-60: 8+2+1 = 0xB; 59-56: 8+4+1 = 0xD; 55-52: 8 -> 0xBD80000000000134 */

@@ -1,4 +1,4 @@
-#include "ras/mca_cpuid.h"
+#include "x86/mca_cpuid.h"
 
 #include <string.h>
 

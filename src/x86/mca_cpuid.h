@@ -1,7 +1,7 @@
 /* The CPUID bits a guest's machine-check handler looks at before it tries to
  * recover rather than panic. Pure, on a copy of KVM's supported CPUID. */
-#ifndef VMRAS_RAS_MCA_CPUID_H
-#define VMRAS_RAS_MCA_CPUID_H
+#ifndef VMRAS_X86_MCA_CPUID_H
+#define VMRAS_X86_MCA_CPUID_H
 
 #include <linux/kvm.h>
 #include <stdint.h>
