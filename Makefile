@@ -1,12 +1,13 @@
-# Thin wrapper over Meson. Four build trees:
+# Thin wrapper over Meson. Five build trees:
 #   build/         vmras for the host (make, make vmras)
 #   build-asan/    unit tests under AddressSanitizer + UBSan (make unit)
 #   build-static/  static release binaries that the lab copies into its test host (make static)
+#   build-static-arm64/  the same, cross-built for aarch64 (make static-arm64, lab/run --arch arm64)
 #   build-fuzz/    libFuzzer targets, clang (make fuzz-check, make fuzz)
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all vmras deps static unit fuzz-check fuzz lab-check check demo bench clean
+.PHONY: all vmras deps static static-arm64 unit fuzz-check fuzz lab-check check demo bench clean
 
 all: vmras
 
@@ -51,7 +52,18 @@ build-static/build.ninja: | deps
 static: build-static/build.ninja
 	$(NINJA) -C build-static
 
-lab-check: static
+# libfdt for arm64 comes unpacked from its package (tools/cross-sysroot.sh), not installed.
+build-static-arm64/build.ninja: | deps
+	sysroot=$$(tools/cross-sysroot.sh) && \
+	$(MESON) setup build-static-arm64 --cross-file meson/aarch64-linux-gnu.ini -Dbuildtype=release \
+		-Dtests=false -Dprefer_static=true -Db_pie=false \
+		-Dc_args="-I$$sysroot/usr/include" -Dc_link_args=-static \
+		-Dfdt_libdir="$$sysroot/usr/lib/aarch64-linux-gnu"
+
+static-arm64: build-static-arm64/build.ninja
+	$(NINJA) -C build-static-arm64
+
+lab-check: static static-arm64
 	tests/lab/run-all
 
 check: unit fuzz-check lab-check
@@ -67,4 +79,4 @@ bench: static vmras
 	bench/boot-time
 
 clean:
-	rm -rf build build-asan build-static build-fuzz
+	rm -rf build build-asan build-static build-static-arm64 build-fuzz

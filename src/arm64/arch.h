@@ -1,0 +1,24 @@
+/* arm64's part of struct machine (src/vmm/arch.h): the kernel and its
+ * command line, the vCPU target KVM prefers, the in-kernel GIC and the
+ * console's PL011. */
+#ifndef VMRAS_ARM64_ARCH_H
+#define VMRAS_ARM64_ARCH_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arm64/fdt.h"
+#include "arm64/image.h"
+#include "devices/pl011.h"
+
+struct machine_arch {
+	struct arm64_image kernel;    /* parsed from the mapped --kernel file */
+	char cmdline[ARM64_CMDLINE_MAX];
+	struct kvm_vcpu_init target;  /* KVM_ARM_PREFERRED_TARGET, per VM */
+	int gic_fd;                   /* the VM's vGICv3 device, or -1 */
+	bool gic_ready;               /* KVM_DEV_ARM_VGIC_CTRL_INIT done for this VM */
+	struct pl011 uart;            /* the console */
+};
+
+#endif

@@ -1,0 +1,173 @@
+/* arm64's side of the arch seam (src/vmm/arch.h): a virt-like board with
+ * RAM at 1 GiB, PSCI vCPUs, an in-kernel GICv3 and the arch timer, booting
+ * a Linux Image directly with a generated device tree (docs/arm64.md). */
+#include "vmm/arch.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <asm/ptrace.h>
+
+#include "arm64/arch_kvm.h"
+#include "arm64/layout.h"
+#include "arm64/qmp_cpu.h"
+#include "vmm/machine.h"
+
+#define DEFAULT_CMDLINE "console=ttyAMA0"
+
+int arch_kernel_init(struct machine *m, char *why, size_t whylen)
+{
+	struct machine_arch *a = &m->arch;
+	const char *reason;
+
+	a->gic_fd = -1;
+	if (arm64_image_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
+		snprintf(why, whylen, "'%s': %s", m->opts->kernel, reason);
+		return -1;
+	}
+	if (m->ncpus > ARM64_MAX_VCPUS) {
+		snprintf(why, whylen, "--cpus %u: the arm64 machine has at most %d vCPUs", m->ncpus, ARM64_MAX_VCPUS);
+		return -1;
+	}
+	snprintf(a->cmdline, sizeof(a->cmdline), "%s", m->opts->append ? m->opts->append : DEFAULT_CMDLINE);
+	return 0;
+}
+
+int arch_machine_init(struct machine *m, char *why, size_t whylen)
+{
+	return arm64_kvm_check(&m->kvm, why, whylen);
+}
+
+void arch_machine_destroy(struct machine *m)
+{
+	if (m->arch.gic_fd >= 0)
+		close(m->arch.gic_fd);
+	m->arch.gic_fd = -1;
+}
+
+int arch_ram_layout(struct guest_ram *ram, uint64_t size)
+{
+	if (size == 0 || size & 0xfff || size > ARM64_RAM_MAX_DEFAULT_IPA) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(ram, 0, sizeof(*ram));
+	ram->region[0] = (struct ram_region){ .name = "ram", .gpa = ARM64_RAM_GPA, .size = size, .fd = -1 };
+	ram->count = 1;
+	ram->total = size;
+	return 0;
+}
+
+int arch_vm_init(struct machine *m, char *why, size_t whylen)
+{
+	struct machine_arch *a = &m->arch;
+
+	/* A boot that failed before its GIC init left the fd open. */
+	if (a->gic_fd >= 0)
+		close(a->gic_fd);
+	a->gic_ready = false;
+	if (arm64_kvm_preferred_target(m->vm_fd, &a->target, why, whylen))
+		return -1;
+	a->gic_fd = arm64_kvm_gic_create(m->vm_fd, why, whylen);
+	return a->gic_fd < 0 ? -1 : 0;
+}
+
+int arch_vcpu_init(struct machine *m, struct vcpu *v, char *why, size_t whylen)
+{
+	/* The others stay off until the guest starts them with PSCI CPU_ON,
+	 * which KVM handles without vmras. */
+	if (arm64_kvm_vcpu_init(&v->kvm, &m->arch.target, v->index == 0)) {
+		snprintf(why, whylen, "vCPU %u: KVM_ARM_VCPU_INIT: %s", v->index, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int load(struct machine *m, uint64_t gpa, const void *src, size_t len, const char *what, char *why,
+		size_t whylen)
+{
+	if (!guest_ram_write(&m->ram, gpa, src, len)) {
+		snprintf(why, whylen, "the %s does not fit in guest RAM at 0x%llx", what, (unsigned long long)gpa);
+		return -1;
+	}
+	return 0;
+}
+
+static int boot_registers(struct vcpu *v, uint64_t entry, uint64_t dtb)
+{
+	const struct { size_t off; uint64_t value; } regs[] = {
+		{ offsetof(struct kvm_regs, regs.pc), entry },
+		{ offsetof(struct kvm_regs, regs.regs[0]), dtb },
+		{ offsetof(struct kvm_regs, regs.regs[1]), 0 },
+		{ offsetof(struct kvm_regs, regs.regs[2]), 0 },
+		{ offsetof(struct kvm_regs, regs.regs[3]), 0 },
+		/* booting.rst: EL1h, all of DAIF masked. */
+		{ offsetof(struct kvm_regs, regs.pstate), PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT },
+	};
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (arm64_kvm_set_reg(&v->kvm, arm64_kvm_core_reg(regs[i].off), regs[i].value))
+			return -1;
+	return 0;
+}
+
+int arch_boot(struct machine *m, char *why, size_t whylen)
+{
+	struct machine_arch *a = &m->arch;
+	struct arm64_boot_plan plan;
+	struct arm64_fdt_config cfg;
+	const char *reason;
+	void *dtb;
+
+	/* Every vCPU exists now; a reload after poisoned memory (boot_guarded)
+	 * comes back here with the GIC already initialised. The vGIC lives as
+	 * long as its VM, so its fd is not needed past the init, and a VM torn
+	 * down at a reset leaves nothing open behind it. */
+	if (!a->gic_ready) {
+		if (arm64_kvm_gic_init(a->gic_fd, why, whylen))
+			return -1;
+		a->gic_ready = true;
+		close(a->gic_fd);
+		a->gic_fd = -1;
+	}
+	if (arm64_image_place(&a->kernel, ARM64_RAM_GPA, m->ram.total, m->initrd_file.size, &plan, &reason)) {
+		snprintf(why, whylen, "'%s': %s", m->opts->kernel, reason);
+		return -1;
+	}
+	if (load(m, plan.kernel_gpa, a->kernel.data, a->kernel.size, "kernel", why, whylen) ||
+	    (m->initrd_file.size &&
+	     load(m, plan.initrd_gpa, m->initrd_file.data, m->initrd_file.size, "initrd", why, whylen)))
+		return -1;
+	cfg = (struct arm64_fdt_config){
+		.ram_size = m->ram.total, .ncpus = m->ncpus, .cmdline = a->cmdline,
+		.initrd_start = plan.initrd_gpa, .initrd_end = plan.initrd_end, .pvpanic = true,
+	};
+	dtb = guest_ram_gpa_to_hva(&m->ram, plan.dtb_gpa, plan.dtb_max);
+	if (!dtb || arm64_fdt_build(&cfg, dtb, plan.dtb_max, &reason)) {
+		snprintf(why, whylen, "device tree: %s", dtb ? reason : "no room in guest RAM");
+		return -1;
+	}
+	if (boot_registers(&m->vcpus[0], plan.kernel_gpa, plan.dtb_gpa)) {
+		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const struct qmp_cpu_model *arch_qmp_cpu_model(void)
+{
+	return &arm64_qmp_cpu_model;
+}
+
+int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
+{
+	(void)ncpus;
+	(void)ghes;
+	(void)out;
+	/* A DT boot has no ACPI; the arm64 tables come with UEFI (issue 11). */
+	errno = EOPNOTSUPP;
+	return -1;
+}
