@@ -3,7 +3,8 @@
 #
 #   . "$dir/lib.sh"
 #   guest NAME SCRIPT [vmras options...]   boot the default guest running SCRIPT (a
-#                                          shell script, passed as vmras.run=); its
+#                                          shell script, passed as vmras.run=, after
+#                                          $GUEST_APPEND if set); its
 #                                          console goes to $LOGS/NAME.log; returns
 #                                          vmras's exit status (124: timed out)
 #   expect NAME PATTERN [WHAT]             fail unless NAME.log has a line matching
@@ -32,7 +33,13 @@ say() { echo "[$(date +%T)] $*"; }
 guest() {
 	_name=$1 _script=$2
 	shift 2
-	_append="console=ttyS0 quiet"
+	# The guest's console: the 16550 on x86, the PL011 on arm64 (the test
+	# host's arch is the guest's). GUEST_APPEND adds to the command line.
+	case $(uname -m) in
+	aarch64) _append="console=ttyAMA0 quiet" ;;
+	*) _append="console=ttyS0 quiet" ;;
+	esac
+	[ -n "${GUEST_APPEND:-}" ] && _append="$_append $GUEST_APPEND"
 	[ -n "$_script" ] && _append="$_append vmras.run=$(printf '%s\n' "$_script" | base64 | tr -d '\n')"
 	say "boot $_name: vmras $*"
 	timeout "$GUEST_TIMEOUT" vmras --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" \
