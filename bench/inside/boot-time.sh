@@ -24,11 +24,22 @@ grace=60
 
 # The same guest command line for every VMM (kvmtool adds what it needs, below).
 # The script run by init is "true", after which init powers off.
-cmdline="console=ttyS0 quiet vmras.run=$(echo true | base64)"
+run="quiet vmras.run=$(echo true | base64)"
+cmdline="console=ttyS0 $run"
 # kvmtool's x86 guests need noapic (without it this kernel oopses in
 # setup_IO_APIC) and pci=conf1 (or they find no PCI): both are in the command
-# line kvmtool adds by default, which --nodefaults leaves out.
+# line kvmtool adds by default, which --nodefaults leaves out. kvmtool offers
+# x86 guests no way to power off (no ACPI): it is stopped once the guest halts.
 kvmtool_extra="noapic pci=conf1"
+kvmtool_console=ttyS0
+kvmtool_stop="reboot: System halted"
+# arm64: vmras's console is the PL011 (ttyAMA0), kvmtool's a 16550 on MMIO
+# (ttyS0); both power off through PSCI.
+if [ "$(uname -m)" = aarch64 ]; then
+	cmdline="console=ttyAMA0 $run"
+	kvmtool_extra=
+	kvmtool_stop=
+fi
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -45,11 +56,10 @@ boot() {
 			-m "$mem" -smp "$cpus" -nodefaults -no-user-config -display none -no-reboot \
 			-serial stdio -kernel "$kernel" -initrd "$initrd" -append "$cmdline" ;;
 	kvmtool)
-		# No network device (kvmtool adds one by default). kvmtool offers x86
-		# guests no way to power off (no ACPI): stop it when the guest has halted.
-		stop="reboot: System halted"
+		# No network device (kvmtool adds one by default).
+		stop=$kvmtool_stop
 		set -- "$BENCH_LKVM" run --nodefaults --console serial --network mode=none \
-			-k "$kernel" -i "$initrd" -m "$mem" -c "$cpus" -p "$cmdline $kvmtool_extra" ;;
+			-k "$kernel" -i "$initrd" -m "$mem" -c "$cpus" -p "console=$kvmtool_console $run $kvmtool_extra" ;;
 	esac
 	if [ -n "$stop" ]; then
 		time-to-marker --timeout "$timeout" --grace "$grace" --output "$out" --stop-at "$stop" -- "$@"
@@ -64,7 +74,7 @@ for v in $vmms; do
 	case $v in
 	vmras) echo "INFO vmras: $(vmras --version 2>&1 | head -n1)" ;;
 	qemu) echo "INFO qemu: $("$BENCH_QEMU/qemu" --version 2>&1 | head -n1), -M ${BENCH_QEMU_MACHINE:-q35}" ;;
-	kvmtool) echo "INFO kvmtool: $("$BENCH_LKVM" version 2>&1 | head -n1) ${BENCH_KVMTOOL_REV:+(${BENCH_KVMTOOL_REV%% *}) }--nodefaults, cmdline + \"$kvmtool_extra\"; stopped once the guest halts (no power-off)" ;;
+	kvmtool) echo "INFO kvmtool: $("$BENCH_LKVM" version 2>&1 | head -n1) ${BENCH_KVMTOOL_REV:+(${BENCH_KVMTOOL_REV%% *}) }--nodefaults, console=$kvmtool_console${kvmtool_extra:+, + \"$kvmtool_extra\"}${kvmtool_stop:+; stopped once the guest halts (no power-off)}" ;;
 	esac
 done
 
