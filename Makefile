@@ -60,7 +60,9 @@ build-static-arm64/build.ninja: | deps
 		-Dc_args="-I$$sysroot/usr/include" -Dc_link_args=-static \
 		-Dfdt_libdir="$$sysroot/usr/lib/aarch64-linux-gnu"
 
+# The sysroot again, cheaply: a link needs its libfdt.a (lab/cache may have been cleared).
 static-arm64: build-static-arm64/build.ninja
+	tools/cross-sysroot.sh >/dev/null
 	$(NINJA) -C build-static-arm64
 
 lab-check: static static-arm64

@@ -6,20 +6,15 @@
 dir=$(cd "$(dirname "$0")" && pwd -P)
 . "$dir/lib.sh"
 . "$dir/mce-lib.sh"
+. "$dir/qmp-lib.sh"
 
 SOCK=$LOGS/qmp.sock
 n=arm64-qmp
-ctl() { timeout 20 vmras-ctl --socket "$SOCK" "$@" 2>&1 || echo "(vmras-ctl exit $?)"; }
-status() { ctl query-status | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p'; }
 
 script=$(printf '%s\n' 'echo "vmras-test: up"; while :; do sleep 1; done' | base64 | tr -d '\n')
 vm_start $n --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" --cpus 2 --memory 512M \
 	--append "console=ttyAMA0 quiet vmras.run=$script" --qmp "unix:$SOCK" --paused
-t=50
-while [ ! -S "$SOCK" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-vmras-ctl --socket "$SOCK" events >"$LOGS/qmp.events" 2>&1 &
-follower=$!
-sleep 1
+qmp_follow "$LOGS/qmp.events"
 is $n "query-status with --paused" "$(status)" prelaunch
 is $n "guest lines before cont" "$(lines $n 'Linux version|init reached')" 0
 is $n "cont" "$(ctl cont)" '{"return":{}}'
@@ -68,7 +63,7 @@ esac
 is $n "quit" "$(ctl quit)" '{"return":{}}'
 vm_wait_exit $n 30
 is_exit $n 0
-wait "$follower"
+wait "$FOLLOWER"
 order=$(sed -n 's/.*"event":"\([A-Z_]*\)".*/\1/p' "$LOGS/qmp.events" | tr '\n' ' ')
 is $n "events seen by the QMP client, in order" "$order" \
 	"RESUME STOP RESUME RESET MEMORY_FAILURE MEMORY_FAILURE RESET SHUTDOWN "

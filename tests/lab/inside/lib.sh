@@ -12,6 +12,16 @@
 #   value NAME KEY                         the value of the last "KEY=value" line
 #   fail NAME MESSAGE                      record a failure (and show NAME's log once;
 #                                          NAME may be empty)
+#   check_guest NAME CPUS MEM_MIB RC       the checks of a boot whose script printed
+#                                          $GUEST_FACTS: init reached, exit 0, its
+#                                          CPUs, MemTotal 85-100% of its RAM
+#                                          (MEMTOTAL_PCT then says how much); 1 when
+#                                          it never reached init
+#   reboot_script ADDR                     a guest script that leaves a marker at
+#                                          guest address ADDR (RAM the guest kernel
+#                                          leaves alone) and reboots, and on the
+#                                          next boot finds it and powers off
+#   check_reboot NAME RC                   the checks of a boot of reboot_script
 #   guest_initrd OUT DIR                   write to OUT the default guest initramfs
 #                                          plus the files of DIR (e.g. DIR/vmras/run.sh);
 #                                          boot it with: guest NAME '' --initrd OUT ...
@@ -71,6 +81,73 @@ expect() {
 
 value() {
 	sed -n "s/^$2=//p" "$LOGS/$1.txt" 2>/dev/null | tail -n 1
+}
+
+# What a guest prints about its CPUs and memory for check_guest.
+# shellcheck disable=SC2016,SC2034 # expanded in the guest; used by the tests
+GUEST_FACTS='
+echo "NPROC=$(nproc)"
+echo "CPUINFO=$(grep -c ^processor /proc/cpuinfo)"
+echo "MEMTOTAL_KB=$(sed -n "s/^MemTotal: *\([0-9]*\) kB/\1/p" /proc/meminfo)"
+echo "ran: $(uname -sr)"
+'
+
+# MemTotal is the RAM less what the kernel keeps for itself (its image,
+# struct pages, early allocations: ~55 MiB of 512 MiB for the Debian kernel),
+# so accept down to 85%.
+check_guest() { # NAME CPUS MEM_MIB RC
+	_n=$1 _cpus=$2 _mib=$3 _rc=$4
+	if ! grep -q '^vmras-guest: init reached' "$LOGS/$_n.txt"; then
+		fail "$_n" "$_n: guest did not reach its /init (vmras exit $_rc)"
+		return 1
+	fi
+	[ "$_rc" = 0 ] || fail "$_n" "$_n: vmras exited $_rc, expected 0 after the guest powered off"
+	expect "$_n" '^ran: Linux' "guest did not run the vmras.run= script"
+	expect "$_n" '^vmras-guest: exit 0' "script did not finish with exit 0"
+	_v=$(value "$_n" NPROC)
+	[ "$_v" = "$_cpus" ] || fail "$_n" "$_n: nproc is '$_v', expected $_cpus"
+	_v=$(value "$_n" CPUINFO)
+	[ "$_v" = "$_cpus" ] || fail "$_n" "$_n: /proc/cpuinfo lists '$_v' CPUs, expected $_cpus"
+	_want=$((_mib * 1024))
+	_kb=$(value "$_n" MEMTOTAL_KB)
+	MEMTOTAL_PCT=
+	if [ -z "$_kb" ] || [ "$_kb" -gt "$_want" ] || [ "$_kb" -lt $((_want * 85 / 100)) ]; then
+		fail "$_n" "$_n: MemTotal ${_kb:-?} kB, expected between 85% and 100% of $_want kB"
+	else
+		# shellcheck disable=SC2034 # for the caller
+		MEMTOTAL_PCT="MemTotal $_kb kB of $_want kB ($((_kb * 100 / _want))%)"
+	fi
+	return 0
+}
+
+# The marker stays because vmras does not clear RAM on reset, as real
+# hardware keeps it.
+reboot_script() { # ADDR
+	cat <<EOF
+addr=$1 magic=0x766d7261
+v=\$(devmem \$addr 32)
+if [ \$((v)) -eq \$((magic)) ]; then
+	echo "vmras-test: second boot"
+	devmem \$addr 32 0
+	exit 0
+fi
+echo "vmras-test: first boot (found \$v)"
+devmem \$addr 32 \$magic
+v=\$(devmem \$addr 32)
+[ \$((v)) -eq \$((magic)) ] || { echo "vmras-test: devmem write did not stick (\$v)"; exit 1; }
+echo "vmras-test: rebooting"
+reboot -f
+EOF
+}
+
+check_reboot() { # NAME RC
+	[ "$2" = 0 ] || fail "$1" "$1: vmras exited $2, expected 0 after the second boot powered off"
+	expect "$1" '^vmras-test: first boot' "first boot did not run its script"
+	expect "$1" '^vmras-test: rebooting' "first boot did not get to reboot"
+	expect "$1" '^vmras-test: second boot' "no second boot with RAM kept"
+	_v=$(grep -c '^vmras-guest: init reached' "$LOGS/$1.txt")
+	[ "$_v" = 2 ] || fail "$1" "$1: guest reached /init $_v times, expected 2"
+	expect "$1" '^vmras-guest: exit 0' "second boot did not finish with exit 0"
 }
 
 guest_initrd() {

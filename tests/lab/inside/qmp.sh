@@ -9,21 +9,16 @@
 dir=$(cd "$(dirname "$0")" && pwd -P)
 . "$dir/lib.sh"
 . "$dir/mce-lib.sh"
+. "$dir/qmp-lib.sh"
 need_hwpoison
 
 TOUCH=0x800000
 SOCK=$LOGS/qmp.sock
 n=qmp
 
-ctl() { timeout 20 vmras-ctl --socket "$SOCK" "$@" 2>&1 || echo "(vmras-ctl exit $?)"; }
-status() { ctl query-status | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p'; }
 
 mt_start $n "mcetest.linger=3000" --qmp "unix:$SOCK" --paused
-t=50
-while [ ! -S "$SOCK" ] && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-vmras-ctl --socket "$SOCK" events >"$LOGS/qmp.events" 2>&1 &
-follower=$!
-sleep 1
+qmp_follow "$LOGS/qmp.events"
 is $n "query-status with --paused" "$(status)" prelaunch
 is $n "guest lines before cont" "$(lines $n 'mcetest: start')" 0
 is $n "cont" "$(ctl cont)" '{"return":{}}'
@@ -46,7 +41,7 @@ case $mf in
 esac
 vm_wait_exit $n 30
 is_exit $n 0
-wait "$follower"
+wait "$FOLLOWER"
 order=$(sed -n 's/.*"event":"\([A-Z_]*\)".*/\1/p' "$LOGS/qmp.events" | tr '\n' ' ')
 is $n "events seen by the QMP client, in order" "$order" "RESUME STOP RESUME RESET MEMORY_FAILURE SHUTDOWN "
 is $n "RESET data" "$(sed -n 's/.*"event":"RESET","data":\({[^}]*}\).*/\1/p' "$LOGS/qmp.events")" \
