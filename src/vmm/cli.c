@@ -41,14 +41,15 @@ const char *cli_ras_name(enum ras_mode mode)
 
 void cli_usage(FILE *out)
 {
-	fputs("Usage: vmras --kernel BZIMAGE [options]\n"
+	fputs("Usage: vmras --kernel KERNEL [options]\n"
 	      "       vmras --machine none --qmp unix:PATH\n"
 	      "       vmras --dump-acpi DIR [options]\n"
 	      "\n"
 	      "A KVM virtual machine monitor that survives and reports hardware memory failures.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -k, --kernel BZIMAGE   Linux x86-64 bzImage to boot (64-bit boot protocol)\n"
+	      "  -k, --kernel KERNEL    Linux kernel to boot: an x86-64 bzImage (64-bit boot\n"
+	      "                         protocol) or an uncompressed arm64 Image\n"
 	      "  -i, --initrd FILE      initial ramdisk\n"
 	      "  -a, --append CMDLINE   kernel command line\n"
 	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
@@ -299,6 +300,6 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 	if (!o->kernel && !o->dump_acpi && !o->machine_none)
 		return fail(err, errlen, "--kernel is required (see --help)");
 	if (o->append && strlen(o->append) >= 2048)
-		return fail(err, errlen, "--append is %zu bytes; the x86 kernel command line holds at most 2047", strlen(o->append));
+		return fail(err, errlen, "--append is %zu bytes; the kernel command line holds at most 2047", strlen(o->append));
 	return 0;
 }
