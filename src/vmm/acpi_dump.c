@@ -36,12 +36,18 @@ int acpi_dump(const char *dir, unsigned ncpus, bool ghes, char *why, size_t whyl
 	struct acpi_blob blob;
 	int rc = 0;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, whylen, "cannot create '%s': %s", dir, strerror(errno));
+	/* The tables first: a machine without them leaves no empty folder. */
+	if (arch_acpi_tables(ncpus, ghes, &blob)) {
+		if (errno == EOPNOTSUPP)
+			snprintf(why, whylen, "--dump-acpi: this machine boots its guest with a device tree, "
+				 "without ACPI tables");
+		else
+			snprintf(why, whylen, "cannot build the ACPI tables: %s", strerror(errno));
 		return -1;
 	}
-	if (arch_acpi_tables(ncpus, ghes, &blob)) {
-		snprintf(why, whylen, "cannot build the ACPI tables: %s", strerror(errno));
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, whylen, "cannot create '%s': %s", dir, strerror(errno));
+		acpi_blob_free(&blob);
 		return -1;
 	}
 	for (unsigned i = 0; i < blob.ntables && !rc; i++) {
