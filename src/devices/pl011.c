@@ -2,10 +2,10 @@
 
 #include <string.h>
 
-/* PeriphID: part 0x011, designer ARM (0x41), revision 3 (r1p5); PCellID:
- * the PrimeCell preamble. Linux's AMBA bus matches the driver on these. */
+#include "devices/primecell.h"
+
+/* PeriphID: part 0x011, designer ARM (0x41), revision 3 (r1p5). */
 static const uint8_t periph_id[4] = { 0x11, 0x10, 0x34, 0x00 };
-static const uint8_t pcell_id[4] = { 0x0d, 0xf0, 0x05, 0xb1 };
 
 static unsigned capacity(const struct pl011 *u)
 {
@@ -193,6 +193,8 @@ static void write_reg(struct pl011 *u, uint64_t off, uint32_t v)
 
 static uint32_t read_reg(struct pl011 *u, uint64_t off)
 {
+	uint32_t v;
+
 	switch (off) {
 	case PL011_DR:
 		return rx_pop(u);
@@ -223,10 +225,8 @@ static uint32_t read_reg(struct pl011 *u, uint64_t off)
 	case PL011_DMACR:
 		return u->dmacr;
 	}
-	if (off >= PL011_PERIPH_ID0 && off < PL011_PERIPH_ID0 + 16)
-		return periph_id[(off - PL011_PERIPH_ID0) / 4];
-	if (off >= PL011_PCELL_ID0 && off < PL011_PCELL_ID0 + 16)
-		return pcell_id[(off - PL011_PCELL_ID0) / 4];
+	if (primecell_id(off, periph_id, &v))
+		return v;
 	return 0;                         /* ICR, reserved and test registers */
 }
 
