@@ -1,16 +1,18 @@
 /* arm64's part of struct machine (src/vmm/arch.h): the kernel and its
- * command line, the vCPU target KVM prefers, the in-kernel GIC and the
- * console's PL011. */
+ * command line, the vCPU target KVM prefers, the in-kernel GIC, the
+ * console's PL011 and the power key's PL061. */
 #ifndef VMRAS_ARM64_ARCH_H
 #define VMRAS_ARM64_ARCH_H
 
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "arm64/fdt.h"
 #include "arm64/image.h"
 #include "devices/pl011.h"
+#include "devices/pl061.h"
 
 struct machine_arch {
 	struct arm64_image kernel;    /* parsed from the mapped --kernel file */
@@ -19,6 +21,11 @@ struct machine_arch {
 	int gic_fd;                   /* the VM's vGICv3 device, or -1 */
 	bool gic_ready;               /* KVM_DEV_ARM_VGIC_CTRL_INIT done for this VM */
 	struct pl011 uart;            /* the console */
+	/* The power key's GPIO: vCPU threads and QMP's system_powerdown both
+	 * reach it. key_held: pressed, until the guest has read it pressed. */
+	pthread_mutex_t gpio_lock;
+	struct pl061 gpio;
+	bool key_held;
 };
 
 #endif

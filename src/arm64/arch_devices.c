@@ -1,11 +1,14 @@
-/* arm64's devices on the bus: the PL011 console and pvpanic-mmio at their
- * virt addresses. Power-off and reset are PSCI calls KVM turns into system
- * events (vcpu_loop.c); the GED, the GHES sources and the PL061 power key
+/* arm64's devices on the bus: the PL011 console, the PL061 power key and
+ * pvpanic-mmio at their virt addresses. Power-off and reset are PSCI calls
+ * KVM turns into system events (vcpu_loop.c); the GED and the GHES sources
  * come with issue 11. */
 #include "vmm/arch.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "arm64/arch_devices.h"
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
 #include "vmm/log.h"
@@ -27,6 +30,36 @@ static void uart_access_dev(void *dev, uint64_t offset, bool is_write, uint8_t *
 	pl011_access(dev, offset, is_write, data, size);
 }
 
+/* The GPIO's SPI, from the thread that changed it (a vCPU's exit, or
+ * system_powerdown under vm_lock): the VM and its vGIC exist. */
+static void gpio_set_irq(void *opaque, int level)
+{
+	struct machine *m = opaque;
+
+	if (!m->arch.gic_ready)
+		return;
+	if (kvm_vm_irq_line(m->vm_fd, ARM64_KVM_IRQ_SPI(ARM64_GPIO_SPI), level))
+		log_error("GPIO interrupt (SPI %d): %s", ARM64_GPIO_SPI, strerror(errno));
+}
+
+/* A press lasts until the guest has read the key down (gpio-keys reads the
+ * pin once its debounce is over), then the key comes up: the guest sees a
+ * press and a release however slow it is, as with a finger on a button. */
+static void gpio_access(void *opaque, uint64_t offset, bool is_write, uint8_t *data, unsigned size)
+{
+	struct machine *m = opaque;
+	struct machine_arch *a = &m->arch;
+	const uint64_t key = 1u << ARM64_POWER_BUTTON_PIN;
+
+	pthread_mutex_lock(&a->gpio_lock);
+	pl061_access(&a->gpio, offset, is_write, data, size);
+	if (a->key_held && !is_write && offset < PL061_DIR && ((offset >> 2) & key) && (data[0] & key)) {
+		a->key_held = false;
+		pl061_set_input(&a->gpio, ARM64_POWER_BUTTON_PIN, 0);
+	}
+	pthread_mutex_unlock(&a->gpio_lock);
+}
+
 int arch_devices_init(struct machine *m, char *why, size_t whylen)
 {
 	const struct console_uart uart = { .dev = &m->arch.uart, .reset = uart_reset_dev,
@@ -34,7 +67,10 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 
 	pl011_init(&m->arch.uart, console_tx, console_set_irq, &m->console);
 	console_set_uart(&m->console, &uart, ARM64_KVM_IRQ_SPI(ARM64_UART_SPI));
+	pthread_mutex_init(&m->arch.gpio_lock, NULL);
+	pl061_init(&m->arch.gpio, gpio_set_irq, m);
 	if (bus_register(&m->bus, BUS_MMIO, ARM64_UART_GPA, ARM64_UART_SIZE, console_access, &m->console) ||
+	    bus_register(&m->bus, BUS_MMIO, ARM64_GPIO_GPA, ARM64_GPIO_SIZE, gpio_access, m) ||
 	    panic_attach(m, BUS_MMIO, ARM64_PVPANIC_GPA)) {
 		snprintf(why, whylen, "internal error: overlapping MMIO devices");
 		return -1;
@@ -46,7 +82,22 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 
 void arch_power_button(struct machine *m)
 {
-	(void)m;
-	/* The PL061 power key is not modelled yet: a DT guest has no other button. */
-	log_info("system_powerdown: the arm64 machine has no power button yet; the guest is not told");
+	struct machine_arch *a = &m->arch;
+
+	pthread_mutex_lock(&a->gpio_lock);
+	a->key_held = true;
+	pl061_set_input(&a->gpio, ARM64_POWER_BUTTON_PIN, 1);
+	pthread_mutex_unlock(&a->gpio_lock);
+}
+
+void arm64_devices_reset(struct machine *m)
+{
+	struct machine_arch *a = &m->arch;
+
+	/* A new machine: the key is up and the GPIO at its power-on state. */
+	pthread_mutex_lock(&a->gpio_lock);
+	a->key_held = false;
+	pl061_set_input(&a->gpio, ARM64_POWER_BUTTON_PIN, 0);
+	pl061_reset(&a->gpio);
+	pthread_mutex_unlock(&a->gpio_lock);
 }

@@ -11,6 +11,7 @@
 
 #include <asm/ptrace.h>
 
+#include "arm64/arch_devices.h"
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
 #include "arm64/qmp_cpu.h"
@@ -69,6 +70,7 @@ int arch_vm_init(struct machine *m, char *why, size_t whylen)
 	if (a->gic_fd >= 0)
 		close(a->gic_fd);
 	a->gic_ready = false;
+	arm64_devices_reset(m);
 	if (arm64_kvm_preferred_target(m->vm_fd, &a->target, why, whylen))
 		return -1;
 	a->gic_fd = arm64_kvm_gic_create(m->vm_fd, why, whylen);
@@ -144,6 +146,7 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 	cfg = (struct arm64_fdt_config){
 		.ram_size = m->ram.total, .ncpus = m->ncpus, .cmdline = a->cmdline,
 		.initrd_start = plan.initrd_gpa, .initrd_end = plan.initrd_end, .pvpanic = true,
+		.power_button = true,
 	};
 	dtb = guest_ram_gpa_to_hva(&m->ram, plan.dtb_gpa, plan.dtb_max);
 	if (!dtb || arm64_fdt_build(&cfg, dtb, plan.dtb_max, &reason)) {

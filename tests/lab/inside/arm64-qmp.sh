@@ -2,7 +2,8 @@
 # QMP in the arm64 lab (tests/lab/test-arm64-qmp.sh): run state, stop/cont,
 # query-cpus-fast, inject-mce's refusal, system_reset, synthetic memory errors
 # (ignored, or a reset, until issue 11) and quit against the Debian arm64
-# guest, and the events a following client sees.
+# guest, and the events a following client sees; then system_powerdown
+# through the PL061 power key.
 dir=$(cd "$(dirname "$0")" && pwd -P)
 . "$dir/lib.sh"
 . "$dir/mce-lib.sh"
@@ -71,4 +72,25 @@ is $n "SHUTDOWN data" "$(sed -n 's/.*"event":"SHUTDOWN","data":\({[^}]*}\).*/\1/
 	'{"guest":false,"reason":"host-qmp-quit"}'
 echo "---- events seen by the QMP client ----"
 cat "$LOGS/qmp.events"
+
+# system_powerdown presses the PL061's power key: gpio-keys reports
+# KEY_POWER, the guest's acpid powers off, vmras exits 0.
+n=arm64-powerdown
+SOCK=$LOGS/powerdown.sock
+script=$(printf '%s\n' 'grep -c "pl061.*GPIO Key Poweroff" /proc/interrupts | sed "s/^/KEY_IRQ=/"
+echo "vmras-test: up"; while :; do sleep 1; done' | base64 | tr -d '\n')
+vm_start $n --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" --memory 512M \
+	--append "console=ttyAMA0 quiet vmras.run=$script" --qmp "unix:$SOCK"
+qmp_follow "$LOGS/powerdown.events"
+vm_wait_line $n 'vmras-test: up' 1 120 || fail $n "$n: the guest did not boot"
+is $n "system_powerdown" "$(ctl system_powerdown)" '{"return":{}}'
+vm_wait_exit $n 60
+is_exit $n 0
+wait "$FOLLOWER"
+is $n "gpio-keys has the PL061's pin" "$(value $n KEY_IRQ)" 1
+has $n '^vmras-guest: power button pressed, powering off' "the guest's acpid acted on the press"
+order=$(sed -n 's/.*"event":"\([A-Z_]*\)".*/\1/p' "$LOGS/powerdown.events" | tr '\n' ' ')
+is $n "events seen by the QMP client" "$order" "POWERDOWN SHUTDOWN "
+is $n "SHUTDOWN data" "$(sed -n 's/.*"event":"SHUTDOWN","data":\({[^}]*}\).*/\1/p' "$LOGS/powerdown.events")" \
+	'{"guest":true,"reason":"guest-shutdown"}'
 finish
