@@ -118,7 +118,11 @@ int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_er
 		return -1;
 	}
 	if (!(m->channels & RAS_MODE_GHES)) {
-		qmp_error_set(err, QMP_ERR_GENERIC, "GHES is not enabled: vmras runs with --ras mce");
+		/* --ras asked for it and the arch has none (arm64, until issue 11). */
+		if (m->opts->ras & RAS_MODE_GHES)
+			qmp_error_set(err, QMP_ERR_GENERIC, "this machine has no GHES error sources yet");
+		else
+			qmp_error_set(err, QMP_ERR_GENERIC, "GHES is not enabled: vmras runs with --ras mce");
 		return -1;
 	}
 	pthread_mutex_lock(&m->vm_lock);

@@ -6,5 +6,5 @@
 # powers the guest off. The checks are in inside/arm64-qmp.sh.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
-VMRAS_LAB_BUILD_DIR=$repo/build-static-arm64 need_static vmras vmras-ctl
+VMRAS_LAB_BUILD_DIR=$repo/build-static-arm64 need_static vmras vmras-ctl vmras-cper
 exec "$repo/lab/run" --arch arm64 --timeout 600 --share "$here/inside" -- sh "$here/inside/arm64-qmp.sh"

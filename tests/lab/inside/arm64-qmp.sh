@@ -38,6 +38,10 @@ case $(ctl inject-mce '{"cpu-index": 0, "bank": 9, "status": 9223372036854775808
 *'"class":"GenericError"'*arm64*) pass "$n: inject-mce is refused on arm64" ;;
 *) fail $n "$n: inject-mce was not refused with a reason naming arm64" ;;
 esac
+case $(ctl inject-ghes-v2-error "{\"cper\":\"$(vmras-cper 0x50000000)\"}") in
+*'"class":"GenericError"'*'no GHES error sources yet'*) pass "$n: inject-ghes-v2-error is refused: no GHES yet" ;;
+*) fail $n "$n: inject-ghes-v2-error was not refused as expected" ;;
+esac
 
 is $n "system_reset" "$(ctl system_reset)" '{"return":{}}'
 vm_wait_line $n 'vmras-test: up' 2 120 || fail $n "$n: the guest did not boot again after system_reset"
