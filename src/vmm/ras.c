@@ -36,23 +36,29 @@ struct ras {
 	pthread_t thread;
 };
 
+/* One MEMORY_FAILURE event to every sink. */
+static void send(const struct mf_event *ev)
+{
+	size_t len;
+	char *line = mf_event_line(ev, &len);
+
+	if (!line) {
+		log_error("cannot encode a MEMORY_FAILURE event (out of memory)");
+		return;
+	}
+	event_sinks_emit(line, len);
+	free(line);
+}
+
 /* Returns false when the report was a repeat not due an event of its own. */
 static bool emit(const struct memory_failure *f, const struct mce_decision *d, bool mce,
 		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, uint64_t time_ns)
 {
 	struct mf_event ev = mf_event_from_decision(f, d, mce, ghes, entry, time_ns);
-	size_t len;
-	char *line;
 
 	if (!mf_event_due(&ev))
 		return false;
-	line = mf_event_line(&ev, &len);
-	if (!line) {
-		log_error("cannot encode a MEMORY_FAILURE event (out of memory)");
-		return true;
-	}
-	event_sinks_emit(line, len);
-	free(line);
+	send(&ev);
 	return true;
 }
 
@@ -63,15 +69,8 @@ static void emit_plain(const struct memory_failure *f, enum mf_action action, co
 {
 	const struct mf_event ev = { .failure = f, .action = action, .cpu = f->vcpu, .reason = reason,
 				     .poison = entry, .time_ns = time_ns };
-	size_t len;
-	char *line = mf_event_line(&ev, &len);
 
-	if (!line) {
-		log_error("cannot encode a MEMORY_FAILURE event (out of memory)");
-		return;
-	}
-	event_sinks_emit(line, len);
-	free(line);
+	send(&ev);
 }
 
 static void describe(const struct memory_failure *f, const struct mf_verdict *v)
