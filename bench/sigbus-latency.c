@@ -25,6 +25,7 @@
 #include "vmm/event_sink.h"
 #include "vmm/guest_ram.h"
 #include "vmm/sigbus.h"
+#include "x86/ram_layout.h"
 
 #define BUS_MCEERR_AO_CODE 5
 
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	vcpu.bank[MCE_BANK_MEMORY].ctl = ~0ULL;
-	guest_ram_layout_x86(&ram, 256ULL << 20);
+	x86_ram_layout(&ram, 256ULL << 20);
 	mem = malloc(ram.region[0].size);   /* stands in for guest RAM: addresses only, never touched */
 	ram.region[0].hva = mem;
 

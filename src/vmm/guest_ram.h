@@ -31,9 +31,6 @@ struct guest_ram {
 	uint64_t total;
 };
 
-/* x86 PC layout: RAM from 0 up to the 32-bit MMIO hole, the rest above 4 GiB. */
-int guest_ram_layout_x86(struct guest_ram *ram, uint64_t size);
-
 /* The region holding [gpa, gpa+len), or NULL if that range is not wholly inside one region. */
 const struct ram_region *guest_ram_find_gpa(const struct guest_ram *ram, uint64_t gpa, uint64_t len);
 void *guest_ram_gpa_to_hva(const struct guest_ram *ram, uint64_t gpa, uint64_t len);

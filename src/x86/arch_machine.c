@@ -17,6 +17,7 @@
 #include "x86/msr.h"
 #include "x86/platform.h"
 #include "x86/qmp_cpu.h"
+#include "x86/ram_layout.h"
 
 #define CPUID_SPARE 4   /* leaves vmras may add to KVM's list */
 #define DEFAULT_CMDLINE "console=ttyS0"
@@ -81,7 +82,7 @@ void arch_machine_destroy(struct machine *m)
 
 int arch_ram_layout(struct guest_ram *ram, uint64_t size)
 {
-	return guest_ram_layout_x86(ram, size);
+	return x86_ram_layout(ram, size);
 }
 
 int arch_vm_init(struct machine *m, char *why, size_t whylen)

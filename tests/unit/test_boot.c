@@ -16,6 +16,7 @@
 #include "vmm/guest_ram.h"
 #include "x86/boot.h"
 #include "x86/bzimage.h"
+#include "x86/ram_layout.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -65,7 +66,7 @@ static void make_kernel(struct vm *vm, size_t kernel_size, uint32_t init_size, u
 /* Guest RAM of size bytes; only the part below the hole is backed. */
 static void make_ram(struct vm *vm, uint64_t size)
 {
-	assert_int_equal(guest_ram_layout_x86(&vm->ram, size), 0);
+	assert_int_equal(x86_ram_layout(&vm->ram, size), 0);
 	vm->mem_size = vm->ram.region[0].size;
 	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

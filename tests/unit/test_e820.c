@@ -11,6 +11,7 @@
 
 #include "vmm/guest_ram.h"
 #include "x86/e820.h"
+#include "x86/ram_layout.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -285,7 +286,7 @@ static void test_build_512m(void **state)
 	struct e820_map m;
 	(void)state;
 
-	assert_int_equal(guest_ram_layout_x86(&ram, 512 * MiB), 0);
+	assert_int_equal(x86_ram_layout(&ram, 512 * MiB), 0);
 	memset(&m, 0xa5, sizeof(m));
 	assert_int_equal(e820_build_x86(&m, &ram), 0);
 	EXPECT(&m, { 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0xa0000, E820_RESERVED },
@@ -298,7 +299,7 @@ static void test_build_3g(void **state)
 	struct e820_map m;
 	(void)state;
 
-	assert_int_equal(guest_ram_layout_x86(&ram, 3 * GiB), 0);
+	assert_int_equal(x86_ram_layout(&ram, 3 * GiB), 0);
 	assert_int_equal(e820_build_x86(&m, &ram), 0);
 	EXPECT(&m, { 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0xa0000, E820_RESERVED },
 	       { 0xe0000, 0x100000, E820_RESERVED }, { 0x100000, 3 * GiB, E820_RAM });
@@ -310,13 +311,13 @@ static void test_build_above_4g(void **state)
 	struct e820_map m;
 	(void)state;
 
-	assert_int_equal(guest_ram_layout_x86(&ram, 4 * GiB), 0);
+	assert_int_equal(x86_ram_layout(&ram, 4 * GiB), 0);
 	assert_int_equal(e820_build_x86(&m, &ram), 0);
 	EXPECT(&m, { 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0xa0000, E820_RESERVED },
 	       { 0xe0000, 0x100000, E820_RESERVED }, { 0x100000, 3 * GiB, E820_RAM },
 	       { 4 * GiB, 5 * GiB, E820_RAM });
 
-	assert_int_equal(guest_ram_layout_x86(&ram, 64 * GiB), 0);
+	assert_int_equal(x86_ram_layout(&ram, 64 * GiB), 0);
 	assert_int_equal(e820_build_x86(&m, &ram), 0);
 	EXPECT(&m, { 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0xa0000, E820_RESERVED },
 	       { 0xe0000, 0x100000, E820_RESERVED }, { 0x100000, 3 * GiB, E820_RAM },
@@ -329,7 +330,7 @@ static void test_build_16m(void **state)
 	struct e820_map m;
 	(void)state;
 
-	assert_int_equal(guest_ram_layout_x86(&ram, 16 * MiB), 0);
+	assert_int_equal(x86_ram_layout(&ram, 16 * MiB), 0);
 	assert_int_equal(e820_build_x86(&m, &ram), 0);
 	EXPECT(&m, { 0, 0x9fc00, E820_RAM }, { 0x9fc00, 0xa0000, E820_RESERVED },
 	       { 0xe0000, 0x100000, E820_RESERVED }, { 0x100000, 16 * MiB, E820_RAM });

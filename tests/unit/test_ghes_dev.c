@@ -19,6 +19,7 @@
 #include "ras/cper.h"
 #include "vmm/guest_ram.h"
 #include "x86/layout.h"
+#include "x86/ram_layout.h"
 
 #define RAM_SIZE (16u << 20)
 #define BLOCK_AR X86_GHES_BLOCKS_GPA
@@ -64,7 +65,7 @@ static uint8_t *gpa(struct fixture *f, uint64_t addr)
 
 static void make_ram(struct fixture *f)
 {
-	assert_int_equal(guest_ram_layout_x86(&f->ram, RAM_SIZE), 0);
+	assert_int_equal(x86_ram_layout(&f->ram, RAM_SIZE), 0);
 	f->mem = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(f->mem != MAP_FAILED);
 	f->ram.region[0].hva = f->mem;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vmm/guest_ram.h"
+#include "x86/ram_layout.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
@@ -19,7 +20,7 @@
 static void layout(struct guest_ram *ram, uint64_t size)
 {
 	memset(ram, 0xa5, sizeof(*ram));
-	assert_int_equal(guest_ram_layout_x86(ram, size), 0);
+	assert_int_equal(x86_ram_layout(ram, size), 0);
 }
 
 static void assert_region(const struct ram_region *r, uint64_t gpa, uint64_t size, uint32_t slot)
@@ -99,16 +100,16 @@ static void test_layout_invalid(void **state)
 	(void)state;
 
 	errno = 0;
-	assert_int_equal(guest_ram_layout_x86(&ram, 0), -1);
+	assert_int_equal(x86_ram_layout(&ram, 0), -1);
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_int_equal(guest_ram_layout_x86(&ram, 4097), -1);
+	assert_int_equal(x86_ram_layout(&ram, 4097), -1);
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_int_equal(guest_ram_layout_x86(&ram, 512 * MiB + 512), -1);
+	assert_int_equal(x86_ram_layout(&ram, 512 * MiB + 512), -1);
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
-	assert_int_equal(guest_ram_layout_x86(&ram, 4 * GiB + 1), -1);
+	assert_int_equal(x86_ram_layout(&ram, 4 * GiB + 1), -1);
 	assert_int_equal(errno, EINVAL);
 }
 

@@ -13,6 +13,7 @@
 
 #include "vmm/guest_ram.h"
 #include "x86/longmode.h"
+#include "x86/ram_layout.h"
 
 #define CR0_PE (1ULL << 0)
 #define CR0_NW (1ULL << 29)
@@ -113,7 +114,7 @@ static void test_boot_tables(void **state)
 	(void)state;
 
 	assert_non_null(mem);
-	assert_int_equal(guest_ram_layout_x86(&ram, 1 << 20), 0);
+	assert_int_equal(x86_ram_layout(&ram, 1 << 20), 0);
 	ram.region[0].hva = mem;
 	assert_int_equal(x86_write_boot_tables(&ram), 0);
 
@@ -149,7 +150,7 @@ static void test_boot_tables_need_ram(void **state)
 	(void)state;
 
 	/* Not backed at all. */
-	assert_int_equal(guest_ram_layout_x86(&ram, 1 << 20), 0);
+	assert_int_equal(x86_ram_layout(&ram, 1 << 20), 0);
 	errno = 0;
 	assert_int_equal(x86_write_boot_tables(&ram), -1);
 	assert_int_equal(errno, EFAULT);
