@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "devices/primecell.h"
+#include "devices/dt.h"
 
 /* PeriphID: part 0x011, designer ARM (0x41), revision 3 (r1p5). */
 static const uint8_t periph_id[4] = { 0x11, 0x10, 0x34, 0x00 };
@@ -266,4 +267,21 @@ bool pl011_receive(struct pl011 *u, uint8_t byte)
 	rx_push(u, byte);
 	update_irq(u);
 	return true;
+}
+
+/* The AMBA bus binds PrimeCells by the peripheral ID it reads from the
+ * device once its "apb_pclk" runs; the PL011 driver takes its baud clock
+ * as the first clock. */
+void pl011_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size, uint32_t spi, uint32_t clock)
+{
+	uint32_t irq[3] = { DT_GIC_SPI, spi, DT_IRQ_LEVEL_HIGH };
+	uint32_t clocks[2] = { clock, clock };
+
+	dt_begin(w, node);
+	dt_prop_strs(w, "compatible", "arm,pl011", "arm,primecell");
+	dt_prop_reg2(w, base, size, 0, 0, 1);
+	dt_prop_cells(w, "interrupts", irq, 3);
+	dt_prop_cells(w, "clocks", clocks, 2);
+	dt_prop_strs(w, "clock-names", "uartclk", "apb_pclk");
+	dt_end(w);
 }

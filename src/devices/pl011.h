@@ -110,4 +110,8 @@ size_t pl011_rx_room(const struct pl011 *u);
  * caller keeps the byte and retries once the guest has read). */
 bool pl011_receive(struct pl011 *u, uint8_t byte);
 
+struct dt_writer;
+/* The device's DT node: base, size, its SPI, the phandle of its clock. */
+void pl011_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size, uint32_t spi, uint32_t clock);
+
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "devices/primecell.h"
+#include "devices/dt.h"
 
 /* PeriphID: part 0x061, designer ARM (0x41), revision 0. */
 static const uint8_t periph_id[4] = { 0x61, 0x10, 0x04, 0x00 };
@@ -131,4 +132,21 @@ void pl061_set_input(struct pl061 *g, unsigned pin, int level)
 int pl061_pin(const struct pl061 *g, unsigned pin)
 {
 	return pin < PL061_PINS && (pins(g) >> pin) & 1;
+}
+
+void pl061_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size, uint32_t spi, uint32_t clock,
+	      uint32_t phandle)
+{
+	uint32_t irq[3] = { DT_GIC_SPI, spi, DT_IRQ_LEVEL_HIGH };
+
+	dt_begin(w, node);
+	dt_prop_strs(w, "compatible", "arm,pl061", "arm,primecell");
+	dt_prop_reg2(w, base, size, 0, 0, 1);
+	dt_prop_cells(w, "interrupts", irq, 3);
+	dt_prop_empty(w, "gpio-controller");
+	dt_prop_u32(w, "#gpio-cells", 2);
+	dt_prop_u32(w, "clocks", clock);
+	dt_prop_str(w, "clock-names", "apb_pclk");
+	dt_prop_u32(w, "phandle", phandle);
+	dt_end(w);
 }

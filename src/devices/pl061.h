@@ -48,4 +48,9 @@ void pl061_set_input(struct pl061 *g, unsigned pin, int level);
 /* What the guest reads on pin now (its output, or the outside's level). */
 int pl061_pin(const struct pl061 *g, unsigned pin);
 
+struct dt_writer;
+/* The device's DT node: a GPIO controller, with the phandle its consumers name. */
+void pl061_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size, uint32_t spi, uint32_t clock,
+	      uint32_t phandle);
+
 #endif

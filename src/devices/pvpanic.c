@@ -1,4 +1,6 @@
 #include "devices/pvpanic.h"
+#include "acpi/aml.h"
+#include "devices/dt.h"
 
 enum pvpanic_event pvpanic_decode(uint8_t value)
 {
@@ -31,4 +33,28 @@ static void pvpanic_access(void *opaque, uint64_t off, bool is_write, uint8_t *d
 int pvpanic_register(struct pvpanic *p, struct bus *bus, enum bus_space space, uint64_t base)
 {
 	return bus_register(bus, space, base, 1, pvpanic_access, p);
+}
+
+void pvpanic_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size)
+{
+	dt_begin(w, node);
+	dt_prop_str(w, "compatible", "qemu,pvpanic-mmio");
+	dt_prop_reg2(w, base, size, 0, 0, 1);
+	dt_end(w);
+}
+/* Linux's pvpanic driver binds to _HID QEMU0001 and takes its port from
+ * _CRS. _STA says present, enabled, shown and working, as a device with no
+ * way to be switched off should. */
+void pvpanic_aml(struct aml *a, uint16_t port)
+{
+	aml_device_begin(a, "PEVT");
+	aml_name(a, "_HID");
+	aml_string(a, "QEMU0001");
+	aml_name(a, "_STA");
+	aml_integer(a, 0x0f);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_io(a, 1, port, port, 1, 1);
+	aml_end(a);
+	aml_end(a);
 }

@@ -37,4 +37,11 @@ enum pvpanic_event pvpanic_decode(uint8_t value);
 /* Registers the register at base in space; returns 0 or -1. */
 int pvpanic_register(struct pvpanic *p, struct bus *bus, enum bus_space space, uint64_t base);
 
+struct aml;
+struct dt_writer;
+/* How the guest finds the device: an ACPI device on an I/O port (x86), or
+ * a DT node over MMIO (arm64). */
+void pvpanic_aml(struct aml *a, uint16_t port);
+void pvpanic_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size);
+
 #endif

@@ -1,4 +1,5 @@
 #include "devices/uart16550.h"
+#include "acpi/aml.h"
 
 #include <string.h>
 
@@ -179,4 +180,19 @@ bool uart_receive(struct uart16550 *u, uint8_t byte)
 	rx_push(u, byte);
 	update_irq(u);
 	return true;
+}
+
+void uart16550_aml(struct aml *a, const char *name, uint16_t port, unsigned irq)
+{
+	aml_device_begin(a, name);
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0501");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_io(a, 1, port, port, 0, 8);
+	aml_res_irq_noflags(a, (uint16_t)(1u << irq));
+	aml_end(a);
+	aml_end(a);
 }

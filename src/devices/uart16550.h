@@ -70,4 +70,8 @@ size_t uart_rx_room(const struct uart16550 *u);
 /* Queues a byte from the outside world; false when the FIFO is full. */
 bool uart_receive(struct uart16550 *u, uint8_t byte);
 
+struct aml;
+/* The device's ACPI node (PNP0501): its 8 ports and ISA IRQ. */
+void uart16550_aml(struct aml *a, const char *name, uint16_t port, unsigned irq);
+
 #endif
