@@ -14,9 +14,10 @@ build_pkgs=(gcc meson ninja-build pkg-config libjson-c-dev libcmocka-dev clang l
 lab_pkgs=(qemu-system-x86 busybox-static cpio acpica-tools device-tree-compiler xz-utils zstd)
 # gcc-aarch64-linux-gnu only recommends its C library: named here, as recommends
 # are not installed. busybox-static: its applet list (the arm64 one is downloaded,
-# not installed). libjson-c-dev for arm64: the static cross build.
+# not installed). libjson-c-dev for arm64: the static cross build. qemu-user,
+# libcmocka-dev and libc6 for arm64: the cross-built unit tests (make unit-arm64).
 lab_arm64_pkgs=(qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio busybox-static
-  libjson-c-dev:arm64)
+  libjson-c-dev:arm64 libcmocka-dev:arm64 libc6:arm64 qemu-user)
 arm64=0
 case "${1:-all}" in
   build) want=("${build_pkgs[@]}") ;;

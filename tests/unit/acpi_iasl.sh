@@ -9,6 +9,9 @@
 set -euo pipefail
 
 dump=${1:?usage: acpi_iasl.sh ACPI_DUMP}
+# A cross build's programs run through its emulator (meson's exe_wrapper,
+# e.g. qemu-aarch64); empty for a native build.
+wrap=${MESON_EXE_WRAPPER:-}
 if ! command -v iasl >/dev/null; then
 	echo "acpi_iasl: iasl not found; install acpica-tools (tools/deps.sh lab)" >&2
 	exit 1
@@ -152,7 +155,7 @@ check_rsdp() {
 for ncpus in 1 2 8 255; do
 	dir=$work/$ncpus
 	mkdir -p "$dir"
-	"$dump" "$dir" "$ncpus"
+	$wrap "$dump" "$dir" "$ncpus"
 	# shellcheck source=/dev/null
 	. "$dir/config.sh"
 

@@ -10,6 +10,9 @@
 set -euo pipefail
 
 dump=${1:?usage: arm64_dtc.sh ARM64_DTB_DUMP}
+# A cross build's programs run through its emulator (meson's exe_wrapper,
+# e.g. qemu-aarch64); empty for a native build.
+wrap=${MESON_EXE_WRAPPER:-}
 if ! command -v dtc >/dev/null; then
 	echo "arm64_dtc: dtc not found; install device-tree-compiler (tools/deps.sh lab)" >&2
 	exit 1
@@ -19,7 +22,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/vmras-arm64-dtc.XXXXXX")
 failed=0
 fail() { echo "arm64_dtc: FAIL: $*" >&2; failed=1; }
 
-"$dump" "$dir"
+$wrap "$dump" "$dir"
 for dtb in "$dir"/*.dtb; do
 	name=$(basename "$dtb" .dtb)
 	if ! dtc -I dtb -O dts -o "$dir/$name.dts" "$dtb" 2>"$dir/$name.log" || [ -s "$dir/$name.log" ]; then

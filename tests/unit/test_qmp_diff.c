@@ -455,6 +455,8 @@ static void quit_peer(struct peer *p, struct json_object **reply)
 	p->pid = 0;
 }
 
+static struct peer qemu = { .name = "QEMU" }, vmras = { .name = "vmras" };
+
 static void start_peer(struct peer *p, char *const argv[])
 {
 	struct stat st;
@@ -463,7 +465,17 @@ static void start_peer(struct peer *p, char *const argv[])
 	if (p->pid < 0)
 		die("fork");
 	if (!p->pid) {
-		execvp(argv[0], argv);
+		/* A cross build's vmras runs through its emulator (meson's
+		 * exe_wrapper, one program path); QEMU is the host's own. */
+		const char *wrap = getenv("MESON_EXE_WRAPPER");
+		if (wrap && *wrap && p == &vmras) {
+			char *wrapped[64] = { (char *)wrap };
+			for (int i = 0; argv[i] && i < 62; i++)
+				wrapped[i + 1] = argv[i];
+			execvp(wrap, wrapped);
+		} else {
+			execvp(argv[0], argv);
+		}
 		_exit(127);
 	}
 	for (int i = 0; i < 1000; i++) {
@@ -499,7 +511,6 @@ static char *find_qemu(void)
 }
 
 static char dir[64];
-static struct peer qemu = { .name = "QEMU" }, vmras = { .name = "vmras" };
 
 static void cleanup(void)
 {

@@ -5,6 +5,9 @@
 # Usage: vmras_ctl.sh VMRAS VMRAS_CTL
 set -u
 vmras=$1 ctl=$2
+# A cross build's programs run through its emulator (meson's exe_wrapper,
+# e.g. qemu-aarch64); empty for a native build.
+wrap=${MESON_EXE_WRAPPER:-}
 dir=$(mktemp -d /tmp/vmras-ctl-test.XXXXXX)
 sock=$dir/qmp.sock
 pid=
@@ -13,50 +16,50 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # Waits until the monitor answers: a stale socket at the path exists before vmras replaces it.
 start() {
-	"$vmras" --machine none --qmp "unix:$sock" 2>"$dir/vmras.err" &
+	$wrap "$vmras" --machine none --qmp "unix:$sock" 2>"$dir/vmras.err" &
 	pid=$!
 	for _ in $(seq 250); do
-		"$ctl" --socket "$sock" query-status >/dev/null 2>&1 && return
+		$wrap "$ctl" --socket "$sock" query-status >/dev/null 2>&1 && return
 		sleep 0.02
 	done
 	fail "vmras does not answer on $sock"
 }
 
 # No server: exit 2 and a sentence that says so.
-out=$("$ctl" --socket "$sock" query-version 2>&1); rc=$?
+out=$($wrap "$ctl" --socket "$sock" query-version 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "no socket: exit $rc"
 [[ $out == *"no socket at $sock"* ]] || fail "no socket: '$out'"
 
 start
-out=$("$ctl" --socket "$sock" query-version); rc=$?
+out=$($wrap "$ctl" --socket "$sock" query-version); rc=$?
 [ $rc -eq 0 ] || fail "query-version: exit $rc"
 [[ $out == '{"return":{"qemu":{"major":7,"minor":2,"micro":0},"package":"vmras '* ]] || fail "query-version: '$out'"
-out=$("$ctl" --socket "$sock" --pretty query-status); rc=$?
+out=$($wrap "$ctl" --socket "$sock" --pretty query-status); rc=$?
 [ $rc -eq 0 ] && [[ $out == *'"status": "running"'* ]] || fail "query-status --pretty: exit $rc, '$out'"
-out=$("$ctl" --socket "$sock" nope); rc=$?
+out=$($wrap "$ctl" --socket "$sock" nope); rc=$?
 [ $rc -eq 1 ] || fail "unknown command: exit $rc"
 [[ $out == *'"class":"CommandNotFound"'* ]] || fail "unknown command: '$out'"
-out=$("$ctl" --socket "$sock" query-status '{"x":1}'); rc=$?
+out=$($wrap "$ctl" --socket "$sock" query-status '{"x":1}'); rc=$?
 [ $rc -eq 1 ] && [[ $out == *"Parameter 'x' is unexpected"* ]] || fail "bad argument: exit $rc, '$out'"
-"$ctl" --socket "$sock" query-status '[1]' 2>/dev/null; rc=$?
+$wrap "$ctl" --socket "$sock" query-status '[1]' 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || fail "JSON-ARGS not an object: exit $rc"
 
 # No guest: the injections say so, and there are no CPUs, as QEMU's -machine none.
-out=$("$ctl" --socket "$sock" inject-memory-failure '{"guest-physical-address":4096,"mode":"signal"}'); rc=$?
+out=$($wrap "$ctl" --socket "$sock" inject-memory-failure '{"guest-physical-address":4096,"mode":"signal"}'); rc=$?
 [ $rc -eq 1 ] && [[ $out == *'no guest (--machine none)'* ]] || fail "inject-memory-failure: exit $rc, '$out'"
-out=$("$ctl" --socket "$sock" inject-memory-failure '{"guest-physical-address":4096,"mode":"poison"}'); rc=$?
+out=$($wrap "$ctl" --socket "$sock" inject-memory-failure '{"guest-physical-address":4096,"mode":"poison"}'); rc=$?
 [ $rc -eq 1 ] && [[ $out == *'no guest (--machine none)'* ]] || fail "inject-memory-failure poison: exit $rc, '$out'"
-out=$("$ctl" --socket "$sock" inject-mce \
+out=$($wrap "$ctl" --socket "$sock" inject-mce \
 	'{"cpu-index":0,"bank":9,"status":9223372036854775808,"mcg-status":5,"addr":0,"misc":0}'); rc=$?
 [ $rc -eq 1 ] && [[ $out == *'no guest (--machine none)'* ]] || fail "inject-mce: exit $rc, '$out'"
-out=$("$ctl" --socket "$sock" query-cpus-fast); rc=$?
+out=$($wrap "$ctl" --socket "$sock" query-cpus-fast); rc=$?
 [ $rc -eq 0 ] && [ "$out" = '{"return":[]}' ] || fail "query-cpus-fast: exit $rc, '$out'"
 
 # A follower ends, status 0, when the monitor goes away (quit from another client).
-"$ctl" --socket "$sock" events >"$dir/events.out" 2>&1 &
+$wrap "$ctl" --socket "$sock" events >"$dir/events.out" 2>&1 &
 follower=$!
 sleep 0.2
-out=$("$ctl" --socket "$sock" quit); rc=$?
+out=$($wrap "$ctl" --socket "$sock" quit); rc=$?
 [ $rc -eq 0 ] && [ "$out" = '{"return":{}}' ] || fail "quit: exit $rc, '$out'"
 wait $follower; rc=$?
 [ $rc -eq 0 ] || fail "events follower: exit $rc ($(cat "$dir/events.out"))"
@@ -68,10 +71,10 @@ wait $pid; rc=$?; pid=
 start
 kill -9 $pid; wait $pid 2>/dev/null; pid=
 [ -S "$sock" ] || fail "expected a stale socket"
-out=$("$ctl" --socket "$sock" query-version 2>&1); rc=$?
+out=$($wrap "$ctl" --socket "$sock" query-version 2>&1); rc=$?
 [ $rc -eq 2 ] && [[ $out == *"nobody is listening"* ]] || fail "stale socket: exit $rc, '$out'"
 start
-"$ctl" --socket "$sock" query-version >/dev/null || fail "stale socket not replaced"
+$wrap "$ctl" --socket "$sock" query-version >/dev/null || fail "stale socket not replaced"
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] || fail "SIGTERM: exit $rc"
 [ ! -e "$sock" ] || fail "socket left behind after SIGTERM"
