@@ -61,6 +61,81 @@ int acpi_builder_finish(struct acpi_builder *b, struct acpi_blob *out)
 	return 0;
 }
 
+void acpi_builder_init_relocatable(struct acpi_builder *b, size_t max)
+{
+	acpi_builder_init(b, 0, max);
+	b->relocatable = 1;
+}
+
+void acpi_builder_pointer(struct acpi_builder *b, size_t off, unsigned size, const char *file)
+{
+	if (b->err)
+		return;
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || off > b->len ||
+	    size > b->len - off || (file && (!b->relocatable || !*file ||
+					      strnlen(file, ACPI_LOADER_NAME_LEN) >= ACPI_LOADER_NAME_LEN))) {
+		acpi_builder_fail(b, EINVAL);
+		return;
+	}
+	if (!b->relocatable)
+		return;
+	if (b->nrelocs == ACPI_MAX_RELOCS) {
+		acpi_builder_fail(b, E2BIG);
+		return;
+	}
+	struct acpi_reloc *r = &b->relocs[b->nrelocs++];
+	memset(r, 0, sizeof(*r));
+	r->offset = off;
+	r->size = (uint8_t)size;
+	if (file)
+		strcpy(r->file, file);
+}
+
+static void add_checksum(struct acpi_builder *b, size_t start, size_t len, size_t result)
+{
+	if (b->err)
+		return;
+	if (b->nchecksums == ACPI_MAX_CHECKSUMS) {
+		acpi_builder_fail(b, E2BIG);
+		return;
+	}
+	b->checksums[b->nchecksums++] = (struct acpi_checksum_ref){ start, len, result };
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+int acpi_builder_finish_loader(struct acpi_builder *b, struct acpi_loader *l, const char *file,
+			       uint32_t align, enum acpi_loader_zone zone, struct acpi_blob *out)
+{
+	if (!b->relocatable)
+		acpi_builder_fail(b, EINVAL);
+	if (!b->err) {
+		acpi_loader_allocate(l, file, b->len, align, zone);
+		for (unsigned i = 0; i < b->nrelocs && !l->err; i++) {
+			const struct acpi_reloc *r = &b->relocs[i];
+			const char *pointee = r->file[0] ? r->file : file;
+			int64_t size = acpi_loader_file_size(l, pointee, 1);
+			/* The firmware refuses a pointer past its pointee. */
+			if (size >= 0 && get_le(b->buf + r->offset, r->size) >= (uint64_t)size)
+				acpi_loader_fail(l, EINVAL);
+			acpi_loader_add_pointer(l, file, r->offset, r->size, pointee);
+		}
+		for (unsigned i = 0; i < b->nchecksums; i++) {
+			const struct acpi_checksum_ref *c = &b->checksums[i];
+			acpi_loader_add_checksum(l, file, c->start, c->length, c->result);
+		}
+		if (l->err)
+			acpi_builder_fail(b, l->err);
+	}
+	return acpi_builder_finish(b, out);
+}
+
 uint64_t acpi_builder_gpa(const struct acpi_builder *b, size_t off)
 {
 	return b->base_gpa + off;
@@ -139,6 +214,20 @@ void acpi_put_id(struct acpi_builder *b, const char *s, size_t width)
 		acpi_put8(b, ' ');
 }
 
+void acpi_put_table_pointer(struct acpi_builder *b, unsigned size, size_t target)
+{
+	size_t off = acpi_builder_reserve(b, size);
+	if (b->err)
+		return;
+	uint64_t v = acpi_builder_gpa(b, target);
+	if (size < 8 && v >> (8 * size)) {
+		acpi_builder_fail(b, E2BIG);
+		return;
+	}
+	set_le(b, off, v, size);
+	acpi_builder_pointer(b, off, size, NULL);
+}
+
 void acpi_put_gas(struct acpi_builder *b, uint8_t space_id, uint8_t bit_width,
 		  uint8_t bit_offset, uint8_t access_size, uint64_t addr)
 {
@@ -195,7 +284,12 @@ void acpi_table_end(struct acpi_builder *b, size_t off)
 	size_t len = b->len - off;
 	acpi_set32(b, off + HDR_LENGTH, (uint32_t)len);
 	acpi_set8(b, off + HDR_CHECKSUM, 0);
-	acpi_set8(b, off + HDR_CHECKSUM, acpi_checksum(b->buf + off, len));
+	/* Relocatable: pointers change when the firmware links them, so the
+	 * checksum is its to compute, over a byte that must be 0 until then. */
+	if (b->relocatable)
+		add_checksum(b, off, len, off + HDR_CHECKSUM);
+	else
+		acpi_set8(b, off + HDR_CHECKSUM, acpi_checksum(b->buf + off, len));
 	add_ref(b, (const char *)b->buf + off, off, len);
 }
 
@@ -247,8 +341,29 @@ size_t acpi_add_xsdt(struct acpi_builder *b)
 		const char *s = refs[i].sig;
 		if (!strcmp(s, "RSDP") || !strcmp(s, "DSDT") || !strcmp(s, "FACS"))
 			continue;
-		acpi_put64(b, acpi_builder_gpa(b, refs[i].offset));
+		acpi_put_table_pointer(b, 8, refs[i].offset);
 	}
 	acpi_table_end(b, off);
 	return off;
+}
+
+void acpi_rsdp_put_linked(struct acpi_builder *b, size_t xsdt, const char *tables_file)
+{
+	if (!b->relocatable) {
+		acpi_builder_fail(b, EINVAL);
+		return;
+	}
+	size_t rsdp = acpi_rsdp_reserve(b);
+	if (b->err)
+		return;
+	uint8_t *p = b->buf + rsdp;
+	memcpy(p, "RSD PTR ", 8);
+	memcpy(p + 9, ACPI_OEM_ID, 6);
+	p[15] = 2;                                    /* revision */
+	acpi_set32(b, rsdp + 20, ACPI_RSDP_LEN);
+	acpi_set64(b, rsdp + 24, xsdt);
+	acpi_builder_pointer(b, rsdp + 24, 8, tables_file);
+	/* The 1.0 checksum first: the extended one covers its result. */
+	add_checksum(b, rsdp, 20, rsdp + 8);
+	add_checksum(b, rsdp, ACPI_RSDP_LEN, rsdp + 32);
 }

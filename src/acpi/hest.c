@@ -105,3 +105,13 @@ size_t acpi_add_hest(struct acpi_builder *b, const struct acpi_ghes_source *src,
 	acpi_table_end(b, t);
 	return t;
 }
+
+size_t acpi_add_hest_linked(struct acpi_builder *b, const struct acpi_ghes_source *src, unsigned n,
+			    const char *status_file)
+{
+	size_t t = acpi_add_hest(b, src, n);
+	for (unsigned i = 0; i < n; i++)
+		acpi_builder_pointer(b, t + ACPI_HEST_HEADER_LEN + (size_t)i * ACPI_GHES_V2_LEN +
+				     ACPI_GHES_V2_STATUS_ADDR_OFF, 8, status_file);
+	return t;
+}

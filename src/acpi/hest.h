@@ -21,6 +21,7 @@
 #define ACPI_HEST_NOTIFY_EXTERNAL 1
 #define ACPI_HEST_NOTIFY_SCI 3
 #define ACPI_HEST_NOTIFY_NMI 4
+#define ACPI_HEST_NOTIFY_SEA 8          /* arm64 Synchronous External Abort */
 #define ACPI_HEST_NOTIFY_GSIV 10
 
 /* Source ids of vmras's two sources: errors a vCPU consumed (action
@@ -64,5 +65,14 @@ void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
  * n of 0 or a block shorter than a status block header) stay in the
  * builder. */
 size_t acpi_add_hest(struct acpi_builder *b, const struct acpi_ghes_source *src, unsigned n);
+/* The same HEST for a relocatable builder: each source's
+ * error_status_address is an offset into fw_cfg file status_file (the
+ * loader's etc/hardware_errors), and its field is recorded as a pointer
+ * there, which the firmware turns into the address. */
+size_t acpi_add_hest_linked(struct acpi_builder *b, const struct acpi_ghes_source *src, unsigned n,
+			    const char *status_file);
+/* Where a GHESv2 entry's Error Status Address (the GAS's 64-bit address)
+ * lies within the entry. */
+#define ACPI_GHES_V2_STATUS_ADDR_OFF 24
 
 #endif

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Cross-checks the arm64 ACPI tables with ACPICA's disassembler, as the
+# guest gets them: arm64_acpi_dump runs the table-loader script through a
+# simulated firmware (pointers linked, checksums filled) and writes each
+# table. Every table must decode without a warning, error or checksum
+# complaint (iasl exits 0 even then, so its text is what counts), show the
+# values vmras meant, and the DSDT must recompile; the HEST is compared
+# field for field. The RSDP, which iasl cannot load from a file, is
+# checked here byte by byte.
+# Usage: arm64_acpi_iasl.sh ARM64_ACPI_DUMP
+set -euo pipefail
+
+dump=${1:?usage: arm64_acpi_iasl.sh ARM64_ACPI_DUMP}
+if ! command -v iasl >/dev/null; then
+	echo "arm64_acpi_iasl: iasl not found; install acpica-tools (tools/deps.sh lab)" >&2
+	exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmras-arm64-acpi-iasl.XXXXXX")
+failed=0
+fail() { echo "arm64_acpi_iasl: FAIL ($ncpus cpus): $*" >&2; failed=1; }
+
+run_iasl() {
+	local log=$1.log; shift
+	(cd "$dir" && iasl "$@") >"$dir/$log" 2>&1 || fail "iasl $* exited $?"
+	if grep -Eiv 'Compilation successful\. 0 Errors, 0 Warnings' "$dir/$log" |
+		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|not contain|ignoring' >&2; then
+		fail "iasl $* complained (see $dir/$log)"
+	fi
+}
+# Complaints the disassembler writes into a data table's .dsl (comment
+# lines, or a comment after a field's value); field names and the hex dump
+# are not matched.
+dsl_quiet() {
+	if { grep -E '^\[.*/\*' "$dir/$1.dsl"
+	     grep -Ev '^\[|^ +[0-9A-F]{4}: ' "$dir/$1.dsl" |
+		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|terminates|not contain|ignoring'
+	   } >&2; then
+		fail "$1.dsl carries a complaint"
+	fi
+}
+flat() { tr '\n' ' ' <"$dir/$1.dsl" | sed -E 's/[[:space:]]+/ /g'; }
+has() {
+	local t=$1 text; shift
+	text=$(flat "$t")
+	for want in "$@"; do
+		grep -Fq -- "$want" <<<"$text" || fail "$t.dsl lacks '$want'"
+	done
+}
+count() {
+	local n; n=$(flat "$1" | { grep -Fo -- "$2" || true; } | wc -l)
+	[ "$n" -eq "$3" ] || fail "$1.dsl has $n x '$2', want $3"
+}
+
+# vmras's two arm64 sources: AR notified by SEA, AO by the GED's SPI 9
+# (GSIV 41); each acknowledged through a 64-bit MMIO register.
+hest_source() { # ID STATUS_ADDR NOTIFY VECTOR ACK_ADDR
+	cat <<-END
+	Subtable Type : 000A [Generic Hardware Error Source V2]
+	Source Id : $1
+	Related Source Id : FFFF
+	Reserved : 00
+	Enabled : 01
+	Records To Preallocate : 00000001
+	Max Sections Per Record : 00000001
+	Max Raw Data Length : $GHES_BLOCK_LEN
+	Error Status Address : [Generic Address Structure]
+	Space ID : 00 [SystemMemory]
+	Bit Width : 40
+	Bit Offset : 00
+	Encoded Access Width : 04 [QWord Access:64]
+	Address : $2
+	Notify : [Hardware Error Notification Structure]
+	Notify Type : $3
+	Notify Length : 1C
+	Configuration Write Enable : 0000
+	PollInterval : 00000000
+	Vector : $4
+	Polling Threshold Value : 00000000
+	Polling Threshold Window : 00000000
+	Error Threshold Value : 00000000
+	Error Threshold Window : 00000000
+	Error Status Block Length : $GHES_BLOCK_LEN
+	Read Ack Register : [Generic Address Structure]
+	Space ID : 00 [SystemMemory]
+	Bit Width : 40
+	Bit Offset : 00
+	Encoded Access Width : 04 [QWord Access:64]
+	Address : $5
+	Read Ack Preserve : FFFFFFFFFFFFFFFE
+	Read Ack Write : 0000000000000001
+	END
+}
+check_hest() {
+	sed -nE 's/^\[[0-9A-F]+h [0-9]+ +[0-9]+\] +(.*[^ ]) +: (.*)$/\1 : \2/p' "$dir/HEST.dsl" |
+		sed -E 's/[[:space:]]+/ /g; s/ $//' >"$dir/HEST.fields"
+	{
+		cat <<-END
+		Signature : "HEST" [Hardware Error Source Table]
+		Table Length : 000000E0
+		Revision : 01
+		END
+		grep -m1 '^Checksum : ' "$dir/HEST.fields" || true
+		cat <<-END
+		Oem ID : "VMRAS "
+		Oem Table ID : "VMRSHEST"
+		Oem Revision : 00000001
+		Asl Compiler ID : "VMRS"
+		Asl Compiler Revision : 00000001
+		Error Source Count : 00000002
+		END
+		hest_source 0000 "$GHES_STATUS_AR" "08 [SEA]" 00000000 "$GHES_ACK_AR"
+		hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" 00000029 "$GHES_ACK_AO"
+	} >"$dir/HEST.expected"
+	diff -u "$dir/HEST.expected" "$dir/HEST.fields" >&2 || fail "HEST fields differ from what vmras meant"
+}
+
+check_rsdp() {
+	local -a b
+	read -r -a b <<<"$(od -An -v -tu1 "$dir/RSDP.dat" | tr '\n' ' ')"
+	[ "${#b[@]}" -eq 36 ] || { fail "RSDP is ${#b[@]} bytes"; return; }
+	[ "$(head -c 8 "$dir/RSDP.dat")" = "RSD PTR " ] || fail "RSDP signature"
+	local s=0 i
+	for ((i = 0; i < 20; i++)); do s=$((s + b[i])); done
+	((s % 256 == 0)) || fail "RSDP checksum (first 20 bytes) is off"
+	for ((i = 20; i < 36; i++)); do s=$((s + b[i])); done
+	((s % 256 == 0)) || fail "RSDP extended checksum is off"
+	[ "${b[15]}" -eq 2 ] || fail "RSDP revision ${b[15]}"
+	local x=0
+	for ((i = 31; i >= 24; i--)); do x=$((x * 256 + b[i])); done
+	[ "$(printf '%016X' "$x")" = "$GPA_XSDT" ] || fail "RSDP XSDT address $x"
+}
+
+for ncpus in 1 2 17 256; do
+	dir=$work/$ncpus
+	mkdir -p "$dir"
+	"$dump" "$dir" "$ncpus"
+	# shellcheck source=/dev/null
+	. "$dir/config.sh"
+
+	check_rsdp
+	for t in XSDT FACP APIC GTDT SPCR HEST; do
+		run_iasl "$t" -d "$t.dat"
+		dsl_quiet "$t"
+	done
+	run_iasl DSDT -d DSDT.dat
+	run_iasl recompile -p recompiled DSDT.dsl
+	grep -Fq 'Compilation successful. 0 Errors, 0 Warnings' "$dir/recompile.log" ||
+		fail "DSDT.dsl does not recompile cleanly"
+
+	has XSDT "ACPI Table Address 0 : $GPA_FACP" "ACPI Table Address 1 : $GPA_APIC" \
+		"ACPI Table Address 2 : $GPA_GTDT" "ACPI Table Address 3 : $GPA_SPCR" \
+		"ACPI Table Address 4 : $GPA_HEST"
+	count XSDT "ACPI Table Address" 5
+	check_hest
+
+	has FACP "Table Length : 00000114" "Revision : 06" "FADT Minor Revision : 00" \
+		"Hardware Reduced (V5) : 1" "PSCI Compliant : 1" "Must use HVC for PSCI : 1" \
+		"FACS Address : 00000000" "DSDT Address : 00000000" "DSDT Address : $GPA_DSDT"
+
+	has APIC "Revision : 04" "Subtable Type : 0C [Generic Interrupt Distributor]" \
+		"Base Address : 0000000008000000" "Version : 03" \
+		"Subtable Type : 0E [Generic Interrupt Redistributor]" \
+		"Base Address : 0000000010000000" \
+		"Length : $(printf '%08X' $((ncpus * 0x20000)))"
+	count APIC "[Generic Interrupt Controller]" "$ncpus"
+	count APIC "Virtual GIC Interrupt : 00000019" "$ncpus"
+	last=$(printf '%08X' $((ncpus - 1)))
+	has APIC "Processor UID : $last"
+
+	has GTDT "Revision : 02" "Secure EL1 Interrupt : 0000001D" \
+		"Non-Secure EL1 Interrupt : 0000001E" \
+		"Virtual Timer Interrupt : 0000001B" "Non-Secure EL2 Interrupt : 0000001A" \
+		"Timer Count : 00000000"
+
+	# Level-triggered, active-high; only the non-secure EL1 timer always on.
+	count GTDT "Trigger Mode : 0" 4
+	count GTDT "Polarity : 0" 4
+	count GTDT "Always On : 1" 1
+
+	has SPCR "Revision : 02" "Interface Type : 03" "Address : 0000000009000000" \
+		"Interrupt Type : 08" "Interrupt : 00000021" "Baud Rate : 07" "Flow Control : 00"
+
+	count DSDT 'Name (_HID, "ACPI0007"' "$ncpus"
+	has DSDT 'Device (COM0) { Name (_HID, "ARMH0011")' \
+		'Memory32Fixed (ReadWrite, 0x09000000, // Address Base 0x00001000, // Address Length )' \
+		'Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, ) { 0x00000021, }' \
+		'Device (PEVT) { Name (_HID, "QEMU0001")' \
+		'Memory32Fixed (ReadWrite, 0x09060000, // Address Base 0x00000002, // Address Length )' \
+		'Device (HED0) { Name (_HID, EisaId ("PNP0C33")' \
+		'Device (PWRB) { Name (_HID, EisaId ("PNP0C0C")' \
+		'Device (GED0) { Name (_HID, "ACPI0013"' \
+		'Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, ) { 0x00000029, }' \
+		'OperationRegion (EREG, SystemMemory, 0x09080000, One)' \
+		'Field (EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }' \
+		'Method (_EVT, 1, NotSerialized) // _EVT: Event { Local0 = EVTS /* \_SB_.GED0.EVTS */ If ((Local0 & One)) { Notify (PWRB, 0x80) // Status Change } If ((Local0 & 0x02)) { Notify (HED0, 0x80) // Status Change } }'
+done
+
+if [ "$failed" -ne 0 ]; then
+	echo "arm64_acpi_iasl: disassemblies kept in $work" >&2
+	exit 1
+fi
+rm -rf "$work"
+echo "arm64_acpi_iasl: RSDP, XSDT, FACP, APIC, GTDT, SPCR, HEST and DSDT check out for 1, 2, 17 and 256 cpus"
