@@ -1,5 +1,5 @@
 #include "acpi/aml.h"
-#include "acpi/tables.h"
+#include "x86/acpi_tables.h"
 #include "devices/pvpanic.h"
 #include "devices/uart16550.h"
 
@@ -25,7 +25,7 @@ static void notify_if(struct aml *a, uint8_t bit, const char *device)
  * Generic Event Device (ACPI0013, 5.6.9): the GED's interrupt makes the OS
  * run _EVT, which reads the event register (the read clears it) and sends
  * the button's Notify(0x80), "power button pressed". */
-static void add_power_button(struct aml *a, const struct acpi_x86_config *cfg)
+static void add_power_button(struct aml *a, const struct x86_acpi_config *cfg)
 {
 	aml_device_begin(a, "PWRB");
 	aml_name(a, "_HID");
@@ -81,7 +81,7 @@ static void add_hed(struct aml *a)
 	aml_end(a);
 }
 
-size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg)
+size_t x86_acpi_add_dsdt(struct acpi_builder *b, const struct x86_acpi_config *cfg)
 {
 	struct aml a;
 	aml_init(&a);
