@@ -12,12 +12,6 @@
 
 #define ACPI_MAX_TABLES 16
 
-/* Bits of the GED event register (ged_port): which events are pending. The
- * guest's _EVT reads the register, which clears it, and acts on each bit. */
-#define ACPI_GED_EVENT_POWER_BUTTON 0x01
-/* A GHES block holds a new record: Notify(HED, 0x80) (see hest.c). */
-#define ACPI_GED_EVENT_HW_ERROR 0x02
-
 struct acpi_table_ref {
 	char sig[5];               /* "RSDP", "XSDT", "FACP", "APIC", "DSDT", ... */
 	size_t offset;             /* within buf */

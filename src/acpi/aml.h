@@ -69,6 +69,7 @@ void aml_bytes(struct aml *a, const void *data, size_t n);
 void aml_buffer(struct aml *a, const void *data, size_t n);
 
 /* OperationRegion(name, space, offset, len). */
+#define AML_REGION_SYSTEM_MEMORY 0x00
 #define AML_REGION_SYSTEM_IO 0x01
 void aml_operation_region(struct aml *a, const char *name, uint8_t space, uint64_t offset,
 			  uint64_t len);

@@ -16,6 +16,7 @@
 #include "acpi/acpi.h"
 #include "acpi/aml.h"
 #include "acpi/builder.h"
+#include "devices/ged.h"
 #include "x86/acpi.h"
 #include "x86/layout.h"
 #include "x86/platform.h"
@@ -550,7 +551,7 @@ static void test_dsdt_power_button_exact(void **state)
 	cfg.ged_gsi = X86_ACPI_GED_GSI;
 	assert_int_equal(X86_ACPI_GED_PORT, 0x603);
 	assert_int_equal(X86_ACPI_GED_GSI, 9);
-	assert_int_equal(ACPI_GED_EVENT_POWER_BUTTON, 1);
+	assert_int_equal(GED_EVENT_POWER_BUTTON, 1);
 	build(&cfg, &blob);
 	d = table(&blob, "DSDT", &len);
 	assert_int_equal(len, 36 + sizeof(body));
