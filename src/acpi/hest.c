@@ -6,14 +6,13 @@
 #include <string.h>
 
 /* GAS access sizes: the error status address is a 64-bit pointer in
- * memory; the read-ack register a 32-bit I/O port (port I/O is at most 32
- * bits wide, and Linux's apei_read/apei_write accept both). */
+ * memory; a read-ack register is 32 bits wide (port I/O is at most 32 bits
+ * wide, and Linux's apei_read/apei_write accept both) or 64. */
 #define GAS_ACCESS_DWORD 3
 #define GAS_ACCESS_QWORD 4
 
-void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
-			  uint64_t error_status_address, uint16_t read_ack_port,
-			  uint8_t notify_type, uint32_t gsi)
+void acpi_ghes_source_init(struct acpi_ghes_source *src, uint16_t source_id,
+			   uint64_t error_status_address)
 {
 	memset(src, 0, sizeof(*src));
 	src->source_id = source_id;
@@ -22,34 +21,24 @@ void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
 	src->records_to_preallocate = 1;
 	src->max_sections_per_record = 1;
 	/* A page leaves room for raw CPERs injected over QMP, well under the
-	 * 64 KiB a Linux guest accepts per block, and keeps the e820
-	 * reservation page-sized. */
+	 * 64 KiB a Linux guest accepts per block, and keeps the reservation
+	 * of guest memory page-sized. */
 	src->error_status_block_length = ACPI_GHES_BLOCK_LEN;
 	src->max_raw_data_length = ACPI_GHES_BLOCK_LEN;
 	src->error_status_address = error_status_address;
-	/* In I/O space, the guest's acknowledge is a port write that exits to
-	 * the VMM at once: the next queued record goes out without polling. */
-	src->read_ack_space = ACPI_GAS_SYSTEM_IO;
-	src->read_ack_bits = 32;
-	src->read_ack_address = read_ack_port;
+}
+
+void acpi_ghes_source_read_ack(struct acpi_ghes_source *src, uint8_t space, uint8_t bits,
+			       uint64_t address)
+{
+	src->read_ack_space = space;
+	src->read_ack_bits = bits;
+	src->read_ack_address = address;
 	/* The guest ORs the write value into what preserve keeps: bit 0
 	 * becomes 1 on acknowledge, and the VMM clears it before the next
 	 * record (ACPI 6.x §18.3.2.8). */
 	src->read_ack_preserve = ~1ull;
 	src->read_ack_write = 1;
-	/* The choice per source is the machine's (x86.c, docs/architecture.md):
-	 * - NMI (type 4): the one x86 notification that interrupts a vCPU
-	 *   with interrupts disabled, for errors a vCPU is stuck on;
-	 * - GSIV (type 10): on a hardware-reduced machine an interrupt whose
-	 *   event method notifies the Hardware Error Device (PNP0C33); Linux
-	 *   treats SCI, GSIV and GPIO alike, through the HED;
-	 * - external interrupt (type 1) would have Linux request the GSI
-	 *   itself, which an x86 guest without a legacy PIC cannot map for an
-	 *   ISA line no device declared ("Failed to map GSI to IRQ");
-	 * - polled costs every idle guest a timer wakeup per source and adds
-	 *   up to a poll interval of delay before the page is isolated. */
-	src->notify_type = notify_type;
-	src->notify_vector = notify_type == ACPI_HEST_NOTIFY_NMI ? 0 : gsi;
 }
 
 static void put_notify(struct acpi_builder *b, const struct acpi_ghes_source *s)

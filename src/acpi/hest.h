@@ -51,15 +51,18 @@ struct acpi_ghes_source {
 	uint32_t notify_vector;             /* external interrupt or GSIV: the GSI */
 };
 
-/* An x86 source as vmras describes it: one record of one section per
- * block, a block of ACPI_GHES_BLOCK_LEN bytes, acknowledged by the guest
- * writing 1 to bit 0 of a 32-bit read-ack register in I/O space (a write
- * there traps to the VMM at once), and notified by notify_type: a
- * GSIV or external interrupt on gsi, or an NMI (gsi unused). */
+/* A source as vmras describes it on every arch: one record of one section
+ * per block, a block of ACPI_GHES_BLOCK_LEN bytes whose pointer is at
+ * error_status_address. Read-ack register and notification are zero: the
+ * arch fills them (acpi_ghes_source_read_ack, notify_type/notify_vector). */
 #define ACPI_GHES_BLOCK_LEN 4096
-void acpi_ghes_source_x86(struct acpi_ghes_source *src, uint16_t source_id,
-			  uint64_t error_status_address, uint16_t read_ack_port,
-			  uint8_t notify_type, uint32_t gsi);
+void acpi_ghes_source_init(struct acpi_ghes_source *src, uint16_t source_id,
+			   uint64_t error_status_address);
+/* The read-ack register: bits (32 or 64) wide at address in space
+ * (ACPI_GAS_SYSTEM_IO or ACPI_GAS_SYSTEM_MEMORY); the guest acknowledges a
+ * record by setting its bit 0. */
+void acpi_ghes_source_read_ack(struct acpi_ghes_source *src, uint8_t space, uint8_t bits,
+			       uint64_t address);
 
 /* HEST with n GHESv2 entries; returns its offset. Failures (EINVAL for an
  * n of 0 or a block shorter than a status block header) stay in the

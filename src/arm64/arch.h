@@ -28,4 +28,10 @@ struct machine_arch {
 	bool key_held;
 };
 
+/* arm64's part of a memory-failure decision: nothing while the guest
+ * cannot be told (issue 11); C wants a member. */
+struct arch_mf_detail {
+	char unused;
+};
+
 #endif

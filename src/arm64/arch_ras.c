@@ -8,21 +8,27 @@
 
 #include "arm64/mf.h"
 #include "qmp/error.h"
-#include "ras/mce.h"
+#include "ras/event.h"
 #include "vmm/machine.h"
 
-int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state, struct mce_decision *d)
+int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state, struct mf_decision *d)
 {
 	(void)read_state;
 	memset(d, 0, sizeof(*d));
 	return arm64_mf_decide(f, m->ncpus, &d->v);
 }
 
-int arch_mf_inject(struct machine *m, const struct mce_decision *d)
+int arch_mf_inject(struct machine *m, const struct mf_decision *d)
 {
 	(void)m;
 	(void)d;
 	return EOPNOTSUPP;
+}
+
+void arch_mf_event(const struct mf_decision *d, struct mf_event_arch *out)
+{
+	(void)d;
+	*out = (struct mf_event_arch){ 0 };
 }
 
 int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp_error *err)

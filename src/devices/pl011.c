@@ -4,6 +4,7 @@
 
 #include "devices/primecell.h"
 #include "devices/dt.h"
+#include "acpi/aml.h"
 
 /* PeriphID: part 0x011, designer ARM (0x41), revision 3 (r1p5). */
 static const uint8_t periph_id[4] = { 0x11, 0x10, 0x34, 0x00 };
@@ -284,4 +285,20 @@ void pl011_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t siz
 	dt_prop_cells(w, "clocks", clocks, 2);
 	dt_prop_strs(w, "clock-names", "uartclk", "apb_pclk");
 	dt_end(w);
+}
+
+void pl011_aml(struct aml *a, const char *name, uint64_t base, uint64_t size, uint32_t intid)
+{
+	aml_device_begin(a, name);
+	aml_name(a, "_HID");
+	aml_string(a, "ARMH0011");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_memory32_fixed(a, 1, (uint32_t)base, (uint32_t)size);
+	/* Level-triggered, active-high: how the GIC sees a UART's line. */
+	aml_res_interrupt(a, 0, 0, 0, intid);
+	aml_end(a);
+	aml_end(a);
 }

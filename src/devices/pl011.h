@@ -111,6 +111,10 @@ size_t pl011_rx_room(const struct pl011 *u);
 bool pl011_receive(struct pl011 *u, uint8_t byte);
 
 struct dt_writer;
+struct aml;
+/* The UART as an ACPI guest finds it: Linux's amba-pl011 ACPI binding
+ * (ARMH0011), its registers at base and its interrupt (an INTID, level). */
+void pl011_aml(struct aml *a, const char *name, uint64_t base, uint64_t size, uint32_t intid);
 /* The device's DT node: base, size, its SPI, the phandle of its clock. */
 void pl011_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size, uint32_t spi, uint32_t clock);
 

@@ -45,7 +45,7 @@ void pvpanic_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t s
 /* Linux's pvpanic driver binds to _HID QEMU0001 and takes its port from
  * _CRS. _STA says present, enabled, shown and working, as a device with no
  * way to be switched off should. */
-void pvpanic_aml(struct aml *a, uint16_t port)
+void pvpanic_aml(struct aml *a, enum bus_space space, uint64_t base)
 {
 	aml_device_begin(a, "PEVT");
 	aml_name(a, "_HID");
@@ -54,7 +54,10 @@ void pvpanic_aml(struct aml *a, uint16_t port)
 	aml_integer(a, 0x0f);
 	aml_name(a, "_CRS");
 	aml_restemplate_begin(a);
-	aml_res_io(a, 1, port, port, 1, 1);
+	if (space == BUS_IO)
+		aml_res_io(a, 1, (uint16_t)base, (uint16_t)base, 1, 1);
+	else
+		aml_res_memory32_fixed(a, 1, (uint32_t)base, PVPANIC_MMIO_SIZE);
 	aml_end(a);
 	aml_end(a);
 }

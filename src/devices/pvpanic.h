@@ -14,6 +14,8 @@
 #define PVPANIC_CRASH_LOADED (1u << 1)  /* a crash kernel handles it; only report it */
 #define PVPANIC_SHUTDOWN     (1u << 2)  /* a regular shutdown */
 #define PVPANIC_FEATURES     (PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
+/* The MMIO window its descriptions give, QEMU's pvpanic-mmio's: two bytes. */
+#define PVPANIC_MMIO_SIZE    2
 
 enum pvpanic_event {
 	PVPANIC_EVENT_NONE = 0,
@@ -39,9 +41,10 @@ int pvpanic_register(struct pvpanic *p, struct bus *bus, enum bus_space space, u
 
 struct aml;
 struct dt_writer;
-/* How the guest finds the device: an ACPI device on an I/O port (x86), or
- * a DT node over MMIO (arm64). */
-void pvpanic_aml(struct aml *a, uint16_t port);
+/* How the guest finds the device: an ACPI device (QEMU0001) whose register
+ * is at base in space (Linux's pvpanic driver takes an I/O port or a
+ * memory resource alike), or a DT node over MMIO. */
+void pvpanic_aml(struct aml *a, enum bus_space space, uint64_t base);
 void pvpanic_dt(struct dt_writer *w, const char *node, uint64_t base, uint64_t size);
 
 #endif

@@ -6,33 +6,32 @@
 
 #include "ras/qmp_event.h"
 
-struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct mce_decision *d,
-				  const struct poison_entry *poison, uint64_t time_ns)
+struct mf_event mf_event_from_verdict(const struct memory_failure *f, const struct mf_verdict *v,
+				      const struct poison_entry *poison, uint64_t time_ns)
 {
 	return (struct mf_event){
 		.failure = f,
-		.action = d->v.action,
-		.recursive = d->v.recursive,
-		.cpu = d->v.cpu,
-		.reason = d->v.reason,
-		.mce = d,
+		.action = v->action,
+		.recursive = v->recursive,
+		.cpu = v->cpu,
+		.reason = v->reason,
 		.poison = poison,
 		.time_ns = time_ns,
 	};
 }
 
-struct mf_event mf_event_from_decision(const struct memory_failure *f, const struct mce_decision *d,
-				       bool mce, const struct mf_event_ghes *ghes,
+struct mf_event mf_event_from_decision(const struct memory_failure *f, const struct mf_verdict *v,
+				       const struct mf_event_arch *arch, const struct mf_event_ghes *ghes,
 				       const struct poison_entry *poison, uint64_t time_ns)
 {
-	struct mf_event ev = mf_event_from_mce(f, d, poison, time_ns);
+	struct mf_event ev = mf_event_from_verdict(f, v, poison, time_ns);
 
-	if (!mce) {
-		/* The vCPU a machine check would have targeted means nothing
-		 * here: only the one that touched the page does. */
-		ev.mce = NULL;
+	if (arch)
+		ev.arch = *arch;
+	else
+		/* The vCPU the arch's channel would have targeted means
+		 * nothing here: only the one that touched the page does. */
 		ev.cpu = f->vcpu;
-	}
 	ev.ghes = ghes;
 	return ev;
 }
@@ -46,8 +45,7 @@ bool mf_event_due(const struct mf_event *ev)
 	return (n & (n - 1)) == 0;
 }
 
-/* Adds val under key; false (val released) on failure, or when val is NULL. */
-static bool add(struct json_object *obj, const char *key, struct json_object *val)
+bool mf_json_add(struct json_object *obj, const char *key, struct json_object *val)
 {
 	if (!val)
 		return false;
@@ -58,7 +56,7 @@ static bool add(struct json_object *obj, const char *key, struct json_object *va
 	return true;
 }
 
-static struct json_object *hex(uint64_t v)
+struct json_object *mf_json_hex(uint64_t v)
 {
 	char buf[19];
 
@@ -66,35 +64,14 @@ static struct json_object *hex(uint64_t v)
 	return json_object_new_string(buf);
 }
 
-/* What the guest will read. KVM writes MCG_STATUS only when it raises the
- * machine check; a record it logs or merges (OVER) leaves MCG_STATUS as the
- * guest had it, so the event then names none. */
-static struct json_object *machine_check(const struct mce_decision *d)
-{
-	struct json_object *o = json_object_new_object();
-	bool raised = d->outcome == MCE_OUTCOME_RAISED;
-
-	if (o &&
-	    add(o, "bank", json_object_new_int((int)d->rec.bank)) &&
-	    add(o, "status", hex(d->rec.status)) &&
-	    (!raised || add(o, "mcg-status", hex(d->rec.mcg_status))) &&
-	    add(o, "address", hex(d->rec.addr)) &&
-	    add(o, "misc", hex(d->rec.misc)) &&
-	    add(o, "delivery", json_object_new_string(mce_outcome_name(d->outcome))) &&
-	    add(o, "broadcast", json_object_new_boolean(d->broadcast)))
-		return o;
-	json_object_put(o);
-	return NULL;
-}
-
 static struct json_object *ghes_record(const struct mf_event_ghes *g)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (o &&
-	    add(o, "source", json_object_new_int((int)g->source)) &&
-	    add(o, "delivery", json_object_new_string(apei_delivery_name(g->what))) &&
-	    add(o, "waiting", json_object_new_int((int)g->waiting)))
+	    mf_json_add(o, "source", json_object_new_int((int)g->source)) &&
+	    mf_json_add(o, "delivery", json_object_new_string(apei_delivery_name(g->what))) &&
+	    mf_json_add(o, "waiting", json_object_new_int((int)g->waiting)))
 		return o;
 	json_object_put(o);
 	return NULL;
@@ -115,34 +92,34 @@ struct json_object *mf_event_data(const struct mf_event *ev)
 	flags = json_object_new_object();
 	if (!data || !flags)
 		goto fail;
-	if (!add(flags, "action-required", json_object_new_boolean(f->action_required)) ||
-	    !add(flags, "recursive", json_object_new_boolean(ev->recursive)))
+	if (!mf_json_add(flags, "action-required", json_object_new_boolean(f->action_required)) ||
+	    !mf_json_add(flags, "recursive", json_object_new_boolean(ev->recursive)))
 		goto fail;
-	if (!add(data, "recipient", json_object_new_string(recipient)) ||
-	    !add(data, "action", json_object_new_string(action)))
+	if (!mf_json_add(data, "recipient", json_object_new_string(recipient)) ||
+	    !mf_json_add(data, "action", json_object_new_string(action)))
 		goto fail;
 	struct json_object *fl = flags;
 	flags = NULL;
-	if (!add(data, "flags", fl))
+	if (!mf_json_add(data, "flags", fl))
 		goto fail;
 
-	if (guest && !add(data, "guest-physical-address", json_object_new_uint64(f->gpa)))
+	if (guest && !mf_json_add(data, "guest-physical-address", json_object_new_uint64(f->gpa)))
 		goto fail;
-	if (!add(data, "host-virtual-address", json_object_new_uint64(f->hva)) ||
-	    !add(data, "size", json_object_new_uint64(mf_lsb_size((unsigned)lsb))))
+	if (!mf_json_add(data, "host-virtual-address", json_object_new_uint64(f->hva)) ||
+	    !mf_json_add(data, "size", json_object_new_uint64(mf_lsb_size((unsigned)lsb))))
 		goto fail;
-	if (guest && f->region && !add(data, "ram-region", json_object_new_string(f->region)))
+	if (guest && f->region && !mf_json_add(data, "ram-region", json_object_new_string(f->region)))
 		goto fail;
-	if (ev->cpu >= 0 && !add(data, "cpu-index", json_object_new_int(ev->cpu)))
+	if (ev->cpu >= 0 && !mf_json_add(data, "cpu-index", json_object_new_int(ev->cpu)))
 		goto fail;
-	if (ev->reason && ev->reason[0] && !add(data, "reason", json_object_new_string(ev->reason)))
+	if (ev->reason && ev->reason[0] && !mf_json_add(data, "reason", json_object_new_string(ev->reason)))
 		goto fail;
-	if (ev->poison && !add(data, "count", json_object_new_int64(ev->poison->count)))
+	if (ev->poison && !mf_json_add(data, "count", json_object_new_int64(ev->poison->count)))
 		goto fail;
-	if (guest && ev->mce && ev->action == MF_ACTION_INJECT &&
-	    !add(data, "machine-check", machine_check(ev->mce)))
+	if (guest && ev->arch.member && ev->action == MF_ACTION_INJECT &&
+	    !mf_json_add(data, ev->arch.member, ev->arch.json(ev->arch.detail)))
 		goto fail;
-	if (guest && ev->ghes && !add(data, "ghes", ghes_record(ev->ghes)))
+	if (guest && ev->ghes && !mf_json_add(data, "ghes", ghes_record(ev->ghes)))
 		goto fail;
 	return data;
 fail:

@@ -7,10 +7,9 @@
  *   cpu-index                           the vCPU concerned, when there is one
  *   reason                              why, when the action is not a plain inject
  *   count                               reports of this extent so far (registry)
- *   machine-check                       x86 inject: bank, status, mcg-status,
- *                                       address, misc (hex strings: 64-bit
- *                                       registers do not survive JSON doubles),
- *                                       delivery, broadcast
+ *   the arch's member                   inject through the arch's channel,
+ *                                       written by the arch (x86:
+ *                                       machine-check, x86/mce_event.c)
  *   ghes                                APEI: source (0 action required, 1
  *                                       action optional), delivery
  *                                       (notified, queued, dropped), waiting
@@ -23,11 +22,20 @@
 #include <stdint.h>
 
 #include "ras/apei.h"
-#include "ras/mce.h"
 #include "ras/memory_failure.h"
 #include "ras/poison.h"
+#include "ras/verdict.h"
 
 struct json_object;
+
+/* The arch's own member of the event, for a guest it told through its own
+ * channel (x86: the machine check): the arch knows what detail is and how
+ * to write it. */
+struct mf_event_arch {
+	const char *member;          /* its key; NULL for none */
+	struct json_object *(*json)(const void *detail);  /* NULL when out of memory */
+	const void *detail;
+};
 
 struct mf_event {
 	const struct memory_failure *failure;
@@ -35,18 +43,19 @@ struct mf_event {
 	bool recursive;
 	int cpu;                          /* vCPU concerned, or -1 */
 	const char *reason;               /* NULL or "" for none */
-	const struct mce_decision *mce;   /* x86 record details, used when action is inject; or NULL */
+	struct mf_event_arch arch;        /* written when action is inject; member NULL: none */
 	const struct mf_event_ghes *ghes;  /* the CPER record's fate (--ras ghes|both), or NULL */
 	const struct poison_entry *poison; /* the registry entry after this report, or NULL */
 	uint64_t time_ns;                 /* CLOCK_REALTIME */
 };
 
-/* Fills an mf_event from an x86 decision. With mce false the machine check
- * was not sent (--ras ghes), so the event names none. */
-struct mf_event mf_event_from_mce(const struct memory_failure *f, const struct mce_decision *d,
-				  const struct poison_entry *poison, uint64_t time_ns);
-struct mf_event mf_event_from_decision(const struct memory_failure *f, const struct mce_decision *d,
-				       bool mce, const struct mf_event_ghes *ghes,
+/* Fills an mf_event from a verdict, with no arch member. */
+struct mf_event mf_event_from_verdict(const struct memory_failure *f, const struct mf_verdict *v,
+				      const struct poison_entry *poison, uint64_t time_ns);
+/* The same, with arch: the arch's member when its channel told the guest;
+ * NULL when it did not (--ras ghes), so the event names no arch detail. */
+struct mf_event mf_event_from_decision(const struct memory_failure *f, const struct mf_verdict *v,
+				       const struct mf_event_arch *arch, const struct mf_event_ghes *ghes,
 				       const struct poison_entry *poison, uint64_t time_ns);
 
 /* Whether this report gets an event of its own. An action-required error
@@ -55,6 +64,12 @@ struct mf_event mf_event_from_decision(const struct memory_failure *f, const str
  * second. Those repeats are announced at counts 1, 2, 4, 8, ... (the event's
  * count says how many there were); every other report always is. */
 bool mf_event_due(const struct mf_event *ev);
+
+/* For an arch's member: adds val under key; false (val released) on
+ * failure, or when val is NULL. */
+bool mf_json_add(struct json_object *obj, const char *key, struct json_object *val);
+/* A 64-bit register as a hex string: JSON doubles would not hold it. */
+struct json_object *mf_json_hex(uint64_t v);
 
 /* The "data" member alone. NULL when out of memory or the enums are out of range. */
 struct json_object *mf_event_data(const struct mf_event *ev);

@@ -124,11 +124,11 @@ bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_s
 static void decide_target(const struct mce_machine *m, const struct mce_vcpu_state *t, bool ar,
 			  struct mce_decision *d)
 {
-	unsigned bank = d->rec.bank;
+	unsigned bank = d->mce.rec.bank;
 	uint64_t bank_status;
 
-	d->outcome = mce_kvm_outcome(m->mcg_cap, t, &d->rec, &bank_status);
-	switch (d->outcome) {
+	d->mce.outcome = mce_kvm_outcome(m->mcg_cap, t, &d->mce.rec, &bank_status);
+	switch (d->mce.outcome) {
 	case MCE_OUTCOME_DROPPED_GLOBAL:
 		d->v.action = MF_ACTION_IGNORE;
 		mf_verdict_say(&d->v, "CPU %d: guest disabled machine-check reporting (MCG_CTL=0x%" PRIx64 ")",
@@ -160,7 +160,7 @@ static void decide_target(const struct mce_machine *m, const struct mce_vcpu_sta
 	case MCE_OUTCOME_RAISED:
 	case MCE_OUTCOME_LOGGED:
 		d->v.action = MF_ACTION_INJECT;
-		d->rec.status = bank_status;
+		d->mce.rec.status = bank_status;
 		return;
 	}
 }
@@ -176,21 +176,21 @@ struct mce_record mce_broadcast_record(void)
 
 static void decide_broadcast(const struct mce_machine *m, struct mce_decision *d)
 {
-	d->broadcast_rec = mce_broadcast_record();
-	d->broadcast = m->nvcpus > 1;
+	d->mce.broadcast_rec = mce_broadcast_record();
+	d->mce.broadcast = m->nvcpus > 1;
 	for (unsigned i = 0; i < m->nvcpus; i++) {
 		const struct mce_vcpu_state *o = &m->vcpu[i];
 		if ((int)i == d->v.cpu)
 			continue;
-		switch (mce_kvm_outcome(m->mcg_cap, o, &d->broadcast_rec, NULL)) {
+		switch (mce_kvm_outcome(m->mcg_cap, o, &d->mce.broadcast_rec, NULL)) {
 		case MCE_OUTCOME_NO_MCE:
 			d->v.action = MF_ACTION_RESET;
-			d->blocker = (int)i;
+			d->mce.blocker = (int)i;
 			mf_verdict_say(&d->v, "CPU %u: MCE capability is not enabled, raising triple fault", i);
 			return;
 		case MCE_OUTCOME_IN_PROGRESS:
 			d->v.action = MF_ACTION_RESET;
-			d->blocker = (int)i;
+			d->mce.blocker = (int)i;
 			d->v.recursive = true;
 			mf_verdict_say(&d->v, "CPU %u: Previous MCE still in progress, raising triple fault", i);
 			return;
@@ -210,8 +210,8 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 	char size[16];
 
 	memset(d, 0, sizeof(*d));
-	d->blocker = -1;
-	d->outcome = MCE_OUTCOME_INVALID;
+	d->mce.blocker = -1;
+	d->mce.outcome = MCE_OUTCOME_INVALID;
 	if (mf_verdict_common(f, &d->v))
 		return 0;
 	if (lsb < 0)
@@ -243,7 +243,7 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 		return 0;
 	}
 
-	d->rec = (struct mce_record){
+	d->mce.rec = (struct mce_record){
 		.bank = MCE_BANK_MEMORY,
 		.status = mce_memory_status(m->vendor, ar),
 		.mcg_status = mce_memory_mcg_status(m->vendor, ar),
@@ -251,10 +251,10 @@ int mce_decide(const struct mce_machine *m, const struct memory_failure *f, stru
 		.misc = mce_misc((unsigned)lsb),
 	};
 	if (lmce_enabled(m->vendor, m->mcg_cap, t))
-		d->rec.mcg_status |= MCE_MCG_LMCE;
+		d->mce.rec.mcg_status |= MCE_MCG_LMCE;
 
 	decide_target(m, t, ar, d);
-	if (d->v.action == MF_ACTION_INJECT && d->outcome == MCE_OUTCOME_RAISED &&
+	if (d->v.action == MF_ACTION_INJECT && d->mce.outcome == MCE_OUTCOME_RAISED &&
 	    mce_broadcasts(m->vendor, m->mcg_cap, t))
 		decide_broadcast(m, d);
 	return 0;

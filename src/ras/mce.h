@@ -139,16 +139,21 @@ struct mce_record mce_broadcast_record(void);
 /* Intel-style broadcast to the other vCPUs, unless the guest enabled LMCE. */
 bool mce_broadcasts(enum x86_vendor v, uint64_t mcg_cap, const struct mce_vcpu_state *target);
 
+/* What x86 adds to the shared verdict: the machine check to raise. */
+struct mce_detail {
+	int blocker;                 /* the other vCPU whose state turned a broadcast into a reset, or -1 */
+	/* Meaningful once a record was built (guest memory, reportable). */
+	struct mce_record rec;       /* OVER and LMCE included, as the bank will hold it */
+	enum mce_outcome outcome;    /* on the verdict's cpu */
+	bool broadcast;              /* send broadcast_rec to every vCPU but that one */
+	struct mce_record broadcast_rec;
+};
+
 struct mce_decision {
 	/* recursive: MCIP was set where it decided the outcome; cpu: the
 	 * target vCPU, or -1 for vmras's own memory without one. */
 	struct mf_verdict v;
-	int blocker;                 /* the other vCPU whose state turned a broadcast into a reset, or -1 */
-	/* Meaningful once a record was built (guest memory, reportable). */
-	struct mce_record rec;       /* OVER and LMCE included, as the bank will hold it */
-	enum mce_outcome outcome;    /* on cpu */
-	bool broadcast;              /* send broadcast_rec to every vCPU but cpu */
-	struct mce_record broadcast_rec;
+	struct mce_detail mce;
 };
 
 /* Decides for one failure, mf_verdict_common first. For the guest, f->vcpu names the target (AR: the

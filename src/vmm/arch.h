@@ -2,7 +2,8 @@
  * for. meson picks the arch from the host's cpu_family and points
  * VMRAS_ARCH_H at its header, src/<arch>/arch.h, which defines struct
  * machine_arch (the arch's part of struct machine, as kvmtool's struct
- * kvm_arch). Each arch implements every hook below in its src/<arch>/arch_*.c
+ * kvm_arch) and struct arch_mf_detail (its part of a memory-failure
+ * decision). Each arch implements every hook below in its src/<arch>/arch_*.c
  * files, the only files of that folder built for that arch alone; the rest
  * of src/<arch> is pure and in the core library, with unit tests.
  *
@@ -17,12 +18,13 @@
 #include <stdint.h>
 
 #include VMRAS_ARCH_H
+#include "ras/verdict.h"
 
 struct acpi_blob;
 struct guest_ram;
 struct machine;
-struct mce_decision;
 struct memory_failure;
+struct mf_event_arch;
 struct qmp_cpu_model;
 struct qmp_error;
 struct qmp_mce;
@@ -65,13 +67,25 @@ int arch_boot(struct machine *m, char *why, size_t whylen);
  * ends the run), -1 for an exit the arch does not know either. */
 int arch_vcpu_exit(struct vcpu *v, struct kvm_run *run);
 
+/* A memory-failure decision: the verdict every arch shares, which the RAS
+ * path and the APEI plan read and may change, and what the arch adds to it
+ * (struct arch_mf_detail, from VMRAS_ARCH_H), which only the arch reads. */
+struct mf_decision {
+	struct mf_verdict v;
+	struct arch_mf_detail arch;
+};
+
 /* The RAS thread, vm_lock held: decides what the guest is told of one
- * failure (d->v, and on x86 the machine check to raise). read_state: the
- * VM is alive and the guest may be told, so the arch may read the vCPUs'
- * state (vcpu_run_on). Returns 0, or -1 when f names no vCPU this machine has. */
-int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state, struct mce_decision *d);
-/* Tells the guest as decided (action inject), VM alive; returns 0 or an errno. */
-int arch_mf_inject(struct machine *m, const struct mce_decision *d);
+ * failure. read_state: the VM is alive and the guest may be told, so the
+ * arch may read the vCPUs' state (vcpu_run_on). Returns 0, or -1 when f
+ * names no vCPU this machine has. */
+int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state, struct mf_decision *d);
+/* Tells the guest as decided (action inject, on d->v.cpu), VM alive;
+ * returns 0 or an errno. */
+int arch_mf_inject(struct machine *m, const struct mf_decision *d);
+/* The MEMORY_FAILURE event's arch member for d, when the arch's channel
+ * told the guest (member NULL: none). */
+void arch_mf_event(const struct mf_decision *d, struct mf_event_arch *out);
 /* QMP inject-mce (checked here against the arch's machine): 0, or -1 with err set. */
 int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp_error *err);
 

@@ -14,7 +14,6 @@
 #include "ras/apei.h"
 #include "ras/cper.h"
 #include "ras/event.h"
-#include "ras/mce.h"
 #include "ras/memory_failure.h"
 #include "qmp/memory_failures.h"
 #include "ras/poison.h"
@@ -51,10 +50,13 @@ static void send(const struct mf_event *ev)
 }
 
 /* Returns false when the report was a repeat not due an event of its own. */
-static bool emit(const struct memory_failure *f, const struct mce_decision *d, bool mce,
+static bool emit(const struct memory_failure *f, const struct mf_decision *d, bool arch_told,
 		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, uint64_t time_ns)
 {
-	struct mf_event ev = mf_event_from_decision(f, d, mce, ghes, entry, time_ns);
+	struct mf_event_arch arch;
+
+	arch_mf_event(d, &arch);
+	struct mf_event ev = mf_event_from_decision(f, &d->v, arch_told ? &arch : NULL, ghes, entry, time_ns);
 
 	if (!mf_event_due(&ev))
 		return false;
@@ -113,7 +115,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	struct memory_failure f = { 0 };
 	const struct ram_region *region = NULL;
 	const struct poison_entry *entry = NULL;
-	struct mce_decision d;
+	struct mf_decision d;
 	struct apei_plan plan;
 	struct mf_event_ghes ghes = { 0 };
 	bool use_mce = m->channels & RAS_MODE_MCE, use_ghes = m->channels & RAS_MODE_GHES;

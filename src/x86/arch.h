@@ -27,4 +27,9 @@ struct machine_arch {
 	struct uart16550 com1;        /* the console */
 };
 
+/* x86's part of a memory-failure decision: the machine check to raise. */
+struct arch_mf_detail {
+	struct mce_detail mce;
+};
+
 #endif

@@ -38,7 +38,7 @@ static void ghes_notify(void *opaque, unsigned source, int cpu)
 	struct nmi_arg a = { 0 };
 
 	if (source != ACPI_GHES_SOURCE_AR) {
-		ged_event(&m->ged, ACPI_GED_EVENT_HW_ERROR);
+		ged_event(&m->ged, GED_EVENT_HW_ERROR);
 		return;
 	}
 	if (cpu < 0 || (unsigned)cpu >= m->ncpus) {
@@ -109,5 +109,5 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 
 void arch_power_button(struct machine *m)
 {
-	ged_event(&m->ged, ACPI_GED_EVENT_POWER_BUTTON);
+	ged_event(&m->ged, GED_EVENT_POWER_BUTTON);
 }

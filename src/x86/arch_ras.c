@@ -10,6 +10,7 @@
 #include "qmp/error.h"
 #include "qmp/inject.h"
 #include "ras/mce.h"
+#include "x86/mce_event.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "x86/arch_kvm.h"
@@ -89,7 +90,7 @@ static int inject_mce(struct machine *m, unsigned cpu, const struct mce_record *
 	return err;
 }
 
-int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state_ok, struct mce_decision *d)
+int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_state_ok, struct mf_decision *d)
 {
 	struct machine_arch *a = &m->arch;
 	const struct mce_machine mm = { .vendor = a->vendor, .mcg_cap = a->mcg_cap, .vcpu = a->mce_states,
@@ -104,12 +105,24 @@ int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_
 				log_error("vCPU %u: cannot read machine-check state: %s", i, strerror(errno));
 		}
 	}
-	return mce_decide(&mm, f, d);
+	struct mce_decision md;
+	int rc = mce_decide(&mm, f, &md);
+
+	d->v = md.v;
+	d->arch.mce = md.mce;
+	return rc;
 }
 
-int arch_mf_inject(struct machine *m, const struct mce_decision *d)
+int arch_mf_inject(struct machine *m, const struct mf_decision *d)
 {
-	return inject_mce(m, (unsigned)d->v.cpu, &d->rec, d->broadcast ? &d->broadcast_rec : NULL);
+	const struct mce_detail *x = &d->arch.mce;
+
+	return inject_mce(m, (unsigned)d->v.cpu, &x->rec, x->broadcast ? &x->broadcast_rec : NULL);
+}
+
+void arch_mf_event(const struct mf_decision *d, struct mf_event_arch *out)
+{
+	*out = mce_event_arch(&d->arch.mce);
 }
 
 int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp_error *err)

@@ -4,7 +4,7 @@
 
 #include "x86/layout.h"
 
-void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config *cfg)
+void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ncpus = ncpus;
@@ -30,8 +30,8 @@ void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config 
 
 int x86_platform_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
 {
-	struct acpi_x86_config cfg;
+	struct x86_acpi_config cfg;
 
 	x86_platform_acpi_config(ncpus, ghes, &cfg);
-	return acpi_build_x86(&cfg, out);
+	return x86_acpi_build(&cfg, out);
 }

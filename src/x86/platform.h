@@ -6,12 +6,12 @@
 
 #include <stdbool.h>
 
-#include "acpi/acpi.h"
+#include "x86/acpi.h"
 
 /* ghes: the guest is told of memory errors through APEI too (--ras ghes or
  * both), so the tables include the HEST. */
-void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct acpi_x86_config *cfg);
-/* The tables built from that configuration (see acpi_build_x86). */
+void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config *cfg);
+/* The tables built from that configuration (see x86_acpi_build). */
 int x86_platform_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "acpi/acpi.h"
 #include "acpi/hest.h"
+#include "x86/acpi.h"
 #include "x86/platform.h"
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
@@ -32,11 +33,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR [NCPUS]\n", argv[0]);
 		return 2;
 	}
-	struct acpi_x86_config cfg;
+	struct x86_acpi_config cfg;
 	x86_platform_acpi_config(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2, true, &cfg);
 	struct acpi_blob blob;
-	if (acpi_build_x86(&cfg, &blob)) {
-		fprintf(stderr, "acpi_dump: acpi_build_x86: %s\n", strerror(errno));
+	if (x86_acpi_build(&cfg, &blob)) {
+		fprintf(stderr, "acpi_dump: x86_acpi_build: %s\n", strerror(errno));
 		return 1;
 	}
 	int rc = 0;

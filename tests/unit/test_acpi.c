@@ -16,6 +16,8 @@
 #include "acpi/acpi.h"
 #include "acpi/aml.h"
 #include "acpi/builder.h"
+#include "devices/ged.h"
+#include "x86/acpi.h"
 #include "x86/layout.h"
 #include "x86/platform.h"
 
@@ -31,9 +33,9 @@ static uint8_t sum8(const uint8_t *p, size_t n)
 	return s;
 }
 
-static struct acpi_x86_config default_cfg(unsigned ncpus)
+static struct x86_acpi_config default_cfg(unsigned ncpus)
 {
-	return (struct acpi_x86_config){
+	return (struct x86_acpi_config){
 		.ncpus = ncpus,
 		.base_gpa = X86_ACPI_GPA,
 		.lapic_addr = (uint32_t)X86_LAPIC_GPA,
@@ -48,9 +50,9 @@ static struct acpi_x86_config default_cfg(unsigned ncpus)
 	};
 }
 
-static void build(const struct acpi_x86_config *cfg, struct acpi_blob *blob)
+static void build(const struct x86_acpi_config *cfg, struct acpi_blob *blob)
 {
-	assert_int_equal(acpi_build_x86(cfg, blob), 0);
+	assert_int_equal(x86_acpi_build(cfg, blob), 0);
 	assert_non_null(blob->buf);
 	assert_true(blob->len <= X86_ACPI_MAX);
 }
@@ -114,7 +116,7 @@ static void test_blob_free_is_safe(void **state)
 {
 	(void)state;
 	acpi_blob_free(NULL);
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	struct acpi_blob blob;
 	build(&cfg, &blob);
 	acpi_blob_free(&blob);
@@ -125,12 +127,12 @@ static void test_blob_free_is_safe(void **state)
 
 /* ---- config validation ---- */
 
-static void expect_einval(const struct acpi_x86_config *cfg)
+static void expect_einval(const struct x86_acpi_config *cfg)
 {
 	struct acpi_blob blob;
 	memset(&blob, 0xa5, sizeof(blob));
 	errno = 0;
-	assert_int_equal(acpi_build_x86(cfg, &blob), -1);
+	assert_int_equal(x86_acpi_build(cfg, &blob), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_null(blob.buf);
 	assert_int_equal(blob.ntables, 0);
@@ -139,10 +141,10 @@ static void expect_einval(const struct acpi_x86_config *cfg)
 static void test_rejects_bad_config(void **state)
 {
 	(void)state;
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	expect_einval(NULL);
 	errno = 0;
-	assert_int_equal(acpi_build_x86(&cfg, NULL), -1);
+	assert_int_equal(x86_acpi_build(&cfg, NULL), -1);
 	assert_int_equal(errno, EINVAL);
 
 	static const unsigned bad_ncpus[] = { 0, 256, 1000, 4096 };
@@ -171,7 +173,7 @@ static void test_rejects_bad_config(void **state)
 static void test_rsdp(void **state)
 {
 	(void)state;
-	struct acpi_x86_config cfg = default_cfg(2);
+	struct x86_acpi_config cfg = default_cfg(2);
 	struct acpi_blob blob;
 	build(&cfg, &blob);
 
@@ -199,7 +201,7 @@ static void test_rsdp(void **state)
 
 static void check_tables(unsigned ncpus)
 {
-	struct acpi_x86_config cfg = default_cfg(ncpus);
+	struct x86_acpi_config cfg = default_cfg(ncpus);
 	struct acpi_blob blob;
 	build(&cfg, &blob);
 
@@ -239,7 +241,7 @@ static void test_tables_checksums(void **state)
 static void test_xsdt(void **state)
 {
 	(void)state;
-	struct acpi_x86_config cfg = default_cfg(4);
+	struct x86_acpi_config cfg = default_cfg(4);
 	struct acpi_blob blob;
 	build(&cfg, &blob);
 	size_t len;
@@ -271,7 +273,7 @@ static int all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-static void check_fadt(const struct acpi_x86_config *cfg)
+static void check_fadt(const struct x86_acpi_config *cfg)
 {
 	struct acpi_blob blob;
 	build(cfg, &blob);
@@ -320,7 +322,7 @@ static void check_fadt(const struct acpi_x86_config *cfg)
 static void test_fadt(void **state)
 {
 	(void)state;
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	check_fadt(&cfg);
 	/* Values come from the config, not from constants. */
 	cfg.sleep_ctl_port = 0x1234;
@@ -334,7 +336,7 @@ static void test_fadt(void **state)
 
 static void check_madt(unsigned ncpus)
 {
-	struct acpi_x86_config cfg = default_cfg(ncpus);
+	struct x86_acpi_config cfg = default_cfg(ncpus);
 	struct acpi_blob blob;
 	build(&cfg, &blob);
 	size_t len;
@@ -414,7 +416,7 @@ static void test_dsdt_exact(void **state)
 		0x79, 0x0f,
 		0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00,
 	};
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	struct acpi_blob blob;
 	build(&cfg, &blob);
 	size_t len;
@@ -450,7 +452,7 @@ static void test_dsdt_pvpanic_exact(void **state)
 		0x79, 0x29,   /* 0x29: the template's bytes sum to zero */
 		0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00,
 	};
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	struct acpi_blob blob;
 	size_t len;
 	const uint8_t *d;
@@ -475,7 +477,7 @@ static void test_dsdt_pvpanic_exact(void **state)
 static void test_dsdt_follows_config(void **state)
 {
 	(void)state;
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	cfg.uart_port = 0x2f8;
 	cfg.uart_irq = 3;
 	cfg.s5_slp_typ = 7;
@@ -540,7 +542,7 @@ static void test_dsdt_power_button_exact(void **state)
 		0xa0, 0x0c, 0x7b, 0x60, 0x01, 0x00, 0x86, 'P', 'W', 'R', 'B', 0x0a, 0x80,
 		0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00,
 	};
-	struct acpi_x86_config cfg = default_cfg(1);
+	struct x86_acpi_config cfg = default_cfg(1);
 	struct acpi_blob blob;
 	size_t len;
 	const uint8_t *d;
@@ -549,7 +551,7 @@ static void test_dsdt_power_button_exact(void **state)
 	cfg.ged_gsi = X86_ACPI_GED_GSI;
 	assert_int_equal(X86_ACPI_GED_PORT, 0x603);
 	assert_int_equal(X86_ACPI_GED_GSI, 9);
-	assert_int_equal(ACPI_GED_EVENT_POWER_BUTTON, 1);
+	assert_int_equal(GED_EVENT_POWER_BUTTON, 1);
 	build(&cfg, &blob);
 	d = table(&blob, "DSDT", &len);
 	assert_int_equal(len, 36 + sizeof(body));
@@ -566,7 +568,7 @@ static void test_dsdt_power_button_exact(void **state)
 	assert_contains(d, len, 0x89, 0x06, 0x00, 0x03, 0x01, 0x17, 0x00, 0x00, 0x00);
 	acpi_blob_free(&blob);
 	cfg.ged_gsi = 24;
-	assert_int_equal(acpi_build_x86(&cfg, &blob), -1);
+	assert_int_equal(x86_acpi_build(&cfg, &blob), -1);
 	assert_int_equal(errno, EINVAL);
 }
 
@@ -581,9 +583,9 @@ static unsigned count_sig(const struct acpi_blob *blob, const char *sig)
 	return n;
 }
 
-static struct acpi_x86_config ghes_cfg(unsigned ncpus)
+static struct x86_acpi_config ghes_cfg(unsigned ncpus)
 {
-	struct acpi_x86_config cfg = default_cfg(ncpus);
+	struct x86_acpi_config cfg = default_cfg(ncpus);
 	cfg.ged_port = X86_ACPI_GED_PORT;
 	cfg.ged_gsi = X86_ACPI_GED_GSI;
 	cfg.ghes_pointers_gpa = X86_GHES_POINTERS_GPA;
@@ -594,7 +596,7 @@ static struct acpi_x86_config ghes_cfg(unsigned ncpus)
 
 /* A guest without --ras ghes must not find a HEST: its GHES driver would
  * bind to sources nobody fills and whose ack ports nobody decodes. */
-static void check_no_hest(const struct acpi_x86_config *cfg)
+static void check_no_hest(const struct x86_acpi_config *cfg)
 {
 	struct acpi_blob blob;
 	build(cfg, &blob);
@@ -611,7 +613,7 @@ static void check_no_hest(const struct acpi_x86_config *cfg)
  * that the x86 tables carry it where a guest looks: listed in the XSDT,
  * whole, with a checksum that holds, and its sources at the layout's
  * addresses. */
-static void check_hest(const struct acpi_x86_config *cfg)
+static void check_hest(const struct x86_acpi_config *cfg)
 {
 	struct acpi_blob blob;
 	build(cfg, &blob);
@@ -649,7 +651,7 @@ static void test_hest_only_with_ghes(void **state)
 	(void)state;
 	static const unsigned n[] = { 1, 2, 255 };
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
-		struct acpi_x86_config cfg = default_cfg(n[i]);
+		struct x86_acpi_config cfg = default_cfg(n[i]);
 		check_no_hest(&cfg);
 		cfg = ghes_cfg(n[i]);
 		check_hest(&cfg);
@@ -666,7 +668,7 @@ static void test_hest_only_with_ghes(void **state)
 static void test_hest_rejects_bad_config(void **state)
 {
 	(void)state;
-	struct acpi_x86_config cfg = ghes_cfg(1);
+	struct x86_acpi_config cfg = ghes_cfg(1);
 	cfg.ged_port = 0;                           /* no GED to notify the AO source */
 	expect_einval(&cfg);
 	cfg = ghes_cfg(1);

@@ -19,6 +19,7 @@
 #include "acpi/acpi.h"
 #include "acpi/builder.h"
 #include "acpi/hest.h"
+#include "x86/acpi.h"
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return le16(p) | (uint32_t)le16(p + 2) << 16; }
@@ -51,8 +52,8 @@ static void build(const struct acpi_ghes_source *src, unsigned n, struct acpi_bl
 
 static void two_sources(struct acpi_ghes_source src[2])
 {
-	acpi_ghes_source_x86(&src[0], ACPI_GHES_SOURCE_AR, STATUS_AR, ACK_AR, ACPI_HEST_NOTIFY_NMI, 20);
-	acpi_ghes_source_x86(&src[1], ACPI_GHES_SOURCE_AO, STATUS_AO, ACK_AO, ACPI_HEST_NOTIFY_EXTERNAL, 21);
+	x86_ghes_source(&src[0], ACPI_GHES_SOURCE_AR, STATUS_AR, ACK_AR, ACPI_HEST_NOTIFY_NMI, 20);
+	x86_ghes_source(&src[1], ACPI_GHES_SOURCE_AO, STATUS_AO, ACK_AO, ACPI_HEST_NOTIFY_EXTERNAL, 21);
 }
 
 static void check_gas64(const uint8_t *g, uint64_t addr)
@@ -128,7 +129,7 @@ static void test_polled(void **state)
 {
 	(void)state;
 	struct acpi_ghes_source src;
-	acpi_ghes_source_x86(&src, 7, STATUS_AR, ACK_AR, ACPI_HEST_NOTIFY_POLLED, 20);
+	x86_ghes_source(&src, 7, STATUS_AR, ACK_AR, ACPI_HEST_NOTIFY_POLLED, 20);
 	src.poll_interval_ms = 100;
 	struct acpi_blob blob;
 	build(&src, 1, &blob);

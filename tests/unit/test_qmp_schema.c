@@ -15,7 +15,18 @@
 #include "qmp/runstate.h"
 #include "qmp_harness.h"
 #include "ras/event.h"
+#include "x86/mce_event.h"
 #include "ras/guest_panic.h"
+
+/* The event the RAS path sends for an x86 decision told by machine check. */
+static struct mf_event x86_event(const struct memory_failure *f, const struct mce_decision *d,
+				 const struct poison_entry *pe, uint64_t t)
+{
+	struct mf_event ev = mf_event_from_verdict(f, &d->v, pe, t);
+
+	ev.arch = mce_event_arch(&d->mce);
+	return ev;
+}
 
 static void check_members_valid(const struct qmp_member *members, const char *owner)
 {
@@ -241,37 +252,38 @@ static void test_memory_failure_event(void **state)
 	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = true,
 				    .gpa = 0x12345678, .hva = 0x7f0012345678ULL, .lsb = 12, .vcpu = 1,
 				    .region = "ram-below-4g" };
-	struct mce_decision d = { .v = { .action = MF_ACTION_INJECT, .cpu = 1 }, .blocker = -1,
+	struct mce_decision d = { .v = { .action = MF_ACTION_INJECT, .cpu = 1 }, .mce = { .blocker = -1,
 				  .rec = { .bank = 9, .status = 0xBD80000000000134ULL, .mcg_status = 7,
 					   .addr = 0x12345000, .misc = 0x8c },
-				  .outcome = MCE_OUTCOME_RAISED, .broadcast = true };
+				  .outcome = MCE_OUTCOME_RAISED, .broadcast = true } };
 	struct poison_entry pe = { .count = 3 };
 	(void)state;
 
-	struct mf_event ev = mf_event_from_mce(&f, &d, &pe, 1);
+	struct mf_event ev = x86_event(&f, &d, &pe, 1);
 	assert_event_conforms(&ev);
-	d.outcome = MCE_OUTCOME_LOGGED;
-	ev = mf_event_from_mce(&f, &d, NULL, 1);
+	d.mce.outcome = MCE_OUTCOME_LOGGED;
+	ev = x86_event(&f, &d, NULL, 1);
 	assert_event_conforms(&ev);
 
 	struct mce_decision reset = { .v = { .action = MF_ACTION_RESET, .recursive = true, .cpu = 0,
 					     .reason = "CPU 0: Previous MCE still in progress" },
-				      .blocker = -1 };
-	ev = mf_event_from_mce(&f, &reset, NULL, 1);
+				      .mce.blocker = -1 };
+	ev = x86_event(&f, &reset, NULL, 1);
 	assert_event_conforms(&ev);
 
 	struct memory_failure own = { .recipient = MF_RECIPIENT_HYPERVISOR, .action_required = true,
 				      .hva = 0x7f0000001000ULL, .lsb = 21, .vcpu = -1 };
 	struct mce_decision fatal = { .v = { .action = MF_ACTION_FATAL, .cpu = -1, .reason = "vmras's own memory" } };
-	ev = mf_event_from_mce(&own, &fatal, &pe, 1);
+	ev = x86_event(&own, &fatal, &pe, 1);
 	assert_event_conforms(&ev);
 
 	/* With a GHES record, machine check or not, in every delivery. */
+	const struct mf_event_arch arch = mce_event_arch(&d.mce);
 	for (enum ghes_submit w = GHES_WRITE_NOW; w <= GHES_INVALID; w++) {
 		struct mf_event_ghes g = { .source = 0, .what = w, .waiting = 2 };
-		ev = mf_event_from_decision(&f, &d, true, &g, &pe, 1);
+		ev = mf_event_from_decision(&f, &d.v, &arch, &g, &pe, 1);
 		assert_event_conforms(&ev);
-		ev = mf_event_from_decision(&f, &d, false, &g, NULL, 1);
+		ev = mf_event_from_decision(&f, &d.v, NULL, &g, NULL, 1);
 		assert_event_conforms(&ev);
 	}
 }

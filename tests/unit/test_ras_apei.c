@@ -12,6 +12,7 @@
 
 #include "ras/apei.h"
 #include "ras/event.h"
+#include "x86/mce_event.h"
 
 static const struct memory_failure guest_ao = {
 	.recipient = MF_RECIPIENT_GUEST, .gpa = 0x1ff30000, .hva = 0x7f0000000000ULL, .lsb = 12, .vcpu = -1,
@@ -23,7 +24,7 @@ static const struct memory_failure guest_ar = {
 
 static struct mce_decision decision(enum mf_action a, const char *reason)
 {
-	struct mce_decision d = { .v = { .action = a, .cpu = 0 }, .blocker = -1, .outcome = MCE_OUTCOME_RAISED };
+	struct mce_decision d = { .v = { .action = a, .cpu = 0 }, .mce = { .blocker = -1, .outcome = MCE_OUTCOME_RAISED } };
 	strcpy(d.v.reason, reason);
 	return d;
 }
@@ -120,7 +121,7 @@ static void test_ar_repeat(void **state)
 		"not isolated the page yet");
 	/* Ignored action-required repeats are throttled like any other. */
 	struct poison_entry pe = { .count = 3 };
-	struct mf_event ev = mf_event_from_decision(&guest_ar, &d, false, NULL, &pe, 0);
+	struct mf_event ev = mf_event_from_decision(&guest_ar, &d.v, NULL, NULL, &pe, 0);
 	assert_false(mf_event_due(&ev));
 	pe.count = 4;
 	assert_true(mf_event_due(&ev));
@@ -167,7 +168,7 @@ static void test_event_member(void **state)
 
 	/* GHES only: no machine check, and no vCPU for an action-optional
 	 * error (a machine check would have gone to vCPU 0). */
-	struct mf_event ev = mf_event_from_decision(&guest_ao, &d, false, &g, &pe, 1700000000000000000ULL);
+	struct mf_event ev = mf_event_from_decision(&guest_ao, &d.v, NULL, &g, &pe, 1700000000000000000ULL);
 	char *line = mf_event_line(&ev, &len);
 	assert_non_null(line);
 	assert_string_equal(line,
@@ -180,7 +181,8 @@ static void test_event_member(void **state)
 
 	g.what = GHES_WRITE_NOW;
 	g.waiting = 0;
-	ev = mf_event_from_decision(&guest_ao, &d, true, &g, &pe, 0);
+	const struct mf_event_arch arch = mce_event_arch(&d.mce);
+	ev = mf_event_from_decision(&guest_ao, &d.v, &arch, &g, &pe, 0);
 	line = mf_event_line(&ev, &len);
 	assert_non_null(strstr(line, "\"cpu-index\":0,"));
 	assert_non_null(strstr(line, "\"machine-check\":{"));

@@ -11,9 +11,20 @@
 #include <string.h>
 
 #include "ras/event.h"
+#include "x86/mce_event.h"
 #include "ras/qmp_event.h"
 
 #define T0 1700000000123456789ULL   /* 1700000000 s, 123456 us (789 ns dropped) */
+
+/* The event the RAS path sends for an x86 decision told by machine check. */
+static struct mf_event x86_event(const struct memory_failure *f, const struct mce_decision *d,
+				 const struct poison_entry *pe, uint64_t t)
+{
+	struct mf_event ev = mf_event_from_verdict(f, &d->v, pe, t);
+
+	ev.arch = mce_event_arch(&d->mce);
+	return ev;
+}
 
 static struct json_object *parse_line(const char *line, size_t len)
 {
@@ -88,15 +99,15 @@ static void test_guest_inject(void **state)
 	struct memory_failure f = { .recipient = MF_RECIPIENT_GUEST, .action_required = true,
 				    .gpa = 0x12345678, .hva = 0x7f0012345678ULL, .lsb = 12, .vcpu = 1,
 				    .region = "ram-below-4g" };
-	struct mce_decision d = { .v = { .action = MF_ACTION_INJECT, .cpu = 1 }, .blocker = -1,
+	struct mce_decision d = { .v = { .action = MF_ACTION_INJECT, .cpu = 1 }, .mce = { .blocker = -1,
 				  .rec = { .bank = 9, .status = 0xBD80000000000134ULL, .mcg_status = 7,
 					   .addr = 0x12345000, .misc = 0x8c },
-				  .outcome = MCE_OUTCOME_RAISED, .broadcast = true };
+				  .outcome = MCE_OUTCOME_RAISED, .broadcast = true } };
 	struct poison_entry pe = { .count = 1 };
 	size_t len;
 	(void)state;
 
-	struct mf_event ev = mf_event_from_mce(&f, &d, &pe, T0);
+	struct mf_event ev = x86_event(&f, &d, &pe, T0);
 	char *line = mf_event_line(&ev, &len);
 	assert_string_equal(line,
 		"{\"event\":\"MEMORY_FAILURE\",\"data\":{\"recipient\":\"guest\",\"action\":\"inject\","
@@ -136,12 +147,11 @@ static void test_guest_reset_recursive(void **state)
 				    .region = "ram/above\"4g\"" };
 	struct mce_decision d = { .v = { .action = MF_ACTION_RESET, .recursive = true, .cpu = 0,
 					.reason = "CPU 0: Previous MCE still in progress, raising triple fault\n" },
-				  .blocker = -1,
-				  .rec = { .bank = 9 }, .outcome = MCE_OUTCOME_IN_PROGRESS };
+				  .mce = { .blocker = -1, .rec = { .bank = 9 }, .outcome = MCE_OUTCOME_IN_PROGRESS } };
 	size_t len;
 	(void)state;
 
-	struct mf_event ev = mf_event_from_mce(&f, &d, NULL, T0);
+	struct mf_event ev = x86_event(&f, &d, NULL, T0);
 	char *line = mf_event_line(&ev, &len);
 	/* "/" is not escaped, a newline in a string is: still one line. */
 	assert_non_null(strstr(line, "\"ram-region\":\"ram/above\\\"4g\\\"\""));
@@ -173,7 +183,7 @@ static void test_hypervisor(void **state)
 	size_t len;
 	(void)state;
 
-	struct mf_event ev = mf_event_from_mce(&f, &d, &pe, 0);
+	struct mf_event ev = x86_event(&f, &d, &pe, 0);
 	char *line = mf_event_line(&ev, &len);
 	assert_string_equal(line,
 		"{\"event\":\"MEMORY_FAILURE\",\"data\":{\"recipient\":\"hypervisor\",\"action\":\"fatal\","
@@ -199,8 +209,8 @@ static void test_every_combination_parses(void **state)
 {
 	struct memory_failure f = { .gpa = 0xfffffffffffff000ULL, .hva = 0xffffffffffffffffULL,
 				    .lsb = 30, .region = "r" };
-	struct mce_decision d = { .rec = { .bank = 9, .status = ~0ULL, .mcg_status = ~0ULL,
-					   .addr = ~0ULL, .misc = ~0ULL } };
+	struct mce_decision d = { .mce.rec = { .bank = 9, .status = ~0ULL, .mcg_status = ~0ULL,
+					       .addr = ~0ULL, .misc = ~0ULL } };
 	(void)state;
 
 	for (int r = MF_RECIPIENT_HYPERVISOR; r <= MF_RECIPIENT_GUEST; r++)
@@ -213,8 +223,8 @@ static void test_every_combination_parses(void **state)
 				d.v.cpu = bits & 4 ? 31 : -1;
 				for (int o = MCE_OUTCOME_RAISED; o <= MCE_OUTCOME_INVALID; o++) {
 					size_t len;
-					d.outcome = o;
-					struct mf_event ev = mf_event_from_mce(&f, &d, NULL, T0);
+					d.mce.outcome = o;
+					struct mf_event ev = x86_event(&f, &d, NULL, T0);
 					char *line = mf_event_line(&ev, &len);
 					struct json_object *obj = parse_line(line, len);
 					struct json_object *data = get(obj, "data");

@@ -233,20 +233,20 @@ static void test_intel_ar(void **state)
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_false(d.v.recursive);
 	assert_int_equal(d.v.cpu, 1);
-	assert_int_equal(d.blocker, -1);
+	assert_int_equal(d.mce.blocker, -1);
 	assert_string_equal(d.v.reason, "");
-	assert_int_equal(d.outcome, MCE_OUTCOME_RAISED);
-	assert_int_equal(d.rec.bank, 9);
-	assert_int_equal(d.rec.status, 0xBD80000000000134ULL);
-	assert_int_equal(d.rec.mcg_status, 0x7);
-	assert_int_equal(d.rec.addr, 0x12345000);
-	assert_int_equal(d.rec.misc, 0x8c);
-	assert_true(d.broadcast);
-	assert_int_equal(d.broadcast_rec.bank, 1);
-	assert_int_equal(d.broadcast_rec.status, 0xA000000000000000ULL);
-	assert_int_equal(d.broadcast_rec.mcg_status, 0x5);
-	assert_int_equal(d.broadcast_rec.addr, 0);
-	assert_int_equal(d.broadcast_rec.misc, 0);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_RAISED);
+	assert_int_equal(d.mce.rec.bank, 9);
+	assert_int_equal(d.mce.rec.status, 0xBD80000000000134ULL);
+	assert_int_equal(d.mce.rec.mcg_status, 0x7);
+	assert_int_equal(d.mce.rec.addr, 0x12345000);
+	assert_int_equal(d.mce.rec.misc, 0x8c);
+	assert_true(d.mce.broadcast);
+	assert_int_equal(d.mce.broadcast_rec.bank, 1);
+	assert_int_equal(d.mce.broadcast_rec.status, 0xA000000000000000ULL);
+	assert_int_equal(d.mce.broadcast_rec.mcg_status, 0x5);
+	assert_int_equal(d.mce.broadcast_rec.addr, 0);
+	assert_int_equal(d.mce.broadcast_rec.misc, 0);
 }
 
 static void test_intel_ao_vcpu0_and_over(void **state)
@@ -260,10 +260,10 @@ static void test_intel_ao_vcpu0_and_over(void **state)
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	assert_int_equal(d.v.cpu, 0);
 	/* 0xBD000000000000C0 | OVER(62) = 0xFD000000000000C0 */
-	assert_int_equal(d.rec.status, 0xFD000000000000C0ULL);
-	assert_int_equal(d.rec.mcg_status, 0x5);
+	assert_int_equal(d.mce.rec.status, 0xFD000000000000C0ULL);
+	assert_int_equal(d.mce.rec.mcg_status, 0x5);
 	/* Nobody else to broadcast to. */
-	assert_false(d.broadcast);
+	assert_false(d.mce.broadcast);
 }
 
 static void test_intel_lmce(void **state)
@@ -275,26 +275,26 @@ static void test_intel_lmce(void **state)
 	c[2].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_int_equal(d.rec.mcg_status, 0xF);   /* MCIP|EIPV|RIPV|LMCE */
-	assert_false(d.broadcast);
+	assert_int_equal(d.mce.rec.mcg_status, 0xF);   /* MCIP|EIPV|RIPV|LMCE */
+	assert_false(d.mce.broadcast);
 	/* LMCE_EN without LMCE_P in MCG_CAP means nothing. */
 	d = decide(X86_VENDOR_INTEL, CAP, c, 3, &f);
-	assert_int_equal(d.rec.mcg_status, 0x7);
-	assert_true(d.broadcast);
+	assert_int_equal(d.mce.rec.mcg_status, 0x7);
+	assert_true(d.mce.broadcast);
 	/* Only the target's MCG_EXT_CTL counts. */
 	c[2].mcg_ext_ctl = 0;
 	c[0].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
 	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
-	assert_int_equal(d.rec.mcg_status, 0x7);
-	assert_true(d.broadcast);
+	assert_int_equal(d.mce.rec.mcg_status, 0x7);
+	assert_true(d.mce.broadcast);
 	/* AO with LMCE: 0x5 | 0x8 = 0xD. */
 	c[0].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
 	f = guest_failure(false, -1);
 	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 3, &f);
-	assert_int_equal(d.rec.mcg_status, 0xD);
+	assert_int_equal(d.mce.rec.mcg_status, 0xD);
 	/* AMD has no LMCE, whatever the registers say. */
 	d = decide(X86_VENDOR_AMD, CAP | MCG_LMCE_P, c, 3, &f);
-	assert_int_equal(d.rec.mcg_status, 0x5);
+	assert_int_equal(d.mce.rec.mcg_status, 0x5);
 }
 
 static void test_amd(void **state)
@@ -305,33 +305,33 @@ static void test_amd(void **state)
 
 	struct mce_decision d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_int_equal(d.rec.status, 0xBC00080000000000ULL);
-	assert_int_equal(d.rec.mcg_status, 0x7);
-	assert_int_equal(d.rec.misc, 0x8c);
-	assert_int_equal(d.outcome, MCE_OUTCOME_RAISED);
-	assert_false(d.broadcast);
+	assert_int_equal(d.mce.rec.status, 0xBC00080000000000ULL);
+	assert_int_equal(d.mce.rec.mcg_status, 0x7);
+	assert_int_equal(d.mce.rec.misc, 0x8c);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_RAISED);
+	assert_false(d.mce.broadcast);
 
 	f = guest_failure(false, -1);
 	d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_int_equal(d.rec.status, 0x9C00180000000000ULL);
-	assert_int_equal(d.rec.mcg_status, 0x5);
-	assert_int_equal(d.outcome, MCE_OUTCOME_LOGGED);
+	assert_int_equal(d.mce.rec.status, 0x9C00180000000000ULL);
+	assert_int_equal(d.mce.rec.mcg_status, 0x5);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_LOGGED);
 	assert_string_equal(d.v.reason, "");
-	assert_false(d.broadcast);
+	assert_false(d.mce.broadcast);
 
 	/* Deferred into a bank holding an unread uncorrected error: the address is lost. */
 	c[0].bank[9].status = AMD_AR;
 	d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_int_equal(d.outcome, MCE_OUTCOME_OVERFLOWED);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_OVERFLOWED);
 	assert_string_equal(d.v.reason, "CPU 0: bank 9 still holds an unread uncorrected error; "
 			    "only its OVER bit was set, so this address is not reported");
 	/* ... into one holding a deferred error: overwritten with OVER. */
 	c[0].bank[9].status = AMD_AO;
 	d = decide(X86_VENDOR_AMD, CAP, c, 2, &f);
-	assert_int_equal(d.outcome, MCE_OUTCOME_LOGGED);
-	assert_int_equal(d.rec.status, 0xDC00180000000000ULL);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_LOGGED);
+	assert_int_equal(d.mce.rec.status, 0xDC00180000000000ULL);
 }
 
 static void test_reset_messages(void **state)
@@ -383,14 +383,14 @@ static void test_disabled_messages(void **state)
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
 	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
 	assert_string_equal(d.v.reason, "CPU 0: guest disabled machine-check reporting (MCG_CTL=0x0)");
-	assert_int_equal(d.outcome, MCE_OUTCOME_DROPPED_GLOBAL);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_DROPPED_GLOBAL);
 
 	c[0].mcg_ctl = ONES;
 	c[0].bank[9].ctl = 0;
 	d = decide(X86_VENDOR_AMD, CAP, c, 1, &f);
 	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
 	assert_string_equal(d.v.reason, "CPU 0: bank 9 reporting disabled by the guest (MC9_CTL=0x0)");
-	assert_int_equal(d.outcome, MCE_OUTCOME_DROPPED_BANK);
+	assert_int_equal(d.mce.outcome, MCE_OUTCOME_DROPPED_BANK);
 
 	/* Without MCG_CTL_P there is no MCG_CTL to disable anything. */
 	c[0] = healthy();
@@ -410,7 +410,7 @@ static void test_broadcast_blockers(void **state)
 	c[3].mcg_status = MCE_MCG_MCIP;
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
 	assert_int_equal(d.v.action, MF_ACTION_RESET);
-	assert_int_equal(d.blocker, 2);
+	assert_int_equal(d.mce.blocker, 2);
 	assert_false(d.v.recursive);
 	assert_string_equal(d.v.reason, "CPU 2: MCE capability is not enabled, raising triple fault");
 	assert_int_equal(d.v.cpu, 1);
@@ -418,7 +418,7 @@ static void test_broadcast_blockers(void **state)
 	c[2].cr4_mce = true;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
 	assert_int_equal(d.v.action, MF_ACTION_RESET);
-	assert_int_equal(d.blocker, 3);
+	assert_int_equal(d.mce.blocker, 3);
 	assert_true(d.v.recursive);
 	assert_string_equal(d.v.reason, "CPU 3: Previous MCE still in progress, raising triple fault");
 
@@ -426,8 +426,8 @@ static void test_broadcast_blockers(void **state)
 	c[3].bank[1].ctl = 0;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 4, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_int_equal(d.blocker, -1);
-	assert_true(d.broadcast);
+	assert_int_equal(d.mce.blocker, -1);
+	assert_true(d.mce.broadcast);
 	c[3] = healthy();
 	c[3].mcg_ctl = 0;
 	c[3].cr4_mce = false;
@@ -440,10 +440,10 @@ static void test_broadcast_blockers(void **state)
 	c[1].mcg_ext_ctl = MCE_EXT_CTL_LMCE_EN;
 	d = decide(X86_VENDOR_INTEL, CAP | MCG_LMCE_P, c, 4, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_false(d.broadcast);
+	assert_false(d.mce.broadcast);
 	d = decide(X86_VENDOR_AMD, CAP, c, 4, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_false(d.broadcast);
+	assert_false(d.mce.broadcast);
 }
 
 static void test_hypervisor(void **state)
@@ -500,7 +500,7 @@ static void test_unreportable(void **state)
 	f.action_required = true;
 	d = decide(X86_VENDOR_AMD, 10 | MCG_CTL_P, c, 1, &f);
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
-	assert_true(d.rec.status == 0xBC00080000000000ULL);
+	assert_true(d.mce.rec.status == 0xBC00080000000000ULL);
 	f.action_required = false;
 	d = decide(X86_VENDOR_AMD, (CAP & ~0xffULL) | 9, c, 1, &f);
 	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
@@ -561,12 +561,12 @@ static void test_huge_page_gpa(void **state)
 	f.gpa = 0x40123456;
 	f.lsb = 21;
 	struct mce_decision d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
-	assert_int_equal(d.rec.addr, 0x40123000);
-	assert_int_equal(d.rec.misc, 0x8c);
+	assert_int_equal(d.mce.rec.addr, 0x40123000);
+	assert_int_equal(d.mce.rec.misc, 0x8c);
 	/* An lsb beyond 63 is clamped rather than shifted past the width. */
 	f.lsb = 200;
 	d = decide(X86_VENDOR_INTEL, CAP, c, 1, &f);
-	assert_int_equal(d.rec.addr, 0x40123000);
+	assert_int_equal(d.mce.rec.addr, 0x40123000);
 }
 
 /* ---- the whole table ---- */
@@ -588,7 +588,7 @@ static void expect(const struct combo *k, struct mce_decision *e)
 	uint64_t old = k->bank9 == 0 ? 0 : k->bank9 == 1 ? MCE_STATUS_VAL | 1 : MCE_STATUS_VAL | MCE_STATUS_UC | 1;
 
 	memset(e, 0, sizeof(*e));
-	e->blocker = -1;
+	e->mce.blocker = -1;
 	if (!k->guest) {
 		e->v.action = k->ar ? MF_ACTION_FATAL : MF_ACTION_IGNORE;
 		return;
@@ -598,37 +598,37 @@ static void expect(const struct combo *k, struct mce_decision *e)
 		e->v.action = MF_ACTION_IGNORE;
 		return;
 	}
-	e->rec.bank = 9;
-	e->rec.addr = 0x12345000;
-	e->rec.misc = 0x8c;
-	e->rec.status = amd ? (k->ar ? AMD_AR : AMD_AO) : (k->ar ? INTEL_AR : INTEL_AO);
-	e->rec.mcg_status = (k->ar ? MCG_AR : MCG_AO) | (lmce ? MCG_LMCE : 0);
+	e->mce.rec.bank = 9;
+	e->mce.rec.addr = 0x12345000;
+	e->mce.rec.misc = 0x8c;
+	e->mce.rec.status = amd ? (k->ar ? AMD_AR : AMD_AO) : (k->ar ? INTEL_AR : INTEL_AO);
+	e->mce.rec.mcg_status = (k->ar ? MCG_AR : MCG_AO) | (lmce ? MCG_LMCE : 0);
 	if (uc) {
 		if (k->ctl_p && !k->mcg_ctl_on) {
 			e->v.action = MF_ACTION_IGNORE;
-			e->outcome = MCE_OUTCOME_DROPPED_GLOBAL;
+			e->mce.outcome = MCE_OUTCOME_DROPPED_GLOBAL;
 			return;
 		}
 		if (!k->mc9_on) {
 			e->v.action = MF_ACTION_IGNORE;
-			e->outcome = MCE_OUTCOME_DROPPED_BANK;
+			e->mce.outcome = MCE_OUTCOME_DROPPED_BANK;
 			return;
 		}
 		if (!k->cr4 || k->mcip) {
 			e->v.action = MF_ACTION_RESET;
-			e->outcome = k->cr4 ? MCE_OUTCOME_IN_PROGRESS : MCE_OUTCOME_NO_MCE;
+			e->mce.outcome = k->cr4 ? MCE_OUTCOME_IN_PROGRESS : MCE_OUTCOME_NO_MCE;
 			return;
 		}
-		e->outcome = MCE_OUTCOME_RAISED;
-		e->rec.status |= old ? OVER : 0;
+		e->mce.outcome = MCE_OUTCOME_RAISED;
+		e->mce.rec.status |= old ? OVER : 0;
 		e->v.action = MF_ACTION_INJECT;
 		if (!amd && !lmce && k->n > 1) {
-			e->broadcast = true;
-			e->broadcast_rec = (struct mce_record){ .bank = 1, .status = BCAST_STATUS,
+			e->mce.broadcast = true;
+			e->mce.broadcast_rec = (struct mce_record){ .bank = 1, .status = BCAST_STATUS,
 								.mcg_status = MCG_AO };
 			if (k->other == 1 || k->other == 2) {
 				e->v.action = MF_ACTION_RESET;
-				e->blocker = 1;
+				e->mce.blocker = 1;
 				e->v.recursive = k->other == 2;
 			}
 		}
@@ -636,10 +636,10 @@ static void expect(const struct combo *k, struct mce_decision *e)
 	}
 	e->v.action = MF_ACTION_INJECT;
 	if (k->bank9 == 2) {
-		e->outcome = MCE_OUTCOME_OVERFLOWED;
+		e->mce.outcome = MCE_OUTCOME_OVERFLOWED;
 	} else {
-		e->outcome = MCE_OUTCOME_LOGGED;
-		e->rec.status |= old ? OVER : 0;
+		e->mce.outcome = MCE_OUTCOME_LOGGED;
+		e->mce.rec.status |= old ? OVER : 0;
 	}
 }
 
@@ -674,28 +674,28 @@ static void check_combo(const struct combo *k)
 		 k->n, k->other);
 	d = decide(k->vendor, cap, c, k->n, &f);
 	expect(k, &e);
-	if (d.v.action != e.v.action || d.v.recursive != e.v.recursive || d.blocker != e.blocker)
+	if (d.v.action != e.v.action || d.v.recursive != e.v.recursive || d.mce.blocker != e.mce.blocker)
 		fail_msg("%s: action %d/%d recursive %d/%d blocker %d/%d", what, d.v.action, e.v.action,
-			 d.v.recursive, e.v.recursive, d.blocker, e.blocker);
+			 d.v.recursive, e.v.recursive, d.mce.blocker, e.mce.blocker);
 	/* Never silent: anything but a plain inject says why. */
-	bool plain = d.v.action == MF_ACTION_INJECT && d.outcome != MCE_OUTCOME_OVERFLOWED;
+	bool plain = d.v.action == MF_ACTION_INJECT && d.mce.outcome != MCE_OUTCOME_OVERFLOWED;
 	if (plain != (d.v.reason[0] == 0))
 		fail_msg("%s: reason \"%s\"", what, d.v.reason);
 	if (!k->guest || (!k->ar && k->mcip))
 		return;
-	if (d.outcome != e.outcome || d.rec.bank != e.rec.bank || d.rec.status != e.rec.status ||
-	    d.rec.mcg_status != e.rec.mcg_status || d.rec.addr != e.rec.addr ||
-	    d.rec.misc != e.rec.misc)
-		fail_msg("%s: outcome %d/%d status %#llx/%#llx mcg %#llx/%#llx", what, d.outcome,
-			 e.outcome, (unsigned long long)d.rec.status, (unsigned long long)e.rec.status,
-			 (unsigned long long)d.rec.mcg_status, (unsigned long long)e.rec.mcg_status);
-	if (d.broadcast != e.broadcast)
-		fail_msg("%s: broadcast %d/%d", what, d.broadcast, e.broadcast);
-	if (e.broadcast && memcmp(&d.broadcast_rec, &e.broadcast_rec, sizeof(e.broadcast_rec)))
+	if (d.mce.outcome != e.mce.outcome || d.mce.rec.bank != e.mce.rec.bank || d.mce.rec.status != e.mce.rec.status ||
+	    d.mce.rec.mcg_status != e.mce.rec.mcg_status || d.mce.rec.addr != e.mce.rec.addr ||
+	    d.mce.rec.misc != e.mce.rec.misc)
+		fail_msg("%s: outcome %d/%d status %#llx/%#llx mcg %#llx/%#llx", what, d.mce.outcome,
+			 e.mce.outcome, (unsigned long long)d.mce.rec.status, (unsigned long long)e.mce.rec.status,
+			 (unsigned long long)d.mce.rec.mcg_status, (unsigned long long)e.mce.rec.mcg_status);
+	if (d.mce.broadcast != e.mce.broadcast)
+		fail_msg("%s: broadcast %d/%d", what, d.mce.broadcast, e.mce.broadcast);
+	if (e.mce.broadcast && memcmp(&d.mce.broadcast_rec, &e.mce.broadcast_rec, sizeof(e.mce.broadcast_rec)))
 		fail_msg("%s: broadcast record", what);
 	/* The reset and disabled reasons name the vCPU, as QEMU's do. */
 	char cpu[32];
-	snprintf(cpu, sizeof(cpu), "CPU %d: ", e.blocker >= 0 ? e.blocker : 0);
+	snprintf(cpu, sizeof(cpu), "CPU %d: ", e.mce.blocker >= 0 ? e.mce.blocker : 0);
 	if (d.v.reason[0] && strncmp(d.v.reason, cpu, strlen(cpu)))
 		fail_msg("%s: reason \"%s\"", what, d.v.reason);
 }

@@ -1,13 +1,14 @@
-#include "acpi/acpi.h"
+#include "x86/acpi.h"
+
 #include "acpi/builder.h"
 #include "acpi/hest.h"
-#include "acpi/tables.h"
+#include "x86/acpi_tables.h"
 #include "x86/layout.h"
 
 #include <errno.h>
 #include <string.h>
 
-static int valid(const struct acpi_x86_config *cfg)
+static int valid(const struct x86_acpi_config *cfg)
 {
 	/* LAPIC ids are 8 bits in xAPIC mode and 0xff is broadcast. */
 	if (cfg->ncpus == 0 || cfg->ncpus > 255)
@@ -34,7 +35,7 @@ static int valid(const struct acpi_x86_config *cfg)
 	return 1;
 }
 
-int acpi_build_x86(const struct acpi_x86_config *cfg, struct acpi_blob *out)
+int x86_acpi_build(const struct x86_acpi_config *cfg, struct acpi_blob *out)
 {
 	if (!out) {
 		errno = EINVAL;
@@ -49,14 +50,14 @@ int acpi_build_x86(const struct acpi_x86_config *cfg, struct acpi_blob *out)
 	struct acpi_builder b;
 	acpi_builder_init(&b, cfg->base_gpa, X86_ACPI_MAX);
 	size_t rsdp = acpi_rsdp_reserve(&b);
-	size_t dsdt = acpi_add_dsdt_x86(&b, cfg);
-	acpi_add_fadt_x86(&b, cfg, dsdt);
-	acpi_add_madt_x86(&b, cfg);
+	size_t dsdt = x86_acpi_add_dsdt(&b, cfg);
+	x86_acpi_add_fadt(&b, cfg, dsdt);
+	x86_acpi_add_madt(&b, cfg);
 	if (cfg->ghes_pointers_gpa) {
 		struct acpi_ghes_source src[2];
-		acpi_ghes_source_x86(&src[0], ACPI_GHES_SOURCE_AR, cfg->ghes_pointers_gpa,
+		x86_ghes_source(&src[0], ACPI_GHES_SOURCE_AR, cfg->ghes_pointers_gpa,
 				     cfg->ghes_ack_port[0], ACPI_HEST_NOTIFY_NMI, 0);
-		acpi_ghes_source_x86(&src[1], ACPI_GHES_SOURCE_AO, cfg->ghes_pointers_gpa + 8,
+		x86_ghes_source(&src[1], ACPI_GHES_SOURCE_AO, cfg->ghes_pointers_gpa + 8,
 				     cfg->ghes_ack_port[1], ACPI_HEST_NOTIFY_GSIV, cfg->ged_gsi);
 		acpi_add_hest(&b, src, 2);
 	}

@@ -1,4 +1,4 @@
-#include "acpi/tables.h"
+#include "x86/acpi_tables.h"
 
 /* Field offsets in the ACPI 6.x FADT. */
 enum {
@@ -25,7 +25,7 @@ static void set_port_gas(struct acpi_builder *b, size_t at, uint16_t port)
 	acpi_set64(b, at + 4, port);
 }
 
-size_t acpi_add_fadt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg,
+size_t x86_acpi_add_fadt(struct acpi_builder *b, const struct x86_acpi_config *cfg,
 			 size_t dsdt)
 {
 	/* Hardware-reduced ACPI: no PM1/GPE blocks, no SCI, SMI or FACS, so

@@ -1,6 +1,6 @@
-#include "acpi/tables.h"
+#include "x86/acpi_tables.h"
 
-size_t acpi_add_madt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg)
+size_t x86_acpi_add_madt(struct acpi_builder *b, const struct x86_acpi_config *cfg)
 {
 	size_t t = acpi_table_begin(b, "APIC", ACPI_MADT_REVISION);
 	acpi_put32(b, cfg->lapic_addr);

@@ -1,8 +1,8 @@
-/* The x86 tables acpi_build_x86() assembles, one builder call each. */
-#ifndef VMRAS_ACPI_TABLES_H
-#define VMRAS_ACPI_TABLES_H
+/* The tables x86_acpi_build() assembles, one builder call each. */
+#ifndef VMRAS_X86_ACPI_TABLES_H
+#define VMRAS_X86_ACPI_TABLES_H
 
-#include "acpi/acpi.h"
+#include "x86/acpi.h"
 #include "acpi/builder.h"
 
 /* FADT (ACPI 6.3: revision 6, minor 3, 276 bytes). */
@@ -34,9 +34,9 @@
 #define ACPI_DSDT_REVISION 2
 
 /* Each returns the table's offset; failures are left in the builder. */
-size_t acpi_add_dsdt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg);
-size_t acpi_add_fadt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg,
+size_t x86_acpi_add_dsdt(struct acpi_builder *b, const struct x86_acpi_config *cfg);
+size_t x86_acpi_add_fadt(struct acpi_builder *b, const struct x86_acpi_config *cfg,
 			 size_t dsdt);
-size_t acpi_add_madt_x86(struct acpi_builder *b, const struct acpi_x86_config *cfg);
+size_t x86_acpi_add_madt(struct acpi_builder *b, const struct x86_acpi_config *cfg);
 
 #endif
