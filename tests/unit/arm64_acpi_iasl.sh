@@ -11,6 +11,9 @@
 set -euo pipefail
 
 dump=${1:?usage: arm64_acpi_iasl.sh ARM64_ACPI_DUMP}
+# A cross build's programs run through its emulator (meson's exe_wrapper,
+# e.g. qemu-aarch64); empty for a native build.
+wrap=${MESON_EXE_WRAPPER:-}
 if ! command -v iasl >/dev/null; then
 	echo "arm64_acpi_iasl: iasl not found; install acpica-tools (tools/deps.sh lab)" >&2
 	exit 1
@@ -134,7 +137,7 @@ check_rsdp() {
 for ncpus in 1 2 17 256; do
 	dir=$work/$ncpus
 	mkdir -p "$dir"
-	"$dump" "$dir" "$ncpus"
+	$wrap "$dump" "$dir" "$ncpus"
 	# shellcheck source=/dev/null
 	. "$dir/config.sh"
 
