@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "ras/event.h"
-#include "ras/mce.h"
+#include "x86/mce.h"
 #include "ras/poison.h"
 #include "vmm/event_sink.h"
 #include "vmm/guest_ram.h"

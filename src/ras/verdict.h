@@ -1,6 +1,6 @@
 /* What is done about one memory failure, in terms every arch shares: the
  * action and flags the MEMORY_FAILURE event reports, the vCPU concerned and
- * why. An arch's own decision (x86: ras/mce.h) produces one of these along
+ * why. An arch's own decision (x86: x86/mce.h) produces one of these along
  * with its details; the APEI plan (ras/apei.h) and the event read only this.
  *
  * Some failures are decided before any arch is asked, because nothing about

@@ -11,7 +11,6 @@
 #include "devices/ged.h"
 #include "devices/ghes.h"
 #include "devices/bus.h"
-#include "devices/power.h"
 #include "devices/pvpanic.h"
 #include "kvm/kvm.h"
 #include "qmp/runstate.h"
@@ -65,7 +64,6 @@ struct machine {
 	unsigned ncpus;
 	struct vcpu *vcpus;
 	struct bus bus;
-	struct power_ports power;
 	struct pvpanic pvpanic;
 	struct ged ged;               /* the power button's event register (ACPI GED) */
 	struct ghes_dev ghes;         /* APEI error sources (--ras ghes|both) */

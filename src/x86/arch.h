@@ -8,10 +8,11 @@
 #include <stdint.h>
 
 #include "devices/uart16550.h"
-#include "ras/mce.h"
+#include "x86/mce.h"
 #include "x86/bzimage.h"
 #include "x86/cpuid.h"
 #include "x86/layout.h"
+#include "x86/power.h"
 
 struct machine_arch {
 	struct bzimage kernel;        /* parsed from the mapped --kernel file */
@@ -25,6 +26,7 @@ struct machine_arch {
 	bool mcg_cap_trapped;         /* guest reads of MCG_CAP come to vmras (see arch_machine.c) */
 	struct mce_vcpu_state *mce_states;  /* the RAS thread's scratch, one per vCPU (arch_ras.c) */
 	struct uart16550 com1;        /* the console */
+	struct power_ports power;     /* ACPI sleep/reset registers, i8042, CF9 */
 };
 
 /* x86's part of a memory-failure decision: the machine check to raise. */

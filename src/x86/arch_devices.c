@@ -84,10 +84,10 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 
 	uart_init(&m->arch.com1, console_tx, console_set_irq, &m->console);
 	console_set_uart(&m->console, &com1, X86_COM1_IRQ);
-	m->power = (struct power_ports){ .request = power_request, .opaque = m };
+	m->arch.power = (struct power_ports){ .request = power_request, .opaque = m };
 	m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
 	if (bus_register(&m->bus, BUS_IO, X86_COM1_PORT, 8, console_access, &m->console) ||
-	    power_ports_register(&m->power, &m->bus) || panic_attach(m, BUS_IO, X86_PVPANIC_PORT) ||
+	    power_ports_register(&m->arch.power, &m->bus) || panic_attach(m, BUS_IO, X86_PVPANIC_PORT) ||
 	    ged_register(&m->ged, &m->bus, BUS_IO, X86_ACPI_GED_PORT)) {
 		snprintf(why, whylen, "internal error: overlapping I/O ports");
 		return -1;

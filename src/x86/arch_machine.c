@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "x86/mca_cpuid.h"
-#include "ras/mce.h"
+#include "x86/mce.h"
 #include "vmm/machine.h"
 #include "x86/arch_kvm.h"
 #include "x86/boot.h"

@@ -1,5 +1,5 @@
 /* x86's side of the memory-failure path: the machine-check state of the
- * vCPUs, the decision table (ras/mce.h) over it, and KVM_X86_SET_MCE, for
+ * vCPUs, the decision table (x86/mce.h) over it, and KVM_X86_SET_MCE, for
  * the RAS thread and for QMP inject-mce. */
 #include "vmm/arch.h"
 
@@ -9,7 +9,7 @@
 
 #include "qmp/error.h"
 #include "qmp/inject.h"
-#include "ras/mce.h"
+#include "x86/mce.h"
 #include "x86/mce_event.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"

@@ -6,7 +6,7 @@
 #define VMRAS_X86_MCE_EVENT_H
 
 #include "ras/event.h"
-#include "ras/mce.h"
+#include "x86/mce.h"
 
 /* The member for d, which must outlive the event. */
 struct mf_event_arch mce_event_arch(const struct mce_detail *d);

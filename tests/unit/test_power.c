@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "devices/bus.h"
-#include "devices/power.h"
+#include "x86/power.h"
 
 static unsigned noff, nreset;
 static const char *last_why;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "x86/mca_cpuid.h"
-#include "ras/mce.h"
+#include "x86/mce.h"
 #include "x86/mce_kvm.h"
 
 /* Intel AR:  VAL(63) UC(61) EN(60) | MISCV(59) ADDRV(58) S(56) | AR(55) | 0x134

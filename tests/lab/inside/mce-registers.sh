@@ -46,7 +46,7 @@ vendors() {
 	esac
 }
 
-# Expected registers: a memory error in bank 9 (see src/ras/mce.h).
+# Expected registers: a memory error in bank 9 (see src/x86/mce.h).
 expect_regs() { # VENDOR
 	if [ "$1" = amd ]; then
 		AR_STATUS=0xbc00080000000000     # VAL UC EN MISCV ADDRV POISON

@@ -1,4 +1,4 @@
-#include "ras/mce.h"
+#include "x86/mce.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -25,8 +25,8 @@
  *     with CR4.MCE clear or MCIP set triple-faults, so the VM resets and the
  *     action is reset, naming that vCPU.
  *  6. otherwise inject. */
-#ifndef VMRAS_RAS_MCE_H
-#define VMRAS_RAS_MCE_H
+#ifndef VMRAS_X86_MCE_H
+#define VMRAS_X86_MCE_H
 
 #include <linux/kvm.h>
 #include <stdbool.h>

@@ -1,8 +1,8 @@
 /* The ways an x86 guest asks to be powered off or reset: the FADT's
  * hardware-reduced sleep-control and reset registers, the keyboard
  * controller's reset pulse and the PCI reset-control register. */
-#ifndef VMRAS_DEVICES_POWER_H
-#define VMRAS_DEVICES_POWER_H
+#ifndef VMRAS_X86_POWER_H
+#define VMRAS_X86_POWER_H
 
 #include <stdbool.h>
 #include <stdint.h>
