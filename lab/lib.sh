@@ -35,11 +35,13 @@ lab_sha() { sha256sum "$@" | cut -c1-64; }
 lab_arch() {
 	case $1 in
 	x86_64 | amd64)
-		LAB_ARCH=x86_64 LAB_SFX='' LAB_KMETA=linux-image-amd64 LAB_KPIN=${VMRAS_LAB_KERNEL_PKG:-}
+		LAB_ARCH=x86_64 LAB_SFX='' LAB_KMETA=linux-image-amd64 LAB_KPIN=${VMRAS_LAB_KERNEL_PKG:-} LAB_FIRMWARE=
 		LAB_BB_PKG=busybox-static LAB_DEPS=lab LAB_CROSS_CC=
 		LAB_BUILD_DIR=${VMRAS_LAB_BUILD_DIR:-$LAB_REPO/build-static} ;;
 	arm64 | aarch64)
 		LAB_ARCH=arm64 LAB_SFX=-arm64 LAB_KMETA=linux-image-arm64:arm64 LAB_KPIN=${VMRAS_LAB_KERNEL_PKG_ARM64:-}
+		# edk2 for QEMU's virt board (qemu-efi-aarch64): vmras --firmware
+		LAB_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 		LAB_BB_PKG=busybox-static:arm64 LAB_DEPS=lab-arm64 LAB_CROSS_CC=aarch64-linux-gnu-gcc
 		LAB_BUILD_DIR=${VMRAS_LAB_BUILD_DIR:-$LAB_REPO/build-static-arm64} ;;
 	*) return 1 ;;
@@ -388,6 +390,7 @@ lab_ensure_host() {
 	fi
 	hash=$( {
 		lab_sha "$LAB_DIR/host-init" "$LAB_DIR/lib.sh" "$LAB_DIR/host-modules$LAB_SFX" "$LAB_BUSYBOX" "$LAB_GUEST_INITRD"
+		[ -z "$LAB_FIRMWARE" ] || lab_sha "$LAB_FIRMWARE"
 		echo "$LAB_KDIR" "$mods"
 		lab_host_tools_id
 	} | lab_sha -)
@@ -404,6 +407,7 @@ lab_ensure_host() {
 		cp "$LAB_VMLINUZ" "$tmp/root/usr/share/vmras-lab/vmlinuz"
 		lab_host_tools "$tmp/root/usr/bin" || { rm -rf "$tmp"; lab_die "building the test host's tools failed"; }
 		cp "$LAB_GUEST_INITRD" "$tmp/root/usr/share/vmras-lab/guest-initrd.cpio.gz"
+		[ -z "$LAB_FIRMWARE" ] || cp "$LAB_FIRMWARE" "$tmp/root/usr/share/vmras-lab/firmware.fd"
 		cat >"$tmp/root/etc/profile" <<-'EOF'
 			PS1='vmras-lab:\w# '
 		EOF

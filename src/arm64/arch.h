@@ -11,8 +11,23 @@
 
 #include "arm64/fdt.h"
 #include "arm64/image.h"
+#include "devices/cfi_flash.h"
 #include "devices/pl011.h"
+#include "devices/pl031.h"
 #include "devices/pl061.h"
+#include "vmm/files.h"
+
+struct machine;
+
+/* One flash bank (arch_firmware.c): the model, its memory, and whether
+ * that memory is a KVM slot now (only while the bank reads as an array). */
+struct arm64_flash_bank {
+	struct machine *m;
+	unsigned index;
+	uint8_t *mem;
+	struct cfi_flash dev;
+	bool mapped;
+};
 
 struct machine_arch {
 	struct arm64_image kernel;    /* parsed from the mapped --kernel file */
@@ -26,6 +41,14 @@ struct machine_arch {
 	pthread_mutex_t gpio_lock;
 	struct pl061 gpio;
 	bool key_held;
+	/* The RTC: vCPU threads. */
+	pthread_mutex_t rtc_lock;
+	struct pl031 rtc;
+	/* --firmware: its image (size 0 without) and the two flash banks;
+	 * flash_lock serialises the vCPUs' accesses and slot changes. */
+	struct mapped_file firmware;
+	pthread_mutex_t flash_lock;
+	struct arm64_flash_bank flash[2];
 };
 
 /* arm64's part of a memory-failure decision: nothing while the guest

@@ -1,5 +1,6 @@
-/* arm64's devices on the bus: the PL011 console, the PL061 power key and
- * pvpanic-mmio at their virt addresses. Power-off and reset are PSCI calls
+/* arm64's devices on the bus: the PL011 console, the PL031 RTC, the PL061
+ * power key, pvpanic-mmio and, booting through firmware, the flash banks,
+ * at their virt addresses. Power-off and reset are PSCI calls
  * KVM turns into system events (vcpu_loop.c); the GED and the GHES sources
  * come with issue 11. */
 #include "vmm/arch.h"
@@ -7,8 +8,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "arm64/arch_devices.h"
+#include "arm64/arch_firmware.h"
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
 #include "vmm/log.h"
@@ -60,6 +63,33 @@ static void gpio_access(void *opaque, uint64_t offset, bool is_write, uint8_t *d
 	pthread_mutex_unlock(&a->gpio_lock);
 }
 
+/* The RTC shows the host's wall clock, as QEMU's default -rtc base=utc. */
+static uint64_t rtc_clock(void *opaque)
+{
+	struct timespec ts;
+
+	(void)opaque;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static void rtc_set_irq(void *opaque, int level)
+{
+	struct machine *m = opaque;
+
+	if (m->arch.gic_ready && kvm_vm_irq_line(m->vm_fd, ARM64_KVM_IRQ_SPI(ARM64_RTC_SPI), level))
+		log_error("RTC interrupt (SPI %d): %s", ARM64_RTC_SPI, strerror(errno));
+}
+
+static void rtc_access(void *opaque, uint64_t offset, bool is_write, uint8_t *data, unsigned size)
+{
+	struct machine *m = opaque;
+
+	pthread_mutex_lock(&m->arch.rtc_lock);
+	pl031_access(&m->arch.rtc, offset, is_write, data, size);
+	pthread_mutex_unlock(&m->arch.rtc_lock);
+}
+
 int arch_devices_init(struct machine *m, char *why, size_t whylen)
 {
 	const struct console_uart uart = { .dev = &m->arch.uart, .reset = uart_reset_dev,
@@ -69,8 +99,12 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 	console_set_uart(&m->console, &uart, ARM64_KVM_IRQ_SPI(ARM64_UART_SPI));
 	pthread_mutex_init(&m->arch.gpio_lock, NULL);
 	pl061_init(&m->arch.gpio, gpio_set_irq, m);
+	pthread_mutex_init(&m->arch.rtc_lock, NULL);
+	pl031_init(&m->arch.rtc, rtc_clock, rtc_set_irq, m);
 	if (bus_register(&m->bus, BUS_MMIO, ARM64_UART_GPA, ARM64_UART_SIZE, console_access, &m->console) ||
 	    bus_register(&m->bus, BUS_MMIO, ARM64_GPIO_GPA, ARM64_GPIO_SIZE, gpio_access, m) ||
+	    bus_register(&m->bus, BUS_MMIO, ARM64_RTC_GPA, ARM64_RTC_SIZE, rtc_access, m) ||
+	    (m->opts->firmware && arm64_firmware_devices(m)) ||
 	    panic_attach(m, BUS_MMIO, ARM64_PVPANIC_GPA)) {
 		snprintf(why, whylen, "internal error: overlapping MMIO devices");
 		return -1;
@@ -100,4 +134,7 @@ void arm64_devices_reset(struct machine *m)
 	pl061_set_input(&a->gpio, ARM64_POWER_BUTTON_PIN, 0);
 	pl061_reset(&a->gpio);
 	pthread_mutex_unlock(&a->gpio_lock);
+	pthread_mutex_lock(&a->rtc_lock);
+	pl031_reset(&a->rtc);
+	pthread_mutex_unlock(&a->rtc_lock);
 }

@@ -12,6 +12,7 @@
 #include <asm/ptrace.h>
 
 #include "arm64/arch_devices.h"
+#include "arm64/arch_firmware.h"
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
 #include "arm64/qmp_cpu.h"
@@ -25,12 +26,23 @@ int arch_kernel_init(struct machine *m, char *why, size_t whylen)
 	const char *reason;
 
 	a->gic_fd = -1;
-	if (arm64_image_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
-		snprintf(why, whylen, "'%s': %s", m->opts->kernel, reason);
-		return -1;
-	}
 	if (m->ncpus > ARM64_MAX_VCPUS) {
 		snprintf(why, whylen, "--cpus %u: the arm64 machine has at most %d vCPUs", m->ncpus, ARM64_MAX_VCPUS);
+		return -1;
+	}
+	if (m->opts->firmware) {
+		/* The kernel, initrd and command line reach the firmware
+		 * through fw_cfg, which this machine does not have yet;
+		 * without it the firmware stops in its boot manager. */
+		if (m->opts->kernel) {
+			snprintf(why, whylen, "--firmware with --kernel: the firmware would load the kernel through "
+				 "fw_cfg, which the arm64 machine does not have yet");
+			return -1;
+		}
+		return arm64_firmware_init(m, why, whylen);
+	}
+	if (arm64_image_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
+		snprintf(why, whylen, "'%s': %s", m->opts->kernel, reason);
 		return -1;
 	}
 	snprintf(a->cmdline, sizeof(a->cmdline), "%s", m->opts->append ? m->opts->append : DEFAULT_CMDLINE);
@@ -39,7 +51,14 @@ int arch_kernel_init(struct machine *m, char *why, size_t whylen)
 
 int arch_machine_init(struct machine *m, char *why, size_t whylen)
 {
-	return arm64_kvm_check(&m->kvm, why, whylen);
+	/* The flash banks are read-only slots whose writes exit. */
+	static const struct kvm_cap_name firmware_caps[] = {
+		{ KVM_CAP_READONLY_MEM, "KVM_CAP_READONLY_MEM" },
+	};
+
+	if (arm64_kvm_check(&m->kvm, why, whylen))
+		return -1;
+	return m->opts->firmware ? kvm_require_caps(&m->kvm, firmware_caps, 1, why, whylen) : 0;
 }
 
 void arch_machine_destroy(struct machine *m)
@@ -47,6 +66,7 @@ void arch_machine_destroy(struct machine *m)
 	if (m->arch.gic_fd >= 0)
 		close(m->arch.gic_fd);
 	m->arch.gic_fd = -1;
+	arm64_firmware_destroy(m);
 }
 
 int arch_ram_layout(struct guest_ram *ram, uint64_t size)
@@ -116,13 +136,45 @@ static int boot_registers(struct vcpu *v, uint64_t entry, uint64_t dtb)
 	return 0;
 }
 
+static int write_dtb(struct machine *m, const struct arm64_fdt_config *cfg, uint64_t gpa, uint64_t max, char *why,
+		     size_t whylen)
+{
+	void *dtb = guest_ram_gpa_to_hva(&m->ram, gpa, max);
+	const char *reason;
+
+	if (!dtb || arm64_fdt_build(cfg, dtb, max, &reason)) {
+		snprintf(why, whylen, "device tree: %s", dtb ? reason : "no room in guest RAM");
+		return -1;
+	}
+	return 0;
+}
+
+/* edk2's ArmVirtQemu starts at the flash's first word and reads its DT
+ * from the start of RAM (where QEMU's virt puts it); x0 points there too,
+ * for firmware that looks. */
+static int boot_firmware(struct machine *m, char *why, size_t whylen)
+{
+	const struct arm64_fdt_config cfg = {
+		.ram_size = m->ram.total, .ncpus = m->ncpus, .pvpanic = true, .power_button = true, .rtc = true,
+		.flash = true,
+	};
+
+	if (arm64_firmware_boot(m, why, whylen) ||
+	    write_dtb(m, &cfg, ARM64_DTB_GPA, ARM64_DTB_MAX, why, whylen))
+		return -1;
+	if (boot_registers(&m->vcpus[0], ARM64_FLASH_GPA, ARM64_DTB_GPA)) {
+		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int arch_boot(struct machine *m, char *why, size_t whylen)
 {
 	struct machine_arch *a = &m->arch;
 	struct arm64_boot_plan plan;
 	struct arm64_fdt_config cfg;
 	const char *reason;
-	void *dtb;
 
 	/* Every vCPU exists now; a reload after poisoned memory (boot_guarded)
 	 * comes back here with the GIC already initialised. The vGIC lives as
@@ -135,6 +187,8 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 		close(a->gic_fd);
 		a->gic_fd = -1;
 	}
+	if (m->opts->firmware)
+		return boot_firmware(m, why, whylen);
 	if (arm64_image_place(&a->kernel, ARM64_RAM_GPA, m->ram.total, m->initrd_file.size, &plan, &reason)) {
 		snprintf(why, whylen, "'%s': %s", m->opts->kernel, reason);
 		return -1;
@@ -146,13 +200,10 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 	cfg = (struct arm64_fdt_config){
 		.ram_size = m->ram.total, .ncpus = m->ncpus, .cmdline = a->cmdline,
 		.initrd_start = plan.initrd_gpa, .initrd_end = plan.initrd_end, .pvpanic = true,
-		.power_button = true,
+		.power_button = true, .rtc = true,
 	};
-	dtb = guest_ram_gpa_to_hva(&m->ram, plan.dtb_gpa, plan.dtb_max);
-	if (!dtb || arm64_fdt_build(&cfg, dtb, plan.dtb_max, &reason)) {
-		snprintf(why, whylen, "device tree: %s", dtb ? reason : "no room in guest RAM");
+	if (write_dtb(m, &cfg, plan.dtb_gpa, plan.dtb_max, why, whylen))
 		return -1;
-	}
 	if (boot_registers(&m->vcpus[0], plan.kernel_gpa, plan.dtb_gpa)) {
 		snprintf(why, whylen, "vCPU 0: setting boot registers: %s", strerror(errno));
 		return -1;

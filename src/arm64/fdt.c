@@ -7,7 +7,9 @@
 #include "arm64/layout.h"
 #include "arm64/mpidr.h"
 #include "devices/dt.h"
+#include "devices/cfi_flash.h"
 #include "devices/pl011.h"
+#include "devices/pl031.h"
 #include "devices/pl061.h"
 #include "devices/pvpanic.h"
 
@@ -131,6 +133,19 @@ static void add_pvpanic(struct dt_writer *w)
 	pvpanic_dt(w, ARM64_FDT_PVPANIC_NODE, ARM64_PVPANIC_GPA, ARM64_PVPANIC_SIZE);
 }
 
+static void add_rtc(struct dt_writer *w)
+{
+	pl031_dt(w, ARM64_FDT_RTC_NODE, ARM64_RTC_GPA, ARM64_RTC_SIZE, ARM64_RTC_SPI, ARM64_FDT_PHANDLE_CLOCK);
+}
+
+/* edk2 (NorFlashQemuLib) takes every cfi-flash range but the one holding
+ * its own code, so bank 1 holds its variables; QEMU's virt names both
+ * banks in one node too. */
+static void add_flash(struct dt_writer *w)
+{
+	cfi_flash_dt(w, ARM64_FDT_FLASH_NODE, ARM64_FLASH_GPA, ARM64_FLASH_BANK_SIZE, 2);
+}
+
 static void add_chosen(struct dt_writer *w, const struct arm64_fdt_config *cfg)
 {
 	dt_begin(w, "chosen");
@@ -198,6 +213,10 @@ int arm64_fdt_build(const struct arm64_fdt_config *cfg, void *buf, size_t size, 
 		add_power_button(&w);
 	if (cfg->pvpanic)
 		add_pvpanic(&w);
+	if (cfg->rtc)
+		add_rtc(&w);
+	if (cfg->flash)
+		add_flash(&w);
 	dt_end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

@@ -25,6 +25,8 @@
 #define ARM64_FDT_GIC_NODE      "intc@8000000"
 #define ARM64_FDT_GPIO_NODE     "pl061@9030000"
 #define ARM64_FDT_PVPANIC_NODE  "pvpanic@9060000"
+#define ARM64_FDT_RTC_NODE      "pl031@9010000"
+#define ARM64_FDT_FLASH_NODE    "flash@0"
 #define ARM64_FDT_UART_PATH     "/" ARM64_FDT_UART_NODE
 
 struct arm64_fdt_config {
@@ -35,6 +37,10 @@ struct arm64_fdt_config {
 	uint64_t initrd_end;         /* exclusive */
 	bool pvpanic;                /* the pvpanic-mmio node */
 	bool power_button;           /* the PL061 and its gpio-keys power key */
+	bool rtc;                    /* the PL031 */
+	/* The two CFI flash banks: a boot through firmware, which reads
+	 * this tree from the start of RAM. */
+	bool flash;
 	/* Optional entropy, chosen by the caller (this module is pure):
 	 * kaslr-seed randomises the kernel's virtual placement (the guest
 	 * cannot ask an EFI stub for it on a direct boot), rng-seed feeds

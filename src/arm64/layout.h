@@ -5,10 +5,10 @@
  * there), flash at 0 (where a CPU out of reset fetches the firmware), the
  * GIC distributor and the PL011, PL031, fw_cfg and PL061 at virt's
  * addresses, so a guest's earlycon=pl011,0x9000000 and habits carried over
- * from QEMU keep working. It departs from virt where vmras differs: no PCI,
- * so the redistributors take the window virt gives PCIe MMIO, one region
- * big enough for every vCPU vmras allows instead of virt's 123 low ones
- * plus a second region above RAM.
+ * from QEMU keep working. It departs from virt where vmras differs: the
+ * redistributors are one region big enough for every vCPU vmras allows,
+ * instead of virt's 123 low ones plus a second region above RAM, in the
+ * window virt gives its platform bus (vmras has none).
  *
  * Everything below ARM64_RAM_GPA is device space; nothing vmras places
  * before the first instruction (DTB, kernel, initrd) lives outside RAM. */
@@ -36,7 +36,12 @@
  * that still ends far below RAM. One region keeps the DT's GIC node and
  * KVM's setup to one address each. */
 #define ARM64_MAX_VCPUS        256
-#define ARM64_GICR_GPA         0x10000000ULL
+/* Inside 0x08000000-0x10000000: edk2's ArmVirtQemu maps only that window
+ * as device memory (QemuVirtMemInfoLib, "miscellaneous device I/O"), so a
+ * redistributor above it faults in the firmware's GICv3 driver (seen with
+ * Debian's edk2 2022.11: "Synchronous Exception" a second after its
+ * banner). virt's platform bus window is free here. */
+#define ARM64_GICR_GPA         0x0c000000ULL
 #define ARM64_GICR_SIZE        ((unsigned long long)ARM64_MAX_VCPUS * ARM64_GICR_STRIDE)
 /* The redistributor region a machine of ncpus vCPUs uses. */
 #define ARM64_GICR_SIZE_FOR(ncpus) ((unsigned long long)(ncpus) * ARM64_GICR_STRIDE)

@@ -79,8 +79,13 @@ int kvm_vm_create(const struct kvm_system *sys, char *why, size_t whylen)
 
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
 {
+	return kvm_vm_set_memory_flags(vm_fd, slot, gpa, size, hva, 0);
+}
+
+int kvm_vm_set_memory_flags(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva, uint32_t flags)
+{
 	struct kvm_userspace_memory_region r = {
-		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
 		.userspace_addr = (uintptr_t)hva,
 	};
 	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);

@@ -41,6 +41,9 @@ int kvm_fail(char *why, size_t whylen, const char *what);
 /* A bare VM (the arch adds its devices, arch_vm_init); returns the VM fd or -1. */
 int kvm_vm_create(const struct kvm_system *sys, char *why, size_t whylen);
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva);
+/* With KVM_MEM_* flags (KVM_MEM_READONLY: writes exit as MMIO); size 0
+ * deletes the slot. */
+int kvm_vm_set_memory_flags(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva, uint32_t flags);
 int kvm_vm_irq_line(int vm_fd, uint32_t irq, int level);
 
 int kvm_vcpu_create(const struct kvm_system *sys, int vm_fd, unsigned index, struct kvm_vcpu_fd *vcpu);

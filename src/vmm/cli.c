@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS, OPT_FIRMWARE };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -24,6 +24,7 @@ static const struct option long_options[] = {
 	{ "qmp",       required_argument, NULL, OPT_QMP },
 	{ "paused",    no_argument,       NULL, OPT_PAUSED },
 	{ "ras",       required_argument, NULL, OPT_RAS },
+	{ "firmware",  required_argument, NULL, OPT_FIRMWARE },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -42,6 +43,7 @@ const char *cli_ras_name(enum ras_mode mode)
 void cli_usage(FILE *out)
 {
 	fputs("Usage: vmras --kernel KERNEL [options]\n"
+	      "       vmras --firmware FIRMWARE [options]   (arm64)\n"
 	      "       vmras --machine none --qmp unix:PATH\n"
 	      "       vmras --dump-acpi DIR [options]\n"
 	      "\n"
@@ -51,6 +53,11 @@ void cli_usage(FILE *out)
 	      "  -k, --kernel KERNEL    Linux kernel to boot: an x86-64 bzImage (64-bit boot\n"
 	      "                         protocol) or an uncompressed arm64 Image\n"
 	      "  -i, --initrd FILE      initial ramdisk\n"
+	      "      --firmware PATH|none\n"
+	      "                         arm64: boot through UEFI firmware (edk2's QEMU_EFI.fd for\n"
+	      "                         QEMU's virt board) from the flash at address 0, variables\n"
+	      "                         blank at every start; none (default) boots --kernel\n"
+	      "                         directly with a device tree. x86 has no firmware option\n"
 	      "  -a, --append CMDLINE   kernel command line\n"
 	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
 	      "                         is MiB (default 512M, at least 16M)\n"
@@ -219,6 +226,11 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		case 'i': o->initrd = optarg; break;
 		case 'a': o->append = optarg; break;
 		case OPT_DUMP_ACPI: o->dump_acpi = optarg; break;
+		case OPT_FIRMWARE:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --firmware '': expected a file or none");
+			o->firmware = strcmp(optarg, "none") ? optarg : NULL;
+			break;
 		case OPT_EVENT_LOG: o->event_log = optarg; break;
 		case OPT_CPU_VENDOR:
 			if (strcmp(optarg, "host") && strcmp(optarg, "intel") && strcmp(optarg, "amd"))
@@ -295,10 +307,13 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->help || o->version)
 		return 0;
-	if (o->machine_none && (o->kernel || o->initrd || o->append || o->dump_acpi))
-		return fail(err, errlen, "--machine none runs no guest: --kernel, --initrd, --append and --dump-acpi do not apply");
-	if (!o->kernel && !o->dump_acpi && !o->machine_none)
+	if (o->machine_none && (o->kernel || o->initrd || o->append || o->dump_acpi || o->firmware))
+		return fail(err, errlen, "--machine none runs no guest: --kernel, --initrd, --append, --firmware and --dump-acpi do not apply");
+	/* Firmware without a kernel stops in its boot manager: still a guest. */
+	if (!o->kernel && !o->firmware && !o->dump_acpi && !o->machine_none)
 		return fail(err, errlen, "--kernel is required (see --help)");
+	if (!o->kernel && (o->initrd || o->append))
+		return fail(err, errlen, "--initrd and --append need --kernel");
 	if (o->append && strlen(o->append) >= 2048)
 		return fail(err, errlen, "--append is %zu bytes; the kernel command line holds at most 2047", strlen(o->append));
 	return 0;

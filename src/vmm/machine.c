@@ -202,7 +202,7 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	pthread_mutex_init(&m->vm_lock, NULL);
 	pthread_cond_init(&m->vm_cond, NULL);
 	*usage_error = true;
-	if (mapped_file_open(&m->kernel_file, opts->kernel, why, whylen))
+	if (opts->kernel && mapped_file_open(&m->kernel_file, opts->kernel, why, whylen))
 		return -1;
 	if (arch_kernel_init(m, why, whylen))
 		return -1;

@@ -28,6 +28,13 @@ int arch_kernel_init(struct machine *m, char *why, size_t whylen)
 	const struct vmras_options *opts = m->opts;
 	const char *reason;
 
+	/* The PC machine loads its kernel itself and has no firmware image to
+	 * run: refusing says so, where ignoring would boot something else
+	 * than asked. */
+	if (opts->firmware) {
+		snprintf(why, whylen, "--firmware: the x86 machine has no firmware; it boots --kernel directly");
+		return -1;
+	}
 	if (bzimage_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
 		snprintf(why, whylen, "'%s': %s", opts->kernel, reason);
 		return -1;

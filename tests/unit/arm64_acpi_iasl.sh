@@ -164,7 +164,7 @@ for ncpus in 1 2 17 256; do
 	has APIC "Revision : 04" "Subtable Type : 0C [Generic Interrupt Distributor]" \
 		"Base Address : 0000000008000000" "Version : 03" \
 		"Subtable Type : 0E [Generic Interrupt Redistributor]" \
-		"Base Address : 0000000010000000" \
+		"Base Address : 000000000C000000" \
 		"Length : $(printf '%08X' $((ncpus * 0x20000)))"
 	count APIC "[Generic Interrupt Controller]" "$ncpus"
 	count APIC "Virtual GIC Interrupt : 00000019" "$ncpus"

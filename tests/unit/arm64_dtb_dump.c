@@ -62,5 +62,9 @@ int main(int argc, char **argv)
 	}
 	cfg = (struct arm64_fdt_config){ .ram_size = 64 << 20, .ncpus = 1 };
 	rc |= dump(argv[1], "bare", &cfg);
+	/* What a boot through firmware gets: no command line or initrd. */
+	cfg = (struct arm64_fdt_config){ .ram_size = 1ULL << 30, .ncpus = 2, .pvpanic = 1, .power_button = 1,
+					 .rtc = 1, .flash = 1 };
+	rc |= dump(argv[1], "firmware", &cfg);
 	return rc ? 1 : 0;
 }

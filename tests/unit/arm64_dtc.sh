@@ -36,8 +36,8 @@ expect() {
 }
 expect cpus-2 'compatible = "linux,dummy-virt";'
 expect cpus-2 'compatible = "arm,gic-v3";'
-expect cpus-2 'reg = <0x00 0x8000000 0x00 0x10000 0x00 0x10000000 0x00 0x40000>;'
-expect cpus-256 'reg = <0x00 0x8000000 0x00 0x10000 0x00 0x10000000 0x00 0x2000000>;'
+expect cpus-2 'reg = <0x00 0x8000000 0x00 0x10000 0x00 0xc000000 0x00 0x40000>;'
+expect cpus-256 'reg = <0x00 0x8000000 0x00 0x10000 0x00 0xc000000 0x00 0x2000000>;'
 expect cpus-256 'cpu@f0f {'
 expect cpus-8 'compatible = "arm,psci-1.0\0arm,psci-0.2";'
 expect cpus-8 'method = "hvc";'
@@ -54,11 +54,18 @@ expect bare 'reg = <0x00 0x40000000 0x00 0x4000000>;'
 if grep -qE 'pvpanic|gpio-keys|bootargs|initrd' "$dir/bare.dts"; then
 	fail "bare.dts has an optional node or property"
 fi
+expect firmware 'compatible = "cfi-flash";'
+expect firmware 'reg = <0x00 0x00 0x00 0x4000000 0x00 0x4000000 0x00 0x4000000>;'
+expect firmware 'bank-width = <0x04>;'
+expect firmware 'compatible = "arm,pl031\0arm,primecell";'
+if grep -qE 'bootargs|initrd' "$dir/firmware.dts"; then
+	fail "firmware.dts has a command line or initrd"
+fi
 [ "$(grep -c 'enable-method = "psci";' "$dir/cpus-256.dts")" = 256 ] || fail "cpus-256.dts: not 256 PSCI cpus"
 
 if [ $failed = 0 ]; then
 	rm -rf "$dir"
-	echo "arm64_dtc: 5 trees decompile without a warning"
+	echo "arm64_dtc: 6 trees decompile without a warning"
 else
 	echo "arm64_dtc: kept $dir" >&2
 fi

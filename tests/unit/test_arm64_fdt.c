@@ -137,6 +137,8 @@ static struct arm64_fdt_config full_config(unsigned ncpus)
 		.initrd_end = 0x42600000 + 5 * MiB + 123,
 		.pvpanic = true,
 		.power_button = true,
+		.rtc = true,
+		.flash = true,
 	};
 }
 
@@ -186,6 +188,10 @@ static void check_root(const struct arm64_fdt_config *cfg)
 	}
 	if (cfg->pvpanic)
 		children[n++] = "pvpanic@9060000";
+	if (cfg->rtc)
+		children[n++] = "pl031@9010000";
+	if (cfg->flash)
+		children[n++] = "flash@0";
 	children[n] = NULL;
 	expect_children("/", children);
 
@@ -263,7 +269,7 @@ static void check_fixed_nodes(unsigned ncpus)
 	static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
 	static const char uart_clocks[] = "uartclk\0apb_pclk";
-	uint32_t gic_reg[8] = { 0, 0x08000000, 0, 0x10000, 0, 0x10000000, 0, ncpus * 0x20000u };
+	uint32_t gic_reg[8] = { 0, 0x08000000, 0, 0x10000, 0, 0x0c000000, 0, ncpus * 0x20000u };
 
 	expect_props("/psci", (const char *const[]){ "compatible", "method", NULL });
 	expect_bytes("/psci", "compatible", psci_compat, sizeof(psci_compat));
@@ -344,6 +350,27 @@ static void check_optional(const struct arm64_fdt_config *cfg)
 	} else {
 		assert_int_equal(fdt_path_offset(blob, "/pvpanic@9060000"), -FDT_ERR_NOTFOUND);
 	}
+	if (cfg->rtc) {
+		static const char rtc_compat[] = "arm,pl031\0arm,primecell";
+
+		expect_props("/pl031@9010000", (const char *const[]){ "compatible", "reg", "interrupts", "clocks",
+			"clock-names", NULL });
+		expect_bytes("/pl031@9010000", "compatible", rtc_compat, sizeof(rtc_compat));
+		expect_cells("/pl031@9010000", "reg", (const uint32_t[]){ 0, 0x09010000, 0, 0x1000 }, 4);
+		expect_cells("/pl031@9010000", "interrupts", (const uint32_t[]){ 0, 2, 4 }, 3);
+		expect_u32("/pl031@9010000", "clocks", 2);
+		expect_str("/pl031@9010000", "clock-names", "apb_pclk");
+	} else {
+		assert_int_equal(fdt_path_offset(blob, "/pl031@9010000"), -FDT_ERR_NOTFOUND);
+	}
+	if (cfg->flash) {
+		expect_props("/flash@0", (const char *const[]){ "compatible", "reg", "bank-width", NULL });
+		expect_str("/flash@0", "compatible", "cfi-flash");
+		expect_cells("/flash@0", "reg", (const uint32_t[]){ 0, 0, 0, 0x4000000, 0, 0x4000000, 0, 0x4000000 }, 8);
+		expect_u32("/flash@0", "bank-width", 4);
+	} else {
+		assert_int_equal(fdt_path_offset(blob, "/flash@0"), -FDT_ERR_NOTFOUND);
+	}
 }
 
 static void check_all(const struct arm64_fdt_config *cfg)
@@ -367,6 +394,8 @@ static void test_cpus(void **state)
 		check_all(&cfg);
 	}
 	assert_int_equal(ARM64_MAX_VCPUS, 256);
+	/* Every redistributor inside the device window edk2 maps. */
+	assert_true(ARM64_GICR_GPA >= 0x08000000 && ARM64_GICR_GPA + ARM64_GICR_SIZE <= 0x10000000);
 }
 
 static void test_max_cpus_names(void **state)
@@ -383,17 +412,19 @@ static void test_max_cpus_names(void **state)
 	assert_int_equal(fdt_path_offset(blob, "/cpus/cpu@10"), -FDT_ERR_NOTFOUND);
 	expect_u32("/cpus/cpu@f0f", "reg", 0xf0f);
 	expect_cells("/intc@8000000", "reg",
-		     (const uint32_t[]){ 0, 0x08000000, 0, 0x10000, 0, 0x10000000, 0, 0x2000000 }, 8);
+		     (const uint32_t[]){ 0, 0x08000000, 0, 0x10000, 0, 0x0c000000, 0, 0x2000000 }, 8);
 }
 
 static void test_optional_devices(void **state)
 {
 	(void)state;
-	for (int mask = 0; mask < 4; mask++) {
+	for (int mask = 0; mask < 16; mask++) {
 		struct arm64_fdt_config cfg = full_config(2);
 
 		cfg.pvpanic = mask & 1;
 		cfg.power_button = mask & 2;
+		cfg.rtc = mask & 4;
+		cfg.flash = mask & 8;
 		check_all(&cfg);
 	}
 }

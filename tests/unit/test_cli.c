@@ -199,6 +199,30 @@ static void test_missing_kernel(void **state)
 	expect_error("--kernel", "--initrd", "i", "--append", "x", NULL);
 }
 
+/* --firmware FILE boots without --kernel (edk2 stops in its boot manager);
+ * none is the default, a direct kernel boot. */
+static void test_firmware(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "-k", "k", NULL), 0);
+	assert_null(o.firmware);
+	assert_int_equal(parse(&o, "--firmware", "/fw.fd", NULL), 0);
+	assert_string_equal(o.firmware, "/fw.fd");
+	assert_null(o.kernel);
+	assert_int_equal(parse(&o, "--firmware=/fw.fd", "-k", "k", "-i", "i", "-a", "x", NULL), 0);
+	assert_string_equal(o.firmware, "/fw.fd");
+	assert_int_equal(parse(&o, "--firmware", "/fw.fd", "--firmware", "none", "-k", "k", NULL), 0);
+	assert_null(o.firmware);
+	expect_error("--kernel is required", "--firmware", "none", NULL);
+	expect_error("expected a file or none", "--firmware", "", NULL);
+	expect_error("need --kernel", "--firmware", "/fw.fd", "--initrd", "i", NULL);
+	expect_error("need --kernel", "--firmware", "/fw.fd", "--append", "x", NULL);
+	expect_error("do not apply", "--machine", "none", "--firmware", "/fw.fd", NULL);
+	expect_error("needs an argument", "--firmware", NULL);
+}
+
 static void test_last_option_wins(void **state)
 {
 	struct vmras_options o;
@@ -622,7 +646,8 @@ static void test_usage(void **state)
 	/* Every option the parser knows is documented. */
 	const char *opts[] = { "--kernel", "-k,", "--initrd", "-i,", "--append", "-a,", "--memory",
 			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run", "--ras", "mce|ghes|both",
-			       "--machine", "pc|none", "--qmp", "unix:PATH|tcp:[HOST]:PORT", "--help", "-h,", "--version", "-V," };
+			       "--machine", "pc|none", "--qmp", "unix:PATH|tcp:[HOST]:PORT", "--help", "-h,", "--version", "-V,",
+			       "--firmware", "PATH|none" };
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strstr(text, opts[i]))
 			fail_msg("usage does not mention %s", opts[i]);
@@ -638,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_long_options_with_equals),
 		cmocka_unit_test(test_short_options),
 		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_firmware),
 		cmocka_unit_test(test_dump_acpi_needs_no_kernel),
 		cmocka_unit_test(test_missing_kernel),
 		cmocka_unit_test(test_last_option_wins),
