@@ -9,9 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arm64/acpi.h"
 #include "arm64/fdt.h"
 #include "arm64/image.h"
 #include "devices/cfi_flash.h"
+#include "devices/fw_cfg.h"
 #include "devices/pl011.h"
 #include "devices/pl031.h"
 #include "devices/pl061.h"
@@ -49,6 +51,13 @@ struct machine_arch {
 	struct mapped_file firmware;
 	pthread_mutex_t flash_lock;
 	struct arm64_flash_bank flash[2];
+	/* fw_cfg (arch_fw_cfg.c), vCPU threads under fw_cfg_lock; the ACPI
+	 * tables it hands the firmware; where the firmware placed the GHES
+	 * error blocks (0: not yet this boot), atomic. */
+	pthread_mutex_t fw_cfg_lock;
+	struct fw_cfg fw_cfg;
+	struct arm64_acpi_blobs acpi;
+	uint64_t hw_errors_gpa;
 };
 
 /* arm64's part of a memory-failure decision: nothing while the guest

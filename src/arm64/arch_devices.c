@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "arm64/arch_devices.h"
+#include "arm64/arch_fw_cfg.h"
 #include "arm64/arch_firmware.h"
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
@@ -73,6 +74,16 @@ static uint64_t rtc_clock(void *opaque)
 	return (uint64_t)ts.tv_sec;
 }
 
+/* The GED's line (an ACPI boot's power button and hardware-error events):
+ * ged_event pulses it, from the thread that raised the event. */
+static void ged_set_irq(void *opaque, int level)
+{
+	struct machine *m = opaque;
+
+	if (m->arch.gic_ready && kvm_vm_irq_line(m->vm_fd, ARM64_KVM_IRQ_SPI(ARM64_GED_SPI), level))
+		log_error("GED interrupt (SPI %d): %s", ARM64_GED_SPI, strerror(errno));
+}
+
 static void rtc_set_irq(void *opaque, int level)
 {
 	struct machine *m = opaque;
@@ -109,6 +120,17 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 		snprintf(why, whylen, "internal error: overlapping MMIO devices");
 		return -1;
 	}
+	/* A boot through firmware gives the guest ACPI instead of the DT,
+	 * and ACPI's power button is the GED's (the PL061 stays, unused). */
+	if (m->opts->firmware) {
+		m->ged = (struct ged){ .set_irq = ged_set_irq, .opaque = m };
+		if (ged_register(&m->ged, &m->bus, BUS_MMIO, ARM64_GED_GPA)) {
+			snprintf(why, whylen, "internal error: overlapping MMIO devices (GED)");
+			return -1;
+		}
+		if (arm64_fw_cfg_init(m, why, whylen))
+			return -1;
+	}
 	/* Nothing tells the guest of a memory error yet (arm64/mf.h). */
 	m->channels = 0;
 	return 0;
@@ -117,6 +139,11 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 void arch_power_button(struct machine *m)
 {
 	struct machine_arch *a = &m->arch;
+
+	if (m->opts->firmware) {
+		ged_event(&m->ged, GED_EVENT_POWER_BUTTON);
+		return;
+	}
 
 	pthread_mutex_lock(&a->gpio_lock);
 	a->key_held = true;

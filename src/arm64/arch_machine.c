@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #include "arm64/arch_devices.h"
 #include "arm64/arch_firmware.h"
+#include "arm64/arch_fw_cfg.h"
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
 #include "arm64/qmp_cpu.h"
@@ -30,23 +32,22 @@ int arch_kernel_init(struct machine *m, char *why, size_t whylen)
 		snprintf(why, whylen, "--cpus %u: the arm64 machine has at most %d vCPUs", m->ncpus, ARM64_MAX_VCPUS);
 		return -1;
 	}
-	if (m->opts->firmware) {
-		/* The kernel, initrd and command line reach the firmware
-		 * through fw_cfg, which this machine does not have yet;
-		 * without it the firmware stops in its boot manager. */
-		if (m->opts->kernel) {
-			snprintf(why, whylen, "--firmware with --kernel: the firmware would load the kernel through "
-				 "fw_cfg, which the arm64 machine does not have yet");
-			return -1;
-		}
-		return arm64_firmware_init(m, why, whylen);
-	}
-	if (arm64_image_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
+	if (m->opts->kernel && arm64_image_parse(m->kernel_file.data, m->kernel_file.size, &a->kernel, &reason)) {
 		snprintf(why, whylen, "'%s': %s", m->opts->kernel, reason);
 		return -1;
 	}
 	snprintf(a->cmdline, sizeof(a->cmdline), "%s", m->opts->append ? m->opts->append : DEFAULT_CMDLINE);
-	return 0;
+	if (!m->opts->firmware)
+		return 0;
+	/* The firmware reads the kernel and initrd through fw_cfg, whose
+	 * size items are 32 bits. */
+	if (m->kernel_file.size > UINT32_MAX || m->initrd_file.size > UINT32_MAX) {
+		snprintf(why, whylen, "--firmware: the %s is %zu bytes; the firmware can be handed at most 4 GiB - 1",
+			 m->kernel_file.size > UINT32_MAX ? "kernel" : "initrd",
+			 m->kernel_file.size > UINT32_MAX ? m->kernel_file.size : m->initrd_file.size);
+		return -1;
+	}
+	return arm64_firmware_init(m, why, whylen);
 }
 
 int arch_machine_init(struct machine *m, char *why, size_t whylen)
@@ -66,6 +67,8 @@ void arch_machine_destroy(struct machine *m)
 	if (m->arch.gic_fd >= 0)
 		close(m->arch.gic_fd);
 	m->arch.gic_fd = -1;
+	if (m->opts->firmware)
+		arm64_fw_cfg_destroy(m);
 	arm64_firmware_destroy(m);
 }
 
@@ -156,10 +159,10 @@ static int boot_firmware(struct machine *m, char *why, size_t whylen)
 {
 	const struct arm64_fdt_config cfg = {
 		.ram_size = m->ram.total, .ncpus = m->ncpus, .pvpanic = true, .power_button = true, .rtc = true,
-		.flash = true,
+		.flash = true, .fw_cfg = true,
 	};
 
-	if (arm64_firmware_boot(m, why, whylen) ||
+	if (arm64_firmware_boot(m, why, whylen) || arm64_fw_cfg_boot(m, why, whylen) ||
 	    write_dtb(m, &cfg, ARM64_DTB_GPA, ARM64_DTB_MAX, why, whylen))
 		return -1;
 	if (boot_registers(&m->vcpus[0], ARM64_FLASH_GPA, ARM64_DTB_GPA)) {

@@ -8,6 +8,7 @@
 #include "arm64/mpidr.h"
 #include "devices/dt.h"
 #include "devices/cfi_flash.h"
+#include "devices/fw_cfg.h"
 #include "devices/pl011.h"
 #include "devices/pl031.h"
 #include "devices/pl061.h"
@@ -217,6 +218,8 @@ int arm64_fdt_build(const struct arm64_fdt_config *cfg, void *buf, size_t size, 
 		add_rtc(&w);
 	if (cfg->flash)
 		add_flash(&w);
+	if (cfg->fw_cfg)
+		fw_cfg_dt(&w, ARM64_FDT_FW_CFG_NODE, ARM64_FW_CFG_GPA, ARM64_FW_CFG_SIZE);
 	dt_end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

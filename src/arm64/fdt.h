@@ -27,6 +27,7 @@
 #define ARM64_FDT_PVPANIC_NODE  "pvpanic@9060000"
 #define ARM64_FDT_RTC_NODE      "pl031@9010000"
 #define ARM64_FDT_FLASH_NODE    "flash@0"
+#define ARM64_FDT_FW_CFG_NODE   "fw-cfg@9020000"
 #define ARM64_FDT_UART_PATH     "/" ARM64_FDT_UART_NODE
 
 struct arm64_fdt_config {
@@ -41,6 +42,8 @@ struct arm64_fdt_config {
 	/* The two CFI flash banks: a boot through firmware, which reads
 	 * this tree from the start of RAM. */
 	bool flash;
+	/* fw_cfg: where that firmware finds the kernel and ACPI tables. */
+	bool fw_cfg;
 	/* Optional entropy, chosen by the caller (this module is pure):
 	 * kaslr-seed randomises the kernel's virtual placement (the guest
 	 * cannot ask an EFI stub for it on a direct boot), rng-seed feeds

@@ -40,6 +40,14 @@ fi
 
 say() { echo "[$(date +%T)] $*"; }
 
+# A console log as lines to match: no carriage returns, and no terminal
+# control sequences (edk2 clears the screen, ESC [ 2 J and the like, at the
+# start of the line the kernel's first output then shares).
+ESC=$(printf '\033')
+console_lines() {
+	tr -d '\r' | sed "s/$ESC\[[0-9;=?]*[A-Za-z]//g"
+}
+
 guest() {
 	_name=$1 _script=$2
 	shift 2
@@ -55,7 +63,7 @@ guest() {
 	timeout "$GUEST_TIMEOUT" vmras --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" \
 		--append "$_append" "$@" </dev/null >"$LOGS/$_name.log" 2>&1
 	_rc=$?
-	tr -d '\r' <"$LOGS/$_name.log" >"$LOGS/$_name.txt"
+	console_lines <"$LOGS/$_name.log" >"$LOGS/$_name.txt"
 	say "  $_name: vmras exit $_rc"
 	return $_rc
 }

@@ -50,7 +50,7 @@ show() {
 }
 
 # The console without carriage returns.
-txt() { tr -d '\r' <"$LOGS/$1.log" >"$LOGS/$1.txt" 2>/dev/null; }
+txt() { console_lines <"$LOGS/$1.log" >"$LOGS/$1.txt" 2>/dev/null; }
 
 vm_start() {
 	_n=$1
