@@ -407,7 +407,11 @@ lab_ensure_host() {
 		cp "$LAB_VMLINUZ" "$tmp/root/usr/share/vmras-lab/vmlinuz"
 		lab_host_tools "$tmp/root/usr/bin" || { rm -rf "$tmp"; lab_die "building the test host's tools failed"; }
 		cp "$LAB_GUEST_INITRD" "$tmp/root/usr/share/vmras-lab/guest-initrd.cpio.gz"
-		[ -z "$LAB_FIRMWARE" ] || cp "$LAB_FIRMWARE" "$tmp/root/usr/share/vmras-lab/firmware.fd"
+		# Where Debian's qemu-efi-aarch64 puts it: the arm64 vmras's default.
+		if [ -n "$LAB_FIRMWARE" ]; then
+			mkdir -p "$tmp/root/usr/share/qemu-efi-aarch64"
+			cp "$LAB_FIRMWARE" "$tmp/root/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+		fi
 		cat >"$tmp/root/etc/profile" <<-'EOF'
 			PS1='vmras-lab:\w# '
 		EOF

@@ -49,7 +49,8 @@ boot() {
 	out=$2 stop=
 	case $1 in
 	vmras)
-		set -- vmras --kernel "$kernel" --initrd "$initrd" --cpus "$cpus" --memory "${mem}M" \
+		# A direct kernel boot, as kvmtool's: on arm64 no UEFI first.
+		set -- vmras --firmware none --kernel "$kernel" --initrd "$initrd" --cpus "$cpus" --memory "${mem}M" \
 			--append "$cmdline" ;;
 	qemu)
 		set -- "$BENCH_QEMU/qemu" -enable-kvm -cpu host -M "${BENCH_QEMU_MACHINE:-q35}" \

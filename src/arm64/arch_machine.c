@@ -18,6 +18,7 @@
 #include "arm64/arch_kvm.h"
 #include "arm64/layout.h"
 #include "arm64/qmp_cpu.h"
+#include "vmm/log.h"
 #include "vmm/machine.h"
 
 #define DEFAULT_CMDLINE "console=ttyAMA0"
@@ -212,6 +213,19 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 		return -1;
 	}
 	return 0;
+}
+
+/* Through UEFI by default: only an ACPI guest has the GHES sources that
+ * tell it of memory errors (a DT guest given a bare SEA kills the process
+ * with the wrong code and reuses the page, docs/arm64.md). Debian's
+ * qemu-efi-aarch64 puts edk2 for virt here. */
+const char *arch_default_firmware(void)
+{
+	if (access(ARM64_DEFAULT_FIRMWARE, R_OK) == 0)
+		return ARM64_DEFAULT_FIRMWARE;
+	log_info("no firmware at " ARM64_DEFAULT_FIRMWARE " (Debian's qemu-efi-aarch64): booting the kernel "
+		 "with a device tree, without ACPI, so the guest cannot be told of memory errors");
+	return NULL;
 }
 
 const struct qmp_cpu_model *arch_qmp_cpu_model(void)

@@ -23,6 +23,9 @@
 #define ARM64_FLASH_GPA        0x00000000ULL
 #define ARM64_FLASH_BANK_SIZE  (64 * ARM64_MiB)
 #define ARM64_FLASH_SIZE       (2 * ARM64_FLASH_BANK_SIZE)
+/* The firmware vmras boots through without --firmware (Debian's
+ * qemu-efi-aarch64 package: edk2's ArmVirtQemu). */
+#define ARM64_DEFAULT_FIRMWARE "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
 
 /* GICv3, in-kernel (KVM_DEV_TYPE_ARM_VGIC_V3). The distributor is at
  * virt's address; each vCPU's redistributor is two 64 KiB frames (RD_base

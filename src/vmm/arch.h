@@ -91,6 +91,9 @@ int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp
 
 /* query-cpus-fast: the arch's "target" and per-CPU members, as QEMU reports them. */
 const struct qmp_cpu_model *arch_qmp_cpu_model(void);
+/* The firmware a guest boots through when --firmware is not given, or NULL
+ * (a direct kernel boot). Called once, before the machine exists. */
+const char *arch_default_firmware(void);
 
 /* The firmware tables the guest boots with and --dump-acpi writes (see acpi/acpi.h). */
 int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out);

@@ -56,8 +56,11 @@ void cli_usage(FILE *out)
 	      "      --firmware PATH|none\n"
 	      "                         arm64: boot through UEFI firmware (edk2's QEMU_EFI.fd for\n"
 	      "                         QEMU's virt board) from the flash at address 0, variables\n"
-	      "                         blank at every start; none (default) boots --kernel\n"
-	      "                         directly with a device tree. x86 has no firmware option\n"
+	      "                         blank at every start; the guest gets ACPI, which it needs\n"
+	      "                         to be told of memory errors. Default: Debian's\n"
+	      "                         /usr/share/qemu-efi-aarch64/QEMU_EFI.fd where installed;\n"
+	      "                         none boots --kernel directly with a device tree.\n"
+	      "                         x86 has no firmware option\n"
 	      "  -a, --append CMDLINE   kernel command line\n"
 	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
 	      "                         is MiB (default 512M, at least 16M)\n"
@@ -230,6 +233,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			if (!*optarg)
 				return fail(err, errlen, "invalid --firmware '': expected a file or none");
 			o->firmware = strcmp(optarg, "none") ? optarg : NULL;
+			o->firmware_set = true;
 			break;
 		case OPT_EVENT_LOG: o->event_log = optarg; break;
 		case OPT_CPU_VENDOR:
@@ -307,7 +311,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->help || o->version)
 		return 0;
-	if (o->machine_none && (o->kernel || o->initrd || o->append || o->dump_acpi || o->firmware))
+	if (o->machine_none && (o->kernel || o->initrd || o->append || o->dump_acpi || o->firmware_set))
 		return fail(err, errlen, "--machine none runs no guest: --kernel, --initrd, --append, --firmware and --dump-acpi do not apply");
 	/* Firmware without a kernel stops in its boot manager: still a guest. */
 	if (!o->kernel && !o->firmware && !o->dump_acpi && !o->machine_none)

@@ -40,6 +40,7 @@ struct vmras_options {
 	/* --firmware: the image for the arm64 flash, NULL for none (a direct
 	 * kernel boot); the x86 machine refuses it (arch_kernel_init). */
 	const char *firmware;
+	bool firmware_set;         /* --firmware given (none included): no arch default */
 	const char *dump_acpi;     /* write the ACPI tables to this directory and exit */
 	const char *event_log;     /* JSON Lines event log */
 	bool early_kill;           /* ask for BUS_MCEERR_AO when poison is found early (default on) */

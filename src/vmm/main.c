@@ -196,6 +196,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmras: error: cannot start the signal thread\n");
 		return 1;
 	}
+	if (!opts.firmware_set && !opts.machine_none)
+		opts.firmware = arch_default_firmware();
 	if (opts.machine_none) {
 		machine_init_none(&machine, &opts);
 		if (start_qmp(&opts, &machine, why, sizeof(why))) {

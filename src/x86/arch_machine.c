@@ -213,6 +213,11 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 	return 0;
 }
 
+const char *arch_default_firmware(void)
+{
+	return NULL;
+}
+
 const struct qmp_cpu_model *arch_qmp_cpu_model(void)
 {
 	return &x86_qmp_cpu_model;

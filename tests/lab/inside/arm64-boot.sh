@@ -17,19 +17,19 @@ check_boot() { # NAME CPUS MEM_MIB RC
 	return 0
 }
 
-guest one-cpu "$facts" --cpus 1 --memory 512M
+guest one-cpu "$facts" --firmware none --cpus 1 --memory 512M
 if ! check_boot one-cpu 1 512 $?; then
 	say "the first guest did not boot: not trying the others"
 	finish
 fi
 
-guest two-cpus "$facts" --cpus 2 --memory 512M
+guest two-cpus "$facts" --firmware none --cpus 2 --memory 512M
 check_boot two-cpus 2 512 $?
 
 # Reboot (PSCI SYSTEM_RESET): the marker goes in RAM above mem=510M, which the
 # guest's kernel leaves alone.
 GUEST_APPEND=mem=510M
-guest reboot "$(reboot_script 0x5ff00000)" --cpus 2 --memory 512M
+guest reboot "$(reboot_script 0x5ff00000)" --firmware none --cpus 2 --memory 512M
 rc=$?
 GUEST_APPEND=
 check_reboot reboot $rc

@@ -13,7 +13,7 @@ SOCK=$LOGS/qmp.sock
 n=arm64-qmp
 
 script=$(printf '%s\n' 'echo "vmras-test: up"; while :; do sleep 1; done' | base64 | tr -d '\n')
-vm_start $n --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" --cpus 2 --memory 512M \
+vm_start $n --firmware none --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" --cpus 2 --memory 512M \
 	--append "console=ttyAMA0 quiet vmras.run=$script" --qmp "unix:$SOCK" --paused
 qmp_follow "$LOGS/qmp.events"
 is $n "query-status with --paused" "$(status)" prelaunch
@@ -83,7 +83,7 @@ n=arm64-powerdown
 SOCK=$LOGS/powerdown.sock
 script=$(printf '%s\n' 'grep -c "pl061.*GPIO Key Poweroff" /proc/interrupts | sed "s/^/KEY_IRQ=/"
 echo "vmras-test: up"; while :; do sleep 1; done' | base64 | tr -d '\n')
-vm_start $n --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" --memory 512M \
+vm_start $n --firmware none --kernel "$VMRAS_GUEST_KERNEL" --initrd "$VMRAS_GUEST_INITRD" --memory 512M \
 	--append "console=ttyAMA0 quiet vmras.run=$script" --qmp "unix:$SOCK"
 qmp_follow "$LOGS/powerdown.events"
 vm_wait_line $n 'vmras-test: up' 1 120 || fail $n "$n: the guest did not boot"
