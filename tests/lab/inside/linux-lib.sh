@@ -103,6 +103,8 @@ linux_vendors() {
 		echo "$VMRAS_TEST_VENDORS"
 		return
 	fi
+	# An arm64 guest has no vendor to choose (--cpu-vendor is x86's).
+	[ "$(uname -m)" = aarch64 ] && { echo arm; return; }
 	_h=$(host_vendor)
 	if vmras --help 2>&1 | grep -q -- '--cpu-vendor' && [ "$_h" != intel ]; then
 		echo "$_h intel"
@@ -149,6 +151,12 @@ vendor_id() {
 	case $1 in amd) echo AuthenticAMD ;; intel) echo GenuineIntel ;; *) echo '' ;; esac
 }
 
+# The guest's console: the 16550 on x86, the PL011 on arm64 (the test
+# host's arch is the guest's).
+guest_console() {
+	case $(uname -m) in aarch64) echo ttyAMA0 ;; *) echo ttyS0 ;; esac
+}
+
 vm_start() {
 	VM=$1 _script=$2 _vendor=$3
 	shift 3
@@ -158,7 +166,7 @@ vm_start() {
 	say "boot $VM: vmras $(vendor_opts "$_vendor") $*"
 	# shellcheck disable=SC2046
 	vmras --kernel "$VMRAS_GUEST_KERNEL" --initrd "$INITRD" --event-log "$LOGS/$VM.events" \
-		--append "console=ttyS0 quiet vmras.run=$_b64 $VM_APPEND" $(vendor_opts "$_vendor") "$@" \
+		--append "console=$(guest_console) quiet vmras.run=$_b64 $VM_APPEND" $(vendor_opts "$_vendor") "$@" \
 		<"$LOGS/$VM.in" >"$LOGS/$VM.log" 2>&1 &
 	VM_PID=$!
 	exec 3>"$LOGS/$VM.in"
