@@ -11,6 +11,7 @@
 
 #include "arm64/fdt.h"
 #include "arm64/image.h"
+#include "arm64/mf.h"
 #include "devices/cfi_flash.h"
 #include "devices/pl011.h"
 #include "devices/pl031.h"
@@ -49,12 +50,30 @@ struct machine_arch {
 	struct mapped_file firmware;
 	pthread_mutex_t flash_lock;
 	struct arm64_flash_bank flash[2];
+	/* Memory failures (arch_ras.c): KVM can inject an SEA
+	 * (arm64_kvm_can_inject_sea, read once at arch_machine_init), and the
+	 * report the RAS thread is deciding. */
+	bool sea_ok;
+	struct arm64_mf_report {
+		/* Between arch_mf_decide and arch_mf_event of one report, on
+		 * the RAS thread under vm_lock: the GHES notify that thread
+		 * makes from ghes_dev_submit fills in the SEA's outcome. */
+		bool open;
+		int cpu;                      /* the vCPU that consumed it, or -1 */
+		struct mf_verdict *verdict;   /* the decision's: an SEA that failed says so */
+		struct arm64_mf_detail detail;
+	} mf_report;
 };
 
-/* arm64's part of a memory-failure decision: nothing while the guest
- * cannot be told (issue 11); C wants a member. */
+/* arm64's part of a memory-failure decision: the report above, whose
+ * detail is the event's "arm" member. */
 struct arch_mf_detail {
-	char unused;
+	struct arm64_mf_report *report;
 };
+
+/* The arch's own notification is GHES's (the SEA), so the MEMORY_FAILURE
+ * event carries the arch's member whenever a record went to a GHES
+ * source; x86's only when a machine check was injected. */
+#define ARCH_MF_MEMBER_WITH_GHES 1
 
 #endif

@@ -34,4 +34,8 @@ struct arch_mf_detail {
 	struct mce_detail mce;
 };
 
+/* The event's "machine-check" member only when a machine check was
+ * injected, not for a GHES record alone (see arm64/arch.h). */
+#define ARCH_MF_MEMBER_WITH_GHES 0
+
 #endif
