@@ -12,6 +12,7 @@
 #include "arm64/acpi.h"
 #include "arm64/fdt.h"
 #include "arm64/image.h"
+#include "arm64/mf.h"
 #include "devices/cfi_flash.h"
 #include "devices/fw_cfg.h"
 #include "devices/pl011.h"
@@ -53,17 +54,30 @@ struct machine_arch {
 	struct arm64_flash_bank flash[2];
 	/* fw_cfg (arch_fw_cfg.c), vCPU threads under fw_cfg_lock; the ACPI
 	 * tables it hands the firmware; where the firmware placed the GHES
-	 * error blocks (0: not yet this boot), atomic. */
+	 * error blocks (0: not yet this boot), atomic, for the log. */
 	pthread_mutex_t fw_cfg_lock;
 	struct fw_cfg fw_cfg;
 	struct arm64_acpi_blobs acpi;
 	uint64_t hw_errors_gpa;
+	/* Memory failures (arch_ras.c): KVM can inject an SEA
+	 * (arm64_kvm_can_inject_sea, read once at arch_machine_init), and the
+	 * report the RAS thread is deciding. */
+	bool sea_ok;
+	struct arm64_mf_report {
+		/* Between arch_mf_decide and arch_mf_event of one report, on
+		 * the RAS thread under vm_lock: the GHES notify that thread
+		 * makes from ghes_dev_submit fills in the SEA's outcome. */
+		bool open;
+		int cpu;                      /* the vCPU that consumed it, or -1 */
+		struct mf_verdict *verdict;   /* the decision's: an SEA that failed says so */
+		struct arm64_mf_detail detail;
+	} mf_report;
 };
 
-/* arm64's part of a memory-failure decision: nothing while the guest
- * cannot be told (issue 11); C wants a member. */
+/* arm64's part of a memory-failure decision: the report above, whose
+ * detail is the event's "arm" member. */
 struct arch_mf_detail {
-	char unused;
+	struct arm64_mf_report *report;
 };
 
 #endif

@@ -14,6 +14,8 @@
 #include "arm64/arch_fw_cfg.h"
 #include "arm64/arch_firmware.h"
 #include "arm64/arch_kvm.h"
+#include "arm64/arch_ras.h"
+#include "arm64/ghes_layout.h"
 #include "arm64/layout.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
@@ -131,8 +133,19 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 		if (arm64_fw_cfg_init(m, why, whylen))
 			return -1;
 	}
-	/* Nothing tells the guest of a memory error yet (arm64/mf.h). */
-	m->channels = 0;
+	/* Only an ACPI guest (a boot through firmware) has the GHES sources;
+	 * arm64 has no channel of its own (machine checks are x86's). */
+	m->channels = m->opts->firmware ? (m->opts->ras & RAS_MODE_GHES) : 0;
+	if (m->channels & RAS_MODE_GHES) {
+		const struct ghes_dev_layout layout = arm64_ghes_layout();
+
+		m->ghes.notify = arm64_ghes_notify;
+		m->ghes.opaque = m;
+		if (ghes_dev_init(&m->ghes, &m->ram, &m->bus, &layout)) {
+			snprintf(why, whylen, "internal error: cannot place the GHES read-ack registers");
+			return -1;
+		}
+	}
 	return 0;
 }
 

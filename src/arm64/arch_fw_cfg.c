@@ -11,6 +11,7 @@
 
 #include "acpi/loader.h"
 #include "arm64/acpi.h"
+#include "arm64/arch_ras.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
 
@@ -60,6 +61,9 @@ static void hw_errors_written(void *opaque, const uint8_t *data, uint32_t len, u
 	gpa = le64toh(gpa);
 	__atomic_store_n(&m->arch.hw_errors_gpa, gpa, __ATOMIC_RELEASE);
 	log_info("firmware placed the GHES error blocks at 0x%llx", (unsigned long long)gpa);
+	/* 0: the firmware's script failed; the blocks stay unplaced. */
+	if (gpa && (m->channels & RAS_MODE_GHES))
+		arm64_ghes_placed_at(m, gpa);
 }
 
 int arm64_fw_cfg_init(struct machine *m, char *why, size_t whylen)

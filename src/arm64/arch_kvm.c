@@ -96,3 +96,20 @@ int arm64_kvm_gic_init(int gic_fd, char *why, size_t whylen)
 		return kvm_fail(why, whylen, "KVM_DEV_ARM_VGIC_CTRL_INIT");
 	return 0;
 }
+
+bool arm64_kvm_can_inject_sea(const struct kvm_system *sys)
+{
+	return ioctl(sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0 &&
+	       ioctl(sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_INJECT_EXT_DABT) > 0;
+}
+
+int arm64_kvm_inject_sea(struct kvm_vcpu_fd *vcpu)
+{
+	struct kvm_vcpu_events ev;
+
+	/* Everything else zero: no SError is raised (KVM only raises what
+	 * is set, and clears nothing), and KVM refuses non-zero padding. */
+	memset(&ev, 0, sizeof(ev));
+	ev.exception.ext_dabt_pending = 1;
+	return ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, &ev);
+}

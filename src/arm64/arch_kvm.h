@@ -25,6 +25,15 @@ uint64_t arm64_kvm_core_reg(size_t offset);
 /* The vGICv3 with its distributor, redistributors and interrupt count;
  * returns its device fd or -1. */
 int arm64_kvm_gic_create(int vm_fd, char *why, size_t whylen);
+/* Whether this KVM can inject a synchronous external abort: KVM_SET_VCPU_EVENTS
+ * (KVM_CAP_VCPU_EVENTS) with ext_dabt_pending (KVM_CAP_ARM_INJECT_EXT_DABT,
+ * Linux 5.7). */
+bool arm64_kvm_can_inject_sea(const struct kvm_system *sys);
+/* A Synchronous External Abort (a data abort, external, at the address of
+ * the vCPU's last fault) taken by the guest when the vCPU next runs:
+ * KVM_SET_VCPU_EVENTS with ext_dabt_pending. On the vCPU's own thread
+ * (vcpu_run_on), outside KVM_RUN. Returns 0, or -1 with errno. */
+int arm64_kvm_inject_sea(struct kvm_vcpu_fd *vcpu);
 /* KVM_DEV_ARM_VGIC_CTRL_INIT: once every vCPU exists. */
 int arm64_kvm_gic_init(int gic_fd, char *why, size_t whylen);
 

@@ -60,6 +60,7 @@ int arch_machine_init(struct machine *m, char *why, size_t whylen)
 
 	if (arm64_kvm_check(&m->kvm, why, whylen))
 		return -1;
+	m->arch.sea_ok = arm64_kvm_can_inject_sea(&m->kvm);
 	return m->opts->firmware ? kvm_require_caps(&m->kvm, firmware_caps, 1, why, whylen) : 0;
 }
 

@@ -1,9 +1,15 @@
-/* The VMM side of APEI firmware-first reporting for x86 guests: two GHESv2
- * error sources (ACPI_GHES_SOURCE_AR for errors a vCPU consumed,
- * ACPI_GHES_SOURCE_AO for errors found early), each with a 64-bit pointer
- * and a 4 KiB error status block in guest memory and a 32-bit read-ack
- * register on the bus (I/O space on x86) (see src/acpi/hest.c for the table that describes
- * them, x86/layout.h for where they are).
+/* The VMM side of APEI firmware-first reporting: two GHESv2 error sources
+ * (ACPI_GHES_SOURCE_AR for errors a vCPU consumed, ACPI_GHES_SOURCE_AO for
+ * errors found early), each with a 64-bit pointer and a 4 KiB error status
+ * block in guest memory and a read-ack register on the bus (see
+ * src/acpi/hest.c for the table that describes them).
+ *  - x86: pointers and blocks at fixed addresses vmras chose
+ *    (x86/layout.h), 32-bit read-ack registers in I/O space, 4 bytes apart.
+ *  - arm64: pointers and blocks in RAM the firmware allocates
+ *    (etc/hardware_errors, arm64/acpi.h); vmras learns where only when the
+ *    firmware writes the address back, and forgets it at each reset, when
+ *    the firmware runs again (ghes_dev_place, a "firmware" layout). 64-bit
+ *    read-ack registers in MMIO, 8 bytes apart.
  *
  * A record goes into its source's block only when the guest has
  * acknowledged the previous one; until then it waits in the source's bounded
@@ -23,47 +29,102 @@
 #include "vmm/guest_ram.h"
 
 #define GHES_SOURCES 2
+/* Read-ack register strides: x86's 32-bit I/O ports, arm64's 64-bit MMIO. */
+#define GHES_ACK_STRIDE_IO32 4
+#define GHES_ACK_STRIDE_MMIO64 8
+
+/* When a source's guest is notified (the callback below). */
+enum ghes_notify_mode {
+	/* Whenever the block is (re)written: at submit when the block is
+	 * free, and at the acknowledge that hands over the next queued record
+	 * (cpu -1 then). Right for a notification the guest may coalesce or
+	 * that re-reads the block on every delivery: x86's NMI and both
+	 * arches' GED interrupt. */
+	GHES_NOTIFY_ON_WRITE,
+	/* Once per record accepted (written or queued), at submit, with the
+	 * submitter's cpu; never at an acknowledge. For arm64's SEA: the
+	 * guest spools one record per source per SEA, and acknowledges from
+	 * inside its SEA handler (an SEA injected then would nest in it), so
+	 * one SEA per accepted record, on the vCPU that faulted, is what
+	 * keeps every record read and no SEA without one. */
+	GHES_NOTIFY_PER_RECORD,
+};
 
 struct ghes_source_dev {
 	uint64_t ack_addr;
 	uint64_t pointer_gpa;
 	uint64_t block_gpa;
-	uint32_t ack_reg;          /* what the guest reads: bit 0 set once it acknowledged */
+	uint64_t ack_reg;          /* what the guest reads: bit 0 set once it acknowledged */
+	enum ghes_notify_mode notify_mode;
 	struct ghes_queue q;
 };
 
 struct ghes_dev {
 	pthread_mutex_t lock;
 	const struct guest_ram *ram;
+	unsigned ack_stride;       /* bytes between read-ack registers = register width */
+	bool firmware;             /* the blocks are placed by the firmware (ghes_dev_place) */
+	bool placed;               /* pointers and blocks are known: records can be written */
 	struct ghes_source_dev src[GHES_SOURCES];
-	/* The block of source now holds a record for the guest. cpu: the vCPU
-	 * the record concerns, or -1 (none, or the one acknowledging). */
+	/* The block of source now holds a record for the guest (or, in
+	 * GHES_NOTIFY_PER_RECORD mode, one more record is in or for it). cpu:
+	 * the vCPU the record concerns, or -1 (none, or the one
+	 * acknowledging). */
 	void (*notify)(void *opaque, unsigned source, int cpu);
 	void *opaque;
 };
 
 struct ghes_dev_layout {
+	/* Where the firmware-less layout puts the pointers and blocks; both 0
+	 * with firmware set. */
 	uint64_t pointers_gpa;     /* GHES_SOURCES 64-bit pointers */
 	uint64_t blocks_gpa;       /* GHES_SOURCES blocks of GHES_RECORD_MAX bytes */
+	/* The firmware allocates pointers and blocks: nothing is written to
+	 * guest memory until ghes_dev_place says where they are, and a reset
+	 * forgets it (the firmware runs again and may place them elsewhere). */
+	bool firmware;
 	enum bus_space ack_space;
+	/* The read-ack registers, ack_stride bytes apart (0 means
+	 * GHES_ACK_STRIDE_IO32), each ack_stride bytes wide; bit 0 is the
+	 * acknowledge, the rest read as zero. */
+	unsigned ack_stride;
 	uint64_t ack_addr[GHES_SOURCES];
+	enum ghes_notify_mode notify_mode[GHES_SOURCES];   /* zeroed: GHES_NOTIFY_ON_WRITE */
 };
 
-/* Registers the read-ack registers and lays the pointers and empty blocks into
- * guest memory. Returns 0, or -1 (a port taken, the areas not guest RAM). */
+/* Registers the read-ack registers and, unless the layout is the
+ * firmware's, lays the pointers and empty blocks into guest memory. Returns
+ * 0, or -1 (a register taken, registers not ack_stride apart, an unknown
+ * stride, the areas not guest RAM). */
 int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *bus,
 		  const struct ghes_dev_layout *layout);
-/* A new machine: pointers and empty blocks rewritten, queues emptied (what
- * they held was for a guest that is gone; its pages are replaced). Returns
- * how many records were waiting. */
+/* A new machine: queues emptied (what they held was for a guest that is
+ * gone; its pages are replaced). A fixed layout has its pointers and empty
+ * blocks rewritten; a firmware layout is unplaced, and its memory left
+ * alone (it is the new guest's until its firmware places the blocks
+ * again). Returns how many records were waiting. */
 unsigned ghes_dev_reset(struct ghes_dev *g);
+
+/* A firmware layout: the firmware placed the pointers (GHES_SOURCES 64-bit
+ * pointers from pointers_gpa) and the blocks (GHES_SOURCES blocks of
+ * GHES_RECORD_MAX bytes from blocks_gpa). The pointers are written to lead
+ * to the blocks (the firmware's loader linked them so already), the blocks
+ * emptied, the registers read as acknowledged. Placing again moves them
+ * (records in flight are forgotten, as at a reset). Returns 0, or -1 (not
+ * a firmware layout, or an area not wholly guest RAM: nothing changed). */
+int ghes_dev_place(struct ghes_dev *g, uint64_t pointers_gpa, uint64_t blocks_gpa);
+/* Whether records can be written now: a fixed layout always, a firmware
+ * layout once placed (and until the next reset). */
+bool ghes_dev_placed(struct ghes_dev *g);
 
 struct ghes_dev_result {
 	enum ghes_submit what;
 	unsigned waiting;          /* records queued on the source after this one */
 };
 /* Hands a whole Generic Error Status Block to source for the guest; cpu as
- * for notify. Written and notified at once when the block is free. */
+ * for notify. Written and notified at once when the block is free. Before
+ * a firmware layout is placed, nothing is written or queued and the answer
+ * is GHES_INVALID (the shared path asks ghes_dev_placed first). */
 struct ghes_dev_result ghes_dev_submit(struct ghes_dev *g, unsigned source, const void *rec,
 				       size_t len, uint64_t tag, int cpu);
 /* Counters of one source, read under the lock. */

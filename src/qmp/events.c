@@ -46,6 +46,14 @@ static const struct qmp_member ghes_record[] = {
 	{ 0 },
 };
 
+static const struct qmp_member arm_record[] = {
+	{ .name = "sea", .type = QMP_T_BOOL,
+	  .doc = "a Synchronous External Abort was injected on the vCPU, so that it reads the record (action "
+		 "required, source 0); false for an action-optional record (notified through the GED's "
+		 "interrupt), and when the injection failed (see `reason`)" },
+	{ 0 },
+};
+
 static const struct qmp_member memory_failure[] = {
 	{ .name = "recipient", .type = QMP_T_ENUM, .type_name = "MemoryFailureRecipient",
 	  .values = recipient_values, .doc = "whose memory failed: the guest's RAM, or vmras's own" },
@@ -68,6 +76,10 @@ static const struct qmp_member memory_failure[] = {
 	  .doc = "vmras extension: reports of this page so far" },
 	{ .name = "machine-check", .type = QMP_T_OBJECT, .type_name = "MachineCheckRecord", .optional = true,
 	  .members = machine_check, .doc = "vmras extension: the x86 record injected (action `inject`)" },
+	{ .name = "arm", .type = QMP_T_OBJECT, .type_name = "ArmNotification", .optional = true,
+	  .members = arm_record,
+	  .doc = "vmras extension: on arm64, how the guest was notified of the GHES record (present with "
+		 "`ghes`)" },
 	{ .name = "ghes", .type = QMP_T_OBJECT, .type_name = "GhesRecord", .optional = true,
 	  .members = ghes_record,
 	  .doc = "vmras extension: the CPER record for the guest's APEI error source (`--ras ghes` or `both`)" },

@@ -14,7 +14,7 @@ void apei_plan(bool mce, bool ghes, const struct memory_failure *f, uint32_t cou
 	memset(p, 0, sizeof(*p));
 	p->mce = mce && v->action == MF_ACTION_INJECT;
 	p->source = f->action_required ? ACPI_GHES_SOURCE_AR : ACPI_GHES_SOURCE_AO;
-	if (!ghes || f->recipient != MF_RECIPIENT_GUEST || v->action == MF_ACTION_FATAL)
+	if (!ghes || v->no_ghes || f->recipient != MF_RECIPIENT_GUEST || v->action == MF_ACTION_FATAL)
 		return;
 	if (mce && v->action == MF_ACTION_RESET)
 		return;

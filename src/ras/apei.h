@@ -12,6 +12,8 @@
  *    guest is being reset (it would never read it). If the machine check was
  *    ignored (reporting disabled by the guest) the record still tells it,
  *    so the action is inject, with the machine check's reason kept.
+ *  - an arch whose GHES sources cannot take a record now (v->no_ghes:
+ *    arm64 before its firmware placed the blocks) keeps its own verdict.
  *  - an action-required repeat of a page already reported through GHES gets
  *    no new record: the vCPU is retrying the access while the guest isolates
  *    the page, and a record per retry would only fill the queue. */

@@ -9,7 +9,9 @@
  *   count                               reports of this extent so far (registry)
  *   the arch's member                   inject through the arch's channel,
  *                                       written by the arch (x86:
- *                                       machine-check, x86/mce_event.c)
+ *                                       machine-check, x86/mce_event.c;
+ *                                       arm64: arm, with every GHES record,
+ *                                       arm64/mf_event.c)
  *   ghes                                APEI: source (0 action required, 1
  *                                       action optional), delivery
  *                                       (notified, queued, dropped), waiting

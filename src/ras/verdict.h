@@ -27,6 +27,11 @@ struct mf_verdict {
 	bool recursive;              /* the guest was still handling an earlier error */
 	int cpu;                     /* the vCPU concerned, or -1 */
 	char reason[MF_REASON_MAX];  /* why, for ignore, reset and fatal (and a lost inject); else "" */
+	/* The arch says its GHES sources cannot tell the guest now (arm64: a
+	 * DT boot has no ACPI, the firmware has not placed the blocks yet,
+	 * KVM cannot raise the SEA): the APEI plan keeps this verdict and
+	 * writes no record, whatever --ras says. Never set on x86. */
+	bool no_ghes;
 };
 
 /* Clears v (cpu from f) and, for the failures above, decides: returns true

@@ -83,9 +83,11 @@ int arch_mf_decide(struct machine *m, const struct memory_failure *f, bool read_
 /* Tells the guest as decided (action inject, on d->v.cpu), VM alive;
  * returns 0 or an errno. */
 int arch_mf_inject(struct machine *m, const struct mf_decision *d);
-/* The MEMORY_FAILURE event's arch member for d, when the arch's channel
- * told the guest (member NULL: none). */
-void arch_mf_event(const struct mf_decision *d, struct mf_event_arch *out);
+/* The MEMORY_FAILURE event's arch member for d (member NULL: none), given
+ * how the guest was told: through the arch's own channel (x86: a machine
+ * check), and whether a GHES record went to it (arm64's SEA rides on the
+ * action-required record). */
+void arch_mf_event(const struct mf_decision *d, bool arch_channel, bool ghes_record, struct mf_event_arch *out);
 /* QMP inject-mce (checked here against the arch's machine): 0, or -1 with err set. */
 int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp_error *err);
 

@@ -118,9 +118,11 @@ int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_er
 		return -1;
 	}
 	if (!(m->channels & RAS_MODE_GHES)) {
-		/* --ras asked for it and the arch has none (arm64, until issue 11). */
+		/* --ras asked for it and the machine has none (an arm64 guest
+		 * booted with a device tree has no ACPI). */
 		if (m->opts->ras & RAS_MODE_GHES)
-			qmp_error_set(err, QMP_ERR_GENERIC, "this machine has no GHES error sources yet");
+			qmp_error_set(err, QMP_ERR_GENERIC, "this guest has no GHES error sources (no ACPI: "
+				      "an arm64 guest has them when it boots through firmware)");
 		else
 			qmp_error_set(err, QMP_ERR_GENERIC, "GHES is not enabled: vmras runs with --ras mce");
 		return -1;
@@ -133,6 +135,14 @@ int machine_inject_ghes(void *opaque, const void *rec, size_t len, struct qmp_er
 	if (!m->vm_alive) {
 		pthread_mutex_unlock(&m->vm_lock);
 		qmp_error_set(err, QMP_ERR_GENERIC, "vmras is shutting down: no guest to deliver to");
+		return -1;
+	}
+	/* Firmware-placed blocks (arm64) exist once the firmware has run its
+	 * ACPI table loader, and again after each reset. */
+	if (!ghes_dev_placed(&m->ghes)) {
+		pthread_mutex_unlock(&m->vm_lock);
+		qmp_error_set(err, QMP_ERR_GENERIC, "the guest's firmware has not placed the GHES error status "
+			      "blocks yet (it does so as it loads the ACPI tables): try again once it has booted");
 		return -1;
 	}
 	/* No vCPU is concerned (-1) and no address names it (tag 0): it is

@@ -55,8 +55,8 @@ static bool emit(const struct memory_failure *f, const struct mf_decision *d, bo
 {
 	struct mf_event_arch arch;
 
-	arch_mf_event(d, &arch);
-	struct mf_event ev = mf_event_from_decision(f, &d->v, arch_told ? &arch : NULL, ghes, entry, time_ns);
+	arch_mf_event(d, arch_told, ghes != NULL, &arch);
+	struct mf_event ev = mf_event_from_decision(f, &d->v, arch.member ? &arch : NULL, ghes, entry, time_ns);
 
 	if (!mf_event_due(&ev))
 		return false;

@@ -120,9 +120,10 @@ int arch_mf_inject(struct machine *m, const struct mf_decision *d)
 	return inject_mce(m, (unsigned)d->v.cpu, &x->rec, x->broadcast ? &x->broadcast_rec : NULL);
 }
 
-void arch_mf_event(const struct mf_decision *d, struct mf_event_arch *out)
+void arch_mf_event(const struct mf_decision *d, bool arch_channel, bool ghes_record, struct mf_event_arch *out)
 {
-	*out = mce_event_arch(&d->arch.mce);
+	(void)ghes_record;
+	*out = arch_channel ? mce_event_arch(&d->arch.mce) : (struct mf_event_arch){ 0 };
 }
 
 int arch_qmp_inject_mce(struct machine *m, const struct qmp_mce *mce, struct qmp_error *err)

@@ -18,6 +18,9 @@
 #include "devices/bus.h"
 #include "ras/cper.h"
 #include "vmm/guest_ram.h"
+#include "arm64/acpi.h"
+#include "arm64/ghes_layout.h"
+#include "arm64/layout.h"
 #include "x86/layout.h"
 #include "x86/ram_layout.h"
 
@@ -394,6 +397,288 @@ static void test_reset(void **state)
 	assert_int_equal(ghes_dev_reset(&f->dev), 0);
 }
 
+/* arm64's layout: the firmware allocates pointers and blocks (here, as
+ * etc/hardware_errors would be, at some RAM address vmras learns late),
+ * read-ack registers are 64-bit MMIO, and the AR source is notified once
+ * per record (an SEA each). */
+#define FW_BASE 0x300000ULL
+#define FW_POINTERS arm64_ghes_pointers_gpa(FW_BASE)
+#define FW_BLOCK_AR arm64_ghes_blocks_gpa(FW_BASE)
+#define FW_BLOCK_AO (FW_BASE + ARM64_GHES_BLOCK_OFF(1))
+
+/* The machine's own (arm64/ghes_layout.h). */
+static struct ghes_dev_layout fw_layout;
+
+static int setup_fw(void **state)
+{
+	static struct fixture f;
+	fw_layout = arm64_ghes_layout();
+	assert_int_equal(fw_layout.ack_addr[0], ARM64_GHES_ACK_GPA);
+	assert_int_equal(fw_layout.ack_addr[1], ARM64_GHES_ACK_GPA + 8);
+	assert_int_equal(FW_POINTERS, FW_BASE);
+	assert_int_equal(FW_BLOCK_AR, FW_BASE + 0x1000);
+	memset(&f, 0, sizeof(f));
+	make_ram(&f);
+	/* What the guest (its firmware) has there: not vmras's to touch
+	 * until placed. */
+	memset(gpa(&f, FW_BASE), 0xa5, ARM64_GHES_MEM_SIZE);
+	if (ghes_dev_init(&f.dev, &f.ram, &f.bus, &fw_layout))
+		return -1;
+	f.dev.notify = notify;
+	f.dev.opaque = &f;
+	*state = &f;
+	return 0;
+}
+
+static uint64_t ack_read64(struct fixture *f, unsigned source)
+{
+	uint8_t d[8];
+	assert_true(bus_dispatch(&f->bus, BUS_MMIO, fw_layout.ack_addr[source], false, d, 8));
+	return le64(d);
+}
+
+/* Linux's ghes_ack_error on a 64-bit register (preserve ~1, write 1). */
+static void linux_ack64(struct fixture *f, unsigned source)
+{
+	uint64_t v = ack_read64(f, source);
+	uint8_t d[8];
+	v &= ~1ull;
+	v |= 1;
+	for (unsigned i = 0; i < 8; i++)
+		d[i] = (uint8_t)(v >> (8 * i));
+	assert_true(bus_dispatch(&f->bus, BUS_MMIO, fw_layout.ack_addr[source], true, d, 8));
+}
+
+static bool all_a5(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++ != 0xa5)
+			return false;
+	return true;
+}
+
+static void test_fw_unplaced(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x1000);
+	struct ghes_queue_stats st;
+
+	assert_false(ghes_dev_placed(&f->dev));
+	/* Nothing written: the firmware has not said where. */
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+	assert_int_equal(ack_read64(f, 0), 1);
+	assert_int_equal(ack_read64(f, 1), 1);
+	/* A record has nowhere to go and is not kept for later. */
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, n, 0x1000, 1).what, GHES_INVALID);
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0x1000, -1).what, GHES_INVALID);
+	assert_int_equal(f->notified, 0);
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_false(st.busy);
+	assert_int_equal(st.waiting + st.written + st.dropped, 0);
+	/* A stray acknowledge changes nothing either. */
+	linux_ack64(f, 0);
+	assert_int_equal(f->notified, 0);
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+}
+
+static void test_fw_place(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n;
+
+	/* Not guest RAM, or running past its end: refused, still unplaced,
+	 * nothing written. */
+	assert_int_equal(ghes_dev_place(&f->dev, RAM_SIZE, RAM_SIZE + 0x1000), -1);
+	assert_int_equal(ghes_dev_place(&f->dev, FW_POINTERS, RAM_SIZE - GHES_RECORD_MAX), -1);
+	assert_int_equal(ghes_dev_place(&f->dev, RAM_SIZE - 8, FW_BLOCK_AR), -1);
+	assert_false(ghes_dev_placed(&f->dev));
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+
+	assert_int_equal(ghes_dev_place(&f->dev, FW_POINTERS, FW_BLOCK_AR), 0);
+	assert_true(ghes_dev_placed(&f->dev));
+	assert_int_equal(le64(gpa(f, FW_BASE + ARM64_GHES_POINTER_OFF(0))), FW_BLOCK_AR);
+	assert_int_equal(le64(gpa(f, FW_BASE + ARM64_GHES_POINTER_OFF(1))), FW_BLOCK_AO);
+	assert_true(all_zero(gpa(f, FW_BLOCK_AR), GHES_RECORD_MAX));
+	assert_true(all_zero(gpa(f, FW_BLOCK_AO), GHES_RECORD_MAX));
+	/* Only what is vmras's: the rest of the pointer page is the firmware's. */
+	assert_true(all_a5(gpa(f, FW_BASE + 16), 0x1000 - 16));
+	assert_int_equal(f->notified, 0);
+
+	n = record(rec, 0x1000);
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, n, 0x1000, 1).what, GHES_WRITE_NOW);
+	expect_block(f, FW_BLOCK_AR, 0x1000);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(f->last_cpu, 1);
+	/* The whole 64-bit register, as the GAS says. */
+	assert_int_equal(ack_read64(f, 0), 0);
+	assert_int_equal(ack_read64(f, 1), 1);
+	linux_ack64(f, 0);
+	assert_int_equal(ack_read64(f, 0), 1);
+	struct ghes_queue_stats st;
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_false(st.busy);
+	assert_int_equal(st.acked, 1);
+
+	/* The AO source: notified when its block is written, at submit and
+	 * at the acknowledge that hands over the next one. */
+	n = record(rec, 0x5000);
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0x5000, -1).what, GHES_WRITE_NOW);
+	n = record(rec, 0x6000);
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0x6000, -1).what, GHES_QUEUED);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(f->last_source, 1);
+	linux_ack64(f, 1);
+	expect_block(f, FW_BLOCK_AO, 0x6000);
+	assert_int_equal(f->notified, 3);
+	assert_int_equal(f->last_source, 1);
+	assert_int_equal(f->last_cpu, -1);
+
+	/* A fixed layout cannot be moved. */
+	struct ghes_dev x86;
+	struct bus bus;
+	memset(&bus, 0, sizeof(bus));
+	memset(&x86, 0, sizeof(x86));
+	assert_int_equal(ghes_dev_init(&x86, &f->ram, &bus, &layout), 0);
+	assert_true(ghes_dev_placed(&x86));
+	assert_int_equal(ghes_dev_place(&x86, FW_POINTERS, FW_BLOCK_AR), -1);
+	assert_int_equal(ghes_dev_reset(&x86), 0);
+	assert_true(ghes_dev_placed(&x86));
+}
+
+/* The SEA source: every record accepted is notified once, on its own vCPU,
+ * when it is accepted, queued or not; the acknowledge that writes a queued
+ * one notifies nobody (the acknowledging vCPU is inside its SEA handler). */
+static void test_fw_per_record(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n;
+	struct ghes_dev_result r;
+
+	assert_int_equal(ghes_dev_place(&f->dev, FW_POINTERS, FW_BLOCK_AR), 0);
+	n = record(rec, 0x1000);
+	r = ghes_dev_submit(&f->dev, 0, rec, n, 0x1000, 0);
+	assert_int_equal(r.what, GHES_WRITE_NOW);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(f->last_cpu, 0);
+	n = record(rec, 0x2000);
+	r = ghes_dev_submit(&f->dev, 0, rec, n, 0x2000, 1);
+	assert_int_equal(r.what, GHES_QUEUED);
+	assert_int_equal(r.waiting, 1);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(f->last_source, 0);
+	assert_int_equal(f->last_cpu, 1);
+	assert_true(f->lock_free);
+	expect_block(f, FW_BLOCK_AR, 0x1000);
+
+	linux_ack64(f, 0);
+	expect_block(f, FW_BLOCK_AR, 0x2000);
+	assert_int_equal(ack_read64(f, 0), 0);
+	assert_int_equal(f->notified, 2);
+	linux_ack64(f, 0);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(ack_read64(f, 0), 1);
+
+	/* A dropped record is not notified: nothing in the block is its. */
+	for (unsigned i = 0; i < 1 + GHES_QUEUE_DEPTH; i++)
+		assert_int_not_equal(ghes_dev_submit(&f->dev, 0, rec, n, i, 2).what, GHES_DROPPED);
+	assert_int_equal(f->notified, 2 + 1 + GHES_QUEUE_DEPTH);
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, n, 99, 2).what, GHES_DROPPED);
+	assert_int_equal(f->notified, 2 + 1 + GHES_QUEUE_DEPTH);
+}
+
+static void test_fw_reset(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x1000);
+
+	assert_int_equal(ghes_dev_place(&f->dev, FW_POINTERS, FW_BLOCK_AR), 0);
+	ghes_dev_submit(&f->dev, 0, rec, n, 1, 0);
+	ghes_dev_submit(&f->dev, 0, rec, n, 2, 0);
+	ghes_dev_submit(&f->dev, 1, rec, n, 3, -1);
+	unsigned notified = f->notified;
+
+	/* The new guest's firmware owns this memory again. */
+	memset(gpa(f, FW_BASE), 0xa5, ARM64_GHES_MEM_SIZE);
+	assert_int_equal(ghes_dev_reset(&f->dev), 3);
+	assert_false(ghes_dev_placed(&f->dev));
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+	assert_int_equal(ack_read64(f, 0), 1);
+	linux_ack64(f, 0);
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, n, 4, 0).what, GHES_INVALID);
+	assert_int_equal(f->notified, notified);
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+
+	/* Placed again, elsewhere this time: the old place stays untouched. */
+	const uint64_t base2 = 0x500000;
+	assert_int_equal(ghes_dev_place(&f->dev, base2, base2 + 0x1000), 0);
+	assert_int_equal(le64(gpa(f, base2 + 8)), base2 + 0x2000);
+	assert_int_equal(ghes_dev_submit(&f->dev, 0, rec, n, 4, 0).what, GHES_WRITE_NOW);
+	expect_block(f, base2 + 0x1000, 0x1000);
+	assert_true(all_a5(gpa(f, FW_BASE), ARM64_GHES_MEM_SIZE));
+	assert_int_equal(ghes_dev_reset(&f->dev), 1);
+}
+
+static void test_stride_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct ghes_dev other;
+	struct bus bus;
+	struct ghes_dev_layout l = fw_layout;
+
+	memset(&bus, 0, sizeof(bus));
+	l.ack_addr[1] = l.ack_addr[0] + 4;          /* 64-bit registers 4 bytes apart */
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
+	l = fw_layout;
+	l.ack_stride = 6;
+	l.ack_addr[1] = l.ack_addr[0] + 6;
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), -1);
+	assert_int_equal(bus.space[BUS_MMIO].count, 0);
+	/* x86's stride given explicitly is x86's layout. */
+	l = layout;
+	l.ack_stride = GHES_ACK_STRIDE_IO32;
+	assert_int_equal(ghes_dev_init(&other, &f->ram, &bus, &l), 0);
+	assert_int_equal(bus.space[BUS_IO].count, 1);
+}
+
+/* Accesses to the 64-bit register of other widths and offsets. */
+static void test_fw_register_forms(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x1000);
+	uint8_t d[8];
+
+	assert_int_equal(ghes_dev_place(&f->dev, FW_POINTERS, FW_BLOCK_AR), 0);
+	ghes_dev_submit(&f->dev, 1, rec, n, 0, -1);
+	ghes_dev_submit(&f->dev, 1, rec, n, 0, -1);
+	/* A 32-bit read of the low half, then of the high half (zero). */
+	memset(d, 0xff, sizeof(d));
+	assert_true(bus_dispatch(&f->bus, BUS_MMIO, fw_layout.ack_addr[1], false, d, 4));
+	assert_int_equal(le32(d), 0);
+	assert_int_equal(ack_read64(f, 0), 1);
+	memset(d, 0xff, sizeof(d));
+	assert_true(bus_dispatch(&f->bus, BUS_MMIO, ARM64_GHES_ACK_GPA + 4, false, d, 4));
+	assert_int_equal(le32(d), 0);
+	/* A 1 in the high half is no acknowledge; a 32-bit write of 1 at the
+	 * register is one. */
+	memset(d, 0, sizeof(d));
+	d[0] = 1;
+	assert_true(bus_dispatch(&f->bus, BUS_MMIO, fw_layout.ack_addr[1] + 4, true, d, 4));
+	struct ghes_queue_stats st;
+	ghes_dev_stats(&f->dev, 1, &st);
+	assert_int_equal(st.acked, 0);
+	assert_true(bus_dispatch(&f->bus, BUS_MMIO, fw_layout.ack_addr[1], true, d, 4));
+	ghes_dev_stats(&f->dev, 1, &st);
+	assert_int_equal(st.acked, 1);
+	assert_int_equal(st.waiting, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +690,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_submit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fw_unplaced, setup_fw, teardown),
+		cmocka_unit_test_setup_teardown(test_fw_place, setup_fw, teardown),
+		cmocka_unit_test_setup_teardown(test_fw_per_record, setup_fw, teardown),
+		cmocka_unit_test_setup_teardown(test_fw_reset, setup_fw, teardown),
+		cmocka_unit_test_setup_teardown(test_stride_refused, setup_fw, teardown),
+		cmocka_unit_test_setup_teardown(test_fw_register_forms, setup_fw, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

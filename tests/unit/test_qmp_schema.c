@@ -16,6 +16,7 @@
 #include "qmp_harness.h"
 #include "ras/event.h"
 #include "x86/mce_event.h"
+#include "arm64/mf.h"
 #include "ras/guest_panic.h"
 
 /* The event the RAS path sends for an x86 decision told by machine check. */
@@ -284,6 +285,14 @@ static void test_memory_failure_event(void **state)
 		ev = mf_event_from_decision(&f, &d.v, &arch, &g, &pe, 1);
 		assert_event_conforms(&ev);
 		ev = mf_event_from_decision(&f, &d.v, NULL, &g, NULL, 1);
+		assert_event_conforms(&ev);
+	}
+	/* arm64's member, with the record it goes with. */
+	for (int sea = 0; sea < 2; sea++) {
+		const struct arm64_mf_detail ad = { .sea = sea };
+		const struct mf_event_arch arm = arm64_mf_event_arch(&ad);
+		struct mf_event_ghes g = { .source = sea ? 0 : 1, .what = GHES_WRITE_NOW };
+		ev = mf_event_from_decision(&f, &d.v, &arm, &g, &pe, 1);
 		assert_event_conforms(&ev);
 	}
 }

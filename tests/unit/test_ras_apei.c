@@ -29,6 +29,29 @@ static struct mce_decision decision(enum mf_action a, const char *reason)
 	return d;
 }
 
+/* An arch whose GHES sources cannot take a record (arm64 before its
+ * firmware placed them) keeps its verdict, whichever channels --ras has. */
+static void test_no_ghes_kept(void **state)
+{
+	(void)state;
+	struct apei_plan p;
+	struct mf_verdict v = { .action = MF_ACTION_RESET, .cpu = 1, .no_ghes = true };
+	strcpy(v.reason, "the firmware has not placed the GHES error status blocks yet");
+	apei_plan(false, true, &guest_ar, 1, &v, &p);
+	assert_false(p.submit);
+	assert_false(p.mce);
+	assert_int_equal(p.source, ACPI_GHES_SOURCE_AR);
+	assert_int_equal(v.action, MF_ACTION_RESET);
+	assert_string_equal(v.reason, "the firmware has not placed the GHES error status blocks yet");
+	v.action = MF_ACTION_IGNORE;
+	apei_plan(false, true, &guest_ao, 1, &v, &p);
+	assert_false(p.submit);
+	assert_int_equal(v.action, MF_ACTION_IGNORE);
+	apei_plan(true, true, &guest_ao, 1, &v, &p);
+	assert_false(p.submit);
+	assert_int_equal(v.action, MF_ACTION_IGNORE);
+}
+
 static void test_mce_only(void **state)
 {
 	(void)state;
@@ -197,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mce_only),
+		cmocka_unit_test(test_no_ghes_kept),
 		cmocka_unit_test(test_ghes_only_sources),
 		cmocka_unit_test(test_fatal_and_hypervisor_untouched),
 		cmocka_unit_test(test_both),
