@@ -52,13 +52,11 @@ struct machine_arch {
 	struct mapped_file firmware;
 	pthread_mutex_t flash_lock;
 	struct arm64_flash_bank flash[2];
-	/* fw_cfg (arch_fw_cfg.c), vCPU threads under fw_cfg_lock; the ACPI
-	 * tables it hands the firmware; where the firmware placed the GHES
-	 * error blocks (0: not yet this boot), atomic, for the log. */
+	/* fw_cfg (arch_fw_cfg.c), vCPU threads under fw_cfg_lock, and the
+	 * ACPI tables it hands the firmware. */
 	pthread_mutex_t fw_cfg_lock;
 	struct fw_cfg fw_cfg;
 	struct arm64_acpi_blobs acpi;
-	uint64_t hw_errors_gpa;
 	/* Memory failures (arch_ras.c): KVM can inject an SEA
 	 * (arm64_kvm_can_inject_sea, read once at arch_machine_init), and the
 	 * report the RAS thread is deciding. */

@@ -12,7 +12,6 @@
 #include "acpi/loader.h"
 #include "arm64/acpi.h"
 #include "arm64/arch_ras.h"
-#include "vmm/log.h"
 #include "vmm/machine.h"
 
 static int ram_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
@@ -59,8 +58,6 @@ static void hw_errors_written(void *opaque, const uint8_t *data, uint32_t len, u
 		return;
 	memcpy(&gpa, data, sizeof(gpa));
 	gpa = le64toh(gpa);
-	__atomic_store_n(&m->arch.hw_errors_gpa, gpa, __ATOMIC_RELEASE);
-	log_info("firmware placed the GHES error blocks at 0x%llx", (unsigned long long)gpa);
 	/* 0: the firmware's script failed; the blocks stay unplaced. */
 	if (gpa && (m->channels & RAS_MODE_GHES))
 		arm64_ghes_placed_at(m, gpa);
@@ -97,7 +94,6 @@ int arm64_fw_cfg_boot(struct machine *m, char *why, size_t whylen)
 
 	pthread_mutex_lock(&a->fw_cfg_lock);
 	fw_cfg_clear(&a->fw_cfg);
-	__atomic_store_n(&a->hw_errors_gpa, 0, __ATOMIC_RELEASE);
 	if (m->opts->kernel)
 		err |= fw_cfg_set_kernel(&a->fw_cfg, m->kernel_file.data, (uint32_t)m->kernel_file.size,
 					 m->initrd_file.size ? m->initrd_file.data : NULL,
