@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 	rc |= dump(argv[1], "bare", &cfg);
 	/* What a boot through firmware gets: no command line or initrd. */
 	cfg = (struct arm64_fdt_config){ .ram_size = 1ULL << 30, .ncpus = 2, .pvpanic = 1, .power_button = 1,
-					 .rtc = 1, .flash = 1 };
+					 .rtc = 1, .flash = 1, .fw_cfg = 1 };
 	rc |= dump(argv[1], "firmware", &cfg);
 	return rc ? 1 : 0;
 }

@@ -58,6 +58,11 @@ expect firmware 'compatible = "cfi-flash";'
 expect firmware 'reg = <0x00 0x00 0x00 0x4000000 0x00 0x4000000 0x00 0x4000000>;'
 expect firmware 'bank-width = <0x04>;'
 expect firmware 'compatible = "arm,pl031\0arm,primecell";'
+# edk2 finds fw_cfg by this compatible and uses DMA only with a 0x18-byte reg.
+expect firmware 'fw-cfg@9020000 {'
+expect firmware 'compatible = "qemu,fw-cfg-mmio";'
+expect firmware 'reg = <0x00 0x9020000 0x00 0x18>;'
+expect firmware 'dma-coherent;'
 if grep -qE 'bootargs|initrd' "$dir/firmware.dts"; then
 	fail "firmware.dts has a command line or initrd"
 fi
