@@ -373,16 +373,19 @@ const struct qmp_command qmp_commands[] = {
 		 "with GenericError: there is no guest memory." },
 	{ .name = "query-cpus-fast", .handler = do_query_cpus_fast,
 	  .returns = "[{\"thread-id\": int, \"props\": {\"core-id\": int, \"thread-id\": int, \"socket-id\": int}, "
-		     "\"qom-path\": str, \"cpu-index\": int, \"target\": \"x86_64\"}, ...]",
-	  .doc = "Every vCPU, as QEMU 7.2 reports an x86 `-machine pc` one: `thread-id` is the host thread "
+		     "\"qom-path\": str, \"cpu-index\": int, \"target\": \"x86_64\"}, ...] (x86)",
+	  .doc = "Every vCPU, as QEMU 7.2 reports it for the same machine: `thread-id` is the host thread "
 		 "running it (it changes at a reset, which starts new vCPU threads), the topology is one "
-		 "socket with a core per vCPU (QEMU's for `-smp N`), and `qom-path` is the path QEMU gives "
-		 "that CPU (`/machine/unattached/device[0]`, then `device[2]`, `device[3]`, ...: QEMU creates "
-		 "one other device after the first CPU). During a reset it waits for the new vCPUs. With "
-		 "`--machine none` it returns `[]`, as QEMU's `-machine none`." },
+		 "socket with a core per vCPU (QEMU's for `-smp N`). x86, as `-machine pc`: `qom-path` is "
+		 "`/machine/unattached/device[0]`, then `device[2]`, `device[3]`, ... (QEMU creates one other "
+		 "device after the first CPU), `target` `x86_64`. arm64, as `-machine virt`: `props` also has "
+		 "`cluster-id` 0, `qom-path` is `/machine/unattached/device[N]` for vCPU N, `target` "
+		 "`aarch64`. During a reset it waits for the new vCPUs. With `--machine none` it returns "
+		 "`[]`, as QEMU's `-machine none`." },
 	{ .name = "inject-mce", .args = inject_mce_args, .handler = do_inject_mce, .flags = QMP_CMD_EXTENSION,
 	  .returns = "{}",
-	  .doc = "vmras extension, the QMP form of QEMU's HMP `mce` command: sets a machine check on vCPU "
+	  .doc = "vmras extension, x86 only (arm64 answers GenericError: it has no machine checks; use "
+		 "inject-memory-failure), the QMP form of QEMU's HMP `mce` command: sets a machine check on vCPU "
 		 "`cpu-index` with KVM_X86_SET_MCE on that vCPU's thread; KVM then raises #MC, only logs it "
 		 "in the bank (MCG_STATUS without MCIP), or triple-faults (CR4.MCE clear, or MCIP already "
 		 "set), which resets the VM, as the hardware would. No event is sent: this is not a memory "
@@ -404,7 +407,7 @@ const struct qmp_command qmp_commands[] = {
 	  .returns = "{}", .qemu_since = "10.2",
 	  .doc = "Delivers a raw CPER record, for firmware and guest testing: `cper` decoded is a whole Generic "
 		 "Error Status Block, handed as it is to the guest through the action-optional GHESv2 error "
-		 "source (source id 1, notified through the GED and the Hardware Error Device). When the guest has not yet "
+		 "source (source id 1, notified through the GED and the Hardware Error Device; on arm64 the guest has it when it booted through firmware, with ACPI). When the guest has not yet "
 		 "acknowledged the source's previous record, the block waits in the source's queue (16 "
 		 "records) and is written and notified once the guest acknowledges those before it; QEMU "
 		 "fails instead. The reply says only that it was written or queued: the guest's log tells "

@@ -119,8 +119,9 @@ const struct qmp_event_spec qmp_events[] = {
 		 "`recipient`, `action` and `flags` are QEMU's; the other members are vmras's additions, "
 		 "which QEMU clients ignore." },
 	{ .name = "GUEST_PANICKED", .data = guest_panicked,
-	  .doc = "The guest wrote \"panicked\" to the pvpanic device (I/O port 0x505). Sent before the action. "
-		 "QEMU's optional `info` (Hyper-V or s390 crash registers) is never present on x86 pvpanic." },
+	  .doc = "The guest wrote \"panicked\" to the pvpanic device (x86: I/O port 0x505; arm64: MMIO "
+		 "0x9060000). Sent before the action. QEMU's optional `info` (Hyper-V or s390 crash registers) "
+		 "is never present." },
 	{ .name = "GUEST_CRASHLOADED", .data = guest_crashloaded,
 	  .doc = "The guest wrote \"crash loaded\" to the pvpanic device: a kdump kernel took over. "
 		 "The guest keeps running." },
