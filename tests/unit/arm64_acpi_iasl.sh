@@ -11,111 +11,16 @@
 set -euo pipefail
 
 dump=${1:?usage: arm64_acpi_iasl.sh ARM64_ACPI_DUMP}
-# A cross build's programs run through its emulator (meson's exe_wrapper,
-# e.g. qemu-aarch64); empty for a native build.
-wrap=${MESON_EXE_WRAPPER:-}
-if ! command -v iasl >/dev/null; then
-	echo "arm64_acpi_iasl: iasl not found; install acpica-tools (tools/deps.sh lab)" >&2
-	exit 1
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmras-arm64-acpi-iasl.XXXXXX")
-failed=0
-fail() { echo "arm64_acpi_iasl: FAIL ($ncpus cpus): $*" >&2; failed=1; }
-
-run_iasl() {
-	local log=$1.log; shift
-	(cd "$dir" && iasl "$@") >"$dir/$log" 2>&1 || fail "iasl $* exited $?"
-	if grep -Eiv 'Compilation successful\. 0 Errors, 0 Warnings' "$dir/$log" |
-		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|not contain|ignoring' >&2; then
-		fail "iasl $* complained (see $dir/$log)"
-	fi
-}
-# Complaints the disassembler writes into a data table's .dsl (comment
-# lines, or a comment after a field's value); field names and the hex dump
-# are not matched.
-dsl_quiet() {
-	if { grep -E '^\[.*/\*' "$dir/$1.dsl"
-	     grep -Ev '^\[|^ +[0-9A-F]{4}: ' "$dir/$1.dsl" |
-		grep -Ei 'warning|error|incorrect|invalid|unknown|too long|terminates|not contain|ignoring'
-	   } >&2; then
-		fail "$1.dsl carries a complaint"
-	fi
-}
-flat() { tr '\n' ' ' <"$dir/$1.dsl" | sed -E 's/[[:space:]]+/ /g'; }
-has() {
-	local t=$1 text; shift
-	text=$(flat "$t")
-	for want in "$@"; do
-		grep -Fq -- "$want" <<<"$text" || fail "$t.dsl lacks '$want'"
-	done
-}
-count() {
-	local n; n=$(flat "$1" | { grep -Fo -- "$2" || true; } | wc -l)
-	[ "$n" -eq "$3" ] || fail "$1.dsl has $n x '$2', want $3"
-}
+NAME=arm64_acpi_iasl
+# shellcheck source=iasl_lib.sh
+. "$(dirname "$0")/iasl_lib.sh"
 
 # vmras's two arm64 sources: AR notified by SEA, AO by the GED's SPI 9
 # (GSIV 41); each acknowledged through a 64-bit MMIO register.
-hest_source() { # ID STATUS_ADDR NOTIFY VECTOR ACK_ADDR
-	cat <<-END
-	Subtable Type : 000A [Generic Hardware Error Source V2]
-	Source Id : $1
-	Related Source Id : FFFF
-	Reserved : 00
-	Enabled : 01
-	Records To Preallocate : 00000001
-	Max Sections Per Record : 00000001
-	Max Raw Data Length : $GHES_BLOCK_LEN
-	Error Status Address : [Generic Address Structure]
-	Space ID : 00 [SystemMemory]
-	Bit Width : 40
-	Bit Offset : 00
-	Encoded Access Width : 04 [QWord Access:64]
-	Address : $2
-	Notify : [Hardware Error Notification Structure]
-	Notify Type : $3
-	Notify Length : 1C
-	Configuration Write Enable : 0000
-	PollInterval : 00000000
-	Vector : $4
-	Polling Threshold Value : 00000000
-	Polling Threshold Window : 00000000
-	Error Threshold Value : 00000000
-	Error Threshold Window : 00000000
-	Error Status Block Length : $GHES_BLOCK_LEN
-	Read Ack Register : [Generic Address Structure]
-	Space ID : 00 [SystemMemory]
-	Bit Width : 40
-	Bit Offset : 00
-	Encoded Access Width : 04 [QWord Access:64]
-	Address : $5
-	Read Ack Preserve : FFFFFFFFFFFFFFFE
-	Read Ack Write : 0000000000000001
-	END
-}
-check_hest() {
-	sed -nE 's/^\[[0-9A-F]+h [0-9]+ +[0-9]+\] +(.*[^ ]) +: (.*)$/\1 : \2/p' "$dir/HEST.dsl" |
-		sed -E 's/[[:space:]]+/ /g; s/ $//' >"$dir/HEST.fields"
-	{
-		cat <<-END
-		Signature : "HEST" [Hardware Error Source Table]
-		Table Length : 000000E0
-		Revision : 01
-		END
-		grep -m1 '^Checksum : ' "$dir/HEST.fields" || true
-		cat <<-END
-		Oem ID : "VMRAS "
-		Oem Table ID : "VMRSHEST"
-		Oem Revision : 00000001
-		Asl Compiler ID : "VMRS"
-		Asl Compiler Revision : 00000001
-		Error Source Count : 00000002
-		END
-		hest_source 0000 "$GHES_STATUS_AR" "08 [SEA]" 00000000 "$GHES_ACK_AR"
-		hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" 00000029 "$GHES_ACK_AO"
-	} >"$dir/HEST.expected"
-	diff -u "$dir/HEST.expected" "$dir/HEST.fields" >&2 || fail "HEST fields differ from what vmras meant"
+arm64_sources() {
+	local mem="00 [SystemMemory]" bits=40 access="04 [QWord Access:64]"
+	hest_source 0000 "$GHES_STATUS_AR" "08 [SEA]" 00000000 "$mem" $bits "$access" "$GHES_ACK_AR"
+	hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" 00000029 "$mem" $bits "$access" "$GHES_ACK_AO"
 }
 
 check_rsdp() {
@@ -155,7 +60,7 @@ for ncpus in 1 2 17 256; do
 		"ACPI Table Address 2 : $GPA_GTDT" "ACPI Table Address 3 : $GPA_SPCR" \
 		"ACPI Table Address 4 : $GPA_HEST"
 	count XSDT "ACPI Table Address" 5
-	check_hest
+	check_hest arm64_sources
 
 	has FACP "Table Length : 00000114" "Revision : 06" "FADT Minor Revision : 00" \
 		"Hardware Reduced (V5) : 1" "PSCI Compliant : 1" "Must use HVC for PSCI : 1" \
