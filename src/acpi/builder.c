@@ -1,4 +1,5 @@
 #include "acpi/builder.h"
+#include "acpi/aml.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -366,4 +367,17 @@ void acpi_rsdp_put_linked(struct acpi_builder *b, size_t xsdt, const char *table
 	/* The 1.0 checksum first: the extended one covers its result. */
 	add_checksum(b, rsdp, 20, rsdp + 8);
 	add_checksum(b, rsdp, ACPI_RSDP_LEN, rsdp + 32);
+}
+
+size_t acpi_add_aml_table(struct acpi_builder *b, const char sig[4], uint8_t revision, struct aml *a)
+{
+	size_t t = acpi_table_begin(b, sig, revision);
+
+	if (aml_finish(a))
+		acpi_builder_fail(b, errno);
+	else
+		acpi_put(b, a->buf, a->len);
+	acpi_table_end(b, t);
+	aml_free(a);
+	return t;
 }

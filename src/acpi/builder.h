@@ -115,6 +115,10 @@ void acpi_put_table_pointer(struct acpi_builder *b, unsigned size, size_t target
  * to the table list. */
 size_t acpi_table_begin(struct acpi_builder *b, const char sig[4], uint8_t revision);
 void acpi_table_end(struct acpi_builder *b, size_t off);
+/* A definition block (DSDT, SSDT) holding a's AML, which it finishes and
+ * frees; returns the table's offset. An encoder error stays in b. */
+struct aml;
+size_t acpi_add_aml_table(struct acpi_builder *b, const char sig[4], uint8_t revision, struct aml *a);
 /* Offset of a finished table by signature, or SIZE_MAX. */
 size_t acpi_table_find(const struct acpi_builder *b, const char *sig);
 

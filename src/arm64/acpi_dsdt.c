@@ -46,12 +46,5 @@ size_t arm64_acpi_add_dsdt(struct acpi_builder *b, const struct arm64_acpi_confi
 			GED_EVENT_POWER_BUTTON | (cfg->ghes_sources >= 2 ? GED_EVENT_HW_ERROR : 0));
 	aml_end(&a);
 
-	size_t t = acpi_table_begin(b, "DSDT", ARM64_DSDT_REVISION);
-	if (aml_finish(&a))
-		acpi_builder_fail(b, errno);
-	else
-		acpi_put(b, a.buf, a.len);
-	acpi_table_end(b, t);
-	aml_free(&a);
-	return t;
+	return acpi_add_aml_table(b, "DSDT", ARM64_DSDT_REVISION, &a);
 }

@@ -31,12 +31,5 @@ size_t x86_acpi_add_dsdt(struct acpi_builder *b, const struct x86_acpi_config *c
 	aml_integer(&a, 0);
 	aml_end(&a);
 
-	size_t t = acpi_table_begin(b, "DSDT", ACPI_DSDT_REVISION);
-	if (aml_finish(&a))
-		acpi_builder_fail(b, errno);
-	else
-		acpi_put(b, a.buf, a.len);
-	acpi_table_end(b, t);
-	aml_free(&a);
-	return t;
+	return acpi_add_aml_table(b, "DSDT", ACPI_DSDT_REVISION, &a);
 }

@@ -23,22 +23,6 @@ arm64_sources() {
 	hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" 00000029 "$mem" $bits "$access" "$GHES_ACK_AO"
 }
 
-check_rsdp() {
-	local -a b
-	read -r -a b <<<"$(od -An -v -tu1 "$dir/RSDP.dat" | tr '\n' ' ')"
-	[ "${#b[@]}" -eq 36 ] || { fail "RSDP is ${#b[@]} bytes"; return; }
-	[ "$(head -c 8 "$dir/RSDP.dat")" = "RSD PTR " ] || fail "RSDP signature"
-	local s=0 i
-	for ((i = 0; i < 20; i++)); do s=$((s + b[i])); done
-	((s % 256 == 0)) || fail "RSDP checksum (first 20 bytes) is off"
-	for ((i = 20; i < 36; i++)); do s=$((s + b[i])); done
-	((s % 256 == 0)) || fail "RSDP extended checksum is off"
-	[ "${b[15]}" -eq 2 ] || fail "RSDP revision ${b[15]}"
-	local x=0
-	for ((i = 31; i >= 24; i--)); do x=$((x * 256 + b[i])); done
-	[ "$(printf '%016X' "$x")" = "$GPA_XSDT" ] || fail "RSDP XSDT address $x"
-}
-
 for ncpus in 1 2 17 256; do
 	dir=$work/$ncpus
 	mkdir -p "$dir"
