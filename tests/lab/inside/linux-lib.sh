@@ -38,7 +38,8 @@
 # kernel's console messages ("[    1.234567] ...") and vmras's own lines
 # ("\rvmras: ...\r\n") can land in the middle of a line a guest program writes;
 # each such message becomes a line of its own, the cut line is joined again,
-# and the \r are dropped.
+# and the \r are dropped, as are terminal control sequences (edk2 clears the
+# screen, and the guest's first line shares its line; see lib.sh).
 console_text() { # NAME
 	awk '
 	{
@@ -70,7 +71,7 @@ console_text() { # NAME
 			gsub(/\r/, "", carry)
 			print carry
 		}
-	}' "$LOGS/$1.log"
+	}' "$LOGS/$1.log" | sed "s/$ESC\[[0-9;=?]*[A-Za-z]//g"
 }
 
 linux_setup() {
