@@ -1,7 +1,9 @@
 #include "guest_maps.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MEMFD_PREFIX "/memfd:vmras:"
@@ -32,6 +34,37 @@ bool guest_maps_parse_line(const char *line, struct guest_mapping *m)
 	m->end = end;
 	m->file_offset = offset;
 	m->region_gpa = gpa;
+	return true;
+}
+
+/* One number of a spec, ending at stop (':' or the string's end). */
+static bool spec_number(const char **p, char stop, uint64_t *v)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(*p, &end, 0);
+	if (errno || end == *p || *end != stop)
+		return false;
+	*p = stop ? end + 1 : end;
+	return true;
+}
+
+bool guest_maps_parse_ram_spec(const char *spec, struct guest_mapping *m)
+{
+	uint64_t gpa, hva, size;
+
+	memset(m, 0, sizeof(*m));
+	if (!spec_number(&spec, ':', &gpa) || !spec_number(&spec, ':', &hva) || !spec_number(&spec, 0, &size))
+		return false;
+	if (!size || hva + size < hva || gpa + size < gpa)
+		return false;
+	m->start = hva;
+	m->end = hva + size;
+	m->region_gpa = gpa;
+	strcpy(m->region, "ram");
 	return true;
 }
 

@@ -2,6 +2,7 @@
  * as hardware-poisoned, for real, the way a failing DIMM would.
  *
  *   vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...
+ *   vmras-poison [--method pfn] --ram GPA:HVA:SIZE PID GUEST-PHYSICAL-ADDRESS...
  *   vmras-poison --own-test-page PID
  *
  * pfn (default): finds the page's frame through /proc/PID/pagemap and writes
@@ -13,6 +14,11 @@
  * --own-test-page: poisons (pfn method) the page of vmras's own memory that
  *   VMRAS_TEST_OWN_PAGE=1 makes it allocate: the memfd "vmras:own-test-page",
  *   not guest RAM. SIGUSR2 then makes vmras read it.
+ * --ram GPA:HVA:SIZE: the guest RAM is not vmras's memfds but the range of
+ *   SIZE bytes at HVA in process PID, holding guest-physical GPA.. (QEMU's
+ *   arm64 virt RAM: one anonymous mapping of exactly the guest RAM size, GPA
+ *   0x40000000 at its start; see /proc/PID/maps). Another VMM is poisoned the
+ *   same way as vmras then. pfn method only; repeatable (up to 8 ranges).
  * signal, signal-ar: poison nothing; vmras takes a synthetic report of the
  *   page (action optional, or action required on vCPU 0) through its own
  *   SIGBUS intake, for machines without CONFIG_MEMORY_FAILURE. The guest is
@@ -47,6 +53,7 @@ static int usage(const char *why)
 	if (why)
 		fprintf(stderr, "vmras-poison: %s\n", why);
 	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...\n"
+			"       vmras-poison [--method pfn] --ram GPA:HVA:SIZE PID GUEST-PHYSICAL-ADDRESS...\n"
 			"       vmras-poison --own-test-page PID\n");
 	return 2;
 }
@@ -124,6 +131,23 @@ static int find_mapping(pid_t pid, uint64_t gpa, struct guest_mapping *out, uint
 		fprintf(stderr, "vmras-poison: process %d has no vmras guest RAM mappings\n", (int)pid);
 	else if (found == 0)
 		fprintf(stderr, "vmras-poison: 0x%" PRIx64 " is not guest RAM of process %d\n", gpa, (int)pid);
+	return -1;
+}
+
+#define MAX_RAM 8
+static struct guest_mapping ram[MAX_RAM];   /* --ram ranges */
+static size_t nram;
+
+/* The --ram range that holds gpa. */
+static int find_ram(pid_t pid, uint64_t gpa, struct guest_mapping *out, uint64_t *hva)
+{
+	for (size_t k = 0; k < nram; k++) {
+		if (guest_maps_gpa_to_hva(&ram[k], gpa, hva)) {
+			*out = ram[k];
+			return 0;
+		}
+	}
+	fprintf(stderr, "vmras-poison: 0x%" PRIx64 " is in no --ram range of process %d\n", gpa, (int)pid);
 	return -1;
 }
 
@@ -299,8 +323,8 @@ static int parse_gpa(const char *arg, uint64_t *gpa)
 
 static void said(const char *method, long pid, uint64_t gpa, const struct guest_mapping *m, uint64_t hva, uint64_t pfn)
 {
-	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, vmras %ld hva 0x%" PRIx64,
-	       gpa & ~(PAGE - 1), m->region, pid, hva & ~(PAGE - 1));
+	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, %s %ld hva 0x%" PRIx64,
+	       gpa & ~(PAGE - 1), m->region, nram ? "process" : "vmras", pid, hva & ~(PAGE - 1));
 	if (pfn)
 		printf(", host pfn 0x%" PRIx64, pfn);
 	printf(") via %s\n", method);
@@ -319,13 +343,22 @@ int main(int argc, char **argv)
 		return usage(NULL), 0;
 	if (argc > 1 && !strcmp(argv[1], "--own-test-page"))
 		return argc == 3 ? poison_own_test_page(argv[2]) : usage(NULL);
-	if (argc > 2 && !strcmp(argv[1], "--method")) {
-		method = argv[2];
-		i = 3;
+	while (argc - i > 1 && (!strcmp(argv[i], "--method") || !strcmp(argv[i], "--ram"))) {
+		if (!strcmp(argv[i], "--method")) {
+			method = argv[i + 1];
+		} else {
+			if (nram == MAX_RAM)
+				return usage("at most 8 --ram ranges");
+			if (!guest_maps_parse_ram_spec(argv[i + 1], &ram[nram++]))
+				return usage("--ram needs GPA:HVA:SIZE (numbers, 0x... for hex; SIZE not 0)");
+		}
+		i += 2;
 	}
 	if (strcmp(method, "pfn") && strcmp(method, "madvise") && strcmp(method, "signal") &&
 	    strcmp(method, "signal-ar"))
 		return usage("--method is pfn, madvise, signal or signal-ar");
+	if (nram && strcmp(method, "pfn"))
+		return usage("--ram works with --method pfn only (madvise and signal need vmras)");
 	if (argc - i < 2)
 		return usage(NULL);
 	pid = parse_pid(argv[i]);
@@ -344,7 +377,8 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < n; k++) {
 		if (parse_gpa(argv[i + 1 + (int)k], &gpas[k]))
 			return usage("GUEST-PHYSICAL-ADDRESS must be a number (0x... for hex)");
-		if (find_mapping((pid_t)pid, gpas[k], &maps[k], &hvas[k]))
+		if (nram ? find_ram((pid_t)pid, gpas[k], &maps[k], &hvas[k])
+			 : find_mapping((pid_t)pid, gpas[k], &maps[k], &hvas[k]))
 			return 1;
 		if (!strcmp(method, "pfn") && resolve_pfn((pid_t)pid, hvas[k], &pfns[k]))
 			return 1;

@@ -70,6 +70,37 @@ static void test_partial_mapping_uses_file_offset(void **state)
 	assert_false(guest_maps_gpa_to_hva(&m, 0x300000, &hva));
 }
 
+static void test_ram_spec(void **state)
+{
+	struct guest_mapping m;
+	uint64_t hva;
+	(void)state;
+
+	/* QEMU's arm64 virt RAM: 512 MiB at GPA 0x40000000, one anonymous mapping. */
+	assert_true(guest_maps_parse_ram_spec("0x40000000:0xffff6be00000:0x20000000", &m));
+	assert_string_equal(m.region, "ram");
+	assert_true(m.start == 0xffff6be00000ULL && m.end == 0xffff8be00000ULL);
+	assert_true(m.region_gpa == 0x40000000ULL && m.file_offset == 0);
+	assert_true(guest_maps_gpa_to_hva(&m, 0x40000000, &hva) && hva == 0xffff6be00000ULL);
+	assert_true(guest_maps_gpa_to_hva(&m, 0x4abcd123, &hva) && hva == 0xffff6be00000ULL + 0xabcd123);
+	assert_true(guest_maps_gpa_to_hva(&m, 0x5fffffff, &hva) && hva == 0xffff8bdfffffULL);
+	assert_false(guest_maps_gpa_to_hva(&m, 0x3ffff000, &hva));
+	assert_false(guest_maps_gpa_to_hva(&m, 0x60000000, &hva));
+	/* Decimal works too. */
+	assert_true(guest_maps_parse_ram_spec("0:4096:8192", &m));
+	assert_true(m.start == 4096 && m.end == 12288 && m.region_gpa == 0);
+
+	assert_false(guest_maps_parse_ram_spec("", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000:0x1000", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000:0x1000:0", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000:0x1000:0x1000:", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000::0x1000", &m));
+	assert_false(guest_maps_parse_ram_spec("-1:0x1000:0x1000", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000:0x1000:0x1000x", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000:0xfffffffffffff000:0x2000", &m));
+	assert_false(guest_maps_parse_ram_spec("0x40000000:0x1000:0xffffffffffffffff0", &m));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -77,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_not_guest_ram),
 		cmocka_unit_test(test_gpa_to_hva),
 		cmocka_unit_test(test_partial_mapping_uses_file_offset),
+		cmocka_unit_test(test_ram_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
