@@ -39,34 +39,26 @@ static void put_le(uint8_t *p, uint64_t v, unsigned n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e)
+static bool mem_error_valid(const struct cper_mem_error *e)
 {
-	if (!e->size || (e->size & (e->size - 1)) || e->severity > CPER_SEV_INFORMATIONAL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!buf || len < CPER_MEM_RECORD_LEN) {
-		errno = ENOSPC;
-		return -1;
-	}
-	uint8_t *es = buf;
-	uint8_t *gd = es + CPER_ESTATUS_LEN;
-	uint8_t *mem = gd + CPER_GDATA_LEN;
-	memset(es, 0, CPER_MEM_RECORD_LEN);
+	return e->size && !(e->size & (e->size - 1)) && e->severity <= CPER_SEV_INFORMATIONAL;
+}
 
-	/* A zero Block Status means "no error here" to the guest, so one of
-	 * the valid bits is always set. */
-	uint32_t status = e->severity == CPER_SEV_CORRECTED ? CPER_BLOCK_CE_VALID
-							    : CPER_BLOCK_UE_VALID;
-	status |= 1u << CPER_BLOCK_ENTRY_COUNT_SHIFT;
-	put_le(es + ES_BLOCK_STATUS, status, 4);
-	/* No raw data: offset and length both zero, which is what a guest's
-	 * sanity check accepts (a nonzero length needs an offset past the
-	 * entries). */
-	put_le(es + ES_RAW_DATA_OFFSET, 0, 4);
-	put_le(es + ES_RAW_DATA_LENGTH, 0, 4);
-	put_le(es + ES_DATA_LENGTH, CPER_GDATA_LEN + CPER_MEM_SECTION_LEN, 4);
-	put_le(es + ES_SEVERITY, e->severity, 4);
+/* How bad a severity is, for the block's: fatal, then recoverable, then
+ * corrected, then informational (the values are not in that order). */
+static unsigned severity_rank(uint32_t sev)
+{
+	static const unsigned rank[] = {
+		[CPER_SEV_FATAL] = 3, [CPER_SEV_RECOVERABLE] = 2, [CPER_SEV_CORRECTED] = 1,
+		[CPER_SEV_INFORMATIONAL] = 0,
+	};
+	return rank[sev];
+}
+
+/* One Generic Error Data Entry and its Memory Error Section at gd. */
+static void put_mem_entry(uint8_t *gd, const struct cper_mem_error *e)
+{
+	uint8_t *mem = gd + CPER_GDATA_LEN;
 
 	memcpy(gd + GD_SECTION_TYPE, cper_sec_platform_mem, 16);
 	put_le(gd + GD_SEVERITY, e->severity, 4);
@@ -84,7 +76,67 @@ ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error
 	put_le(mem + MEM_PA, e->phys_addr, 8);
 	put_le(mem + MEM_PA_MASK, ~(e->size - 1), 8);
 	mem[MEM_ERROR_TYPE] = e->error_type;
-	return CPER_MEM_RECORD_LEN;
+}
+
+ssize_t cper_encode_mem_errors(void *buf, size_t len, const struct cper_mem_error *e, size_t n)
+{
+	uint32_t status = 0, severity = CPER_SEV_INFORMATIONAL;
+	unsigned ue = 0, ce = 0;
+	size_t need;
+
+	if (!n || n > CPER_BLOCK_ENTRY_COUNT_MAX || !e) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!mem_error_valid(&e[i])) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (e[i].severity == CPER_SEV_CORRECTED)
+			ce++;
+		else
+			ue++;
+		if (severity_rank(e[i].severity) > severity_rank(severity))
+			severity = e[i].severity;
+	}
+	need = CPER_ESTATUS_LEN + n * CPER_MEM_ENTRY_LEN;
+	if (!buf || len < need) {
+		errno = ENOSPC;
+		return -1;
+	}
+	uint8_t *es = buf;
+	memset(es, 0, need);
+
+	/* A zero Block Status means "no error here" to the guest, so one of
+	 * the valid bits is always set: an informational entry counts as
+	 * uncorrected, as nothing corrected it. */
+	if (ue)
+		status |= CPER_BLOCK_UE_VALID | (ue > 1 ? CPER_BLOCK_MULTI_UE : 0);
+	if (ce)
+		status |= CPER_BLOCK_CE_VALID | (ce > 1 ? CPER_BLOCK_MULTI_CE : 0);
+	status |= (uint32_t)n << CPER_BLOCK_ENTRY_COUNT_SHIFT;
+	put_le(es + ES_BLOCK_STATUS, status, 4);
+	/* No raw data: offset and length both zero, which is what a guest's
+	 * sanity check accepts (a nonzero length needs an offset past the
+	 * entries). */
+	put_le(es + ES_RAW_DATA_OFFSET, 0, 4);
+	put_le(es + ES_RAW_DATA_LENGTH, 0, 4);
+	put_le(es + ES_DATA_LENGTH, n * CPER_MEM_ENTRY_LEN, 4);
+	put_le(es + ES_SEVERITY, severity, 4);
+	for (size_t i = 0; i < n; i++)
+		put_mem_entry(es + CPER_ESTATUS_LEN + i * CPER_MEM_ENTRY_LEN, &e[i]);
+	return (ssize_t)need;
+}
+
+ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e)
+{
+	/* The checks in the order callers were promised: a bad error before a short buffer. */
+	if (!mem_error_valid(e)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return cper_encode_mem_errors(buf, len, e, 1);
 }
 
 static uint32_t get_le32(const uint8_t *p)

@@ -227,6 +227,7 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 
 	if (ras_start(m, opts->early_kill, why, whylen))
 		return -1;
+	ras_scan_backing(m);
 	test_hooks_setup(&m->ram);
 	console_init(&m->console, console_quit, m);
 	m->channels = opts->ras;

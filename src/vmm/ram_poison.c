@@ -93,3 +93,89 @@ out:
 		errno = err;
 	return total;
 }
+
+#define READ_CHUNK (1u << 20)
+
+/* The backing of r from offset off to its end, data extents only. */
+static long scan_backing_region(const struct ram_region *r, uint8_t *buf, ram_poison_found_fn *found,
+				void *opaque, uint64_t *scanned)
+{
+	off_t off = 0, end = (off_t)r->size;
+	long hits = 0;
+
+	while (off < end) {
+		off_t data = lseek(r->fd, off, SEEK_DATA), hole;
+
+		/* ENXIO: no data past off. EINVAL: a file system without
+		 * SEEK_DATA, where the whole rest counts as data. */
+		if (data < 0 && errno == ENXIO)
+			break;
+		if (data < 0 && errno != EINVAL)
+			return -1;
+		if (data < 0) {
+			data = off;
+			hole = end;
+		} else {
+			hole = lseek(r->fd, data, SEEK_HOLE);
+			if (hole < 0)
+				hole = end;
+		}
+		if (data >= end)
+			break;
+		if (hole > end)
+			hole = end;
+		off = data & ~(off_t)(PAGE - 1);
+		while (off < hole) {
+			size_t want = (size_t)(hole - off) < READ_CHUNK ? (size_t)(hole - off) : READ_CHUNK;
+			ssize_t n = pread(r->fd, buf, want, off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && errno == EIO) {
+				/* The read stopped before this page, or it is the first. */
+				off &= ~(off_t)(PAGE - 1);
+				found(opaque, r, r->gpa + (uint64_t)off);
+				hits++;
+				off += PAGE;
+				continue;
+			}
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				return hits;   /* shorter than the region: the rest reads as nothing */
+			off += n;
+			*scanned += (uint64_t)n;
+		}
+	}
+	return hits;
+}
+
+long ram_poison_scan_backing(const struct guest_ram *ram, ram_poison_found_fn *found, void *opaque,
+			     uint64_t *scanned)
+{
+	uint8_t *buf = malloc(READ_CHUNK);
+	uint64_t bytes = 0;
+	long total = 0;
+
+	if (!buf)
+		return -1;
+	for (unsigned i = 0; i < ram->count; i++) {
+		const struct ram_region *r = &ram->region[i];
+		long n;
+
+		if (r->fd < 0)
+			continue;
+		n = scan_backing_region(r, buf, found, opaque, &bytes);
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		total += n;
+	}
+	free(buf);
+	if (scanned)
+		*scanned = bytes;
+	return total;
+}

@@ -43,4 +43,16 @@ int ram_poison_probe(const struct ram_region *r, uint64_t gpa);
 typedef void ram_poison_found_fn(void *opaque, const struct ram_region *r, uint64_t gpa);
 long ram_poison_scan(const struct guest_ram *ram, ram_poison_found_fn *found, void *opaque);
 
+/* At start, before anything maps a page of it: calls found(opaque, r, gpa)
+ * for every poisoned 4 KiB page of each region's backing. A backing that
+ * outlived the last vmras (a file) keeps its poison, but nothing has
+ * mapped it yet, so pagemap knows nothing: the backing is read instead,
+ * skipping holes (SEEK_DATA/SEEK_HOLE), 1 MiB at a time. A read stops
+ * short before a poisoned page and the next one fails with EIO, so each
+ * poisoned page costs one failed read. *scanned (may be NULL) gets the
+ * bytes read. Returns the number found, or -1 with errno when a backing
+ * cannot be read otherwise (what was found before that was reported). */
+long ram_poison_scan_backing(const struct guest_ram *ram, ram_poison_found_fn *found, void *opaque,
+			     uint64_t *scanned);
+
 #endif

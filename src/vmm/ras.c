@@ -9,9 +9,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ras/apei.h"
+#include "ras/bert.h"
 #include "ras/cper.h"
 #include "ras/event.h"
 #include "ras/memory_failure.h"
@@ -33,6 +35,13 @@ struct ras {
 	struct machine *m;
 	struct poison_registry *registry;   /* under m->vm_lock */
 	pthread_t thread;
+	/* Found poisoned in the RAM backing at start (ras_scan_backing), set
+	 * before the first boot and read-only after: what the first boot's
+	 * BERT reports, and the pages no hole punch could replace. */
+	struct cper_mem_error *boot_errors;
+	size_t nboot_errors;
+	uint64_t *avoid;
+	size_t navoid;
 };
 
 /* One MEMORY_FAILURE event to every sink. */
@@ -433,4 +442,149 @@ int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen)
 	replace_pending(m, "guest reset");
 	pthread_mutex_unlock(&m->vm_lock);
 	return 0;
+}
+
+struct start_scan {
+	uint64_t *gpa;
+	const struct ram_region **region;
+	size_t n, cap;
+	bool oom;
+};
+
+static void start_found(void *opaque, const struct ram_region *r, uint64_t gpa)
+{
+	struct start_scan *sc = opaque;
+
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 64;
+		uint64_t *g = realloc(sc->gpa, cap * sizeof(*g));
+		const struct ram_region **rr = g ? realloc(sc->region, cap * sizeof(*rr)) : NULL;
+
+		if (g)
+			sc->gpa = g;
+		if (!g || !rr) {
+			sc->oom = true;
+			return;
+		}
+		sc->region = rr;
+		sc->cap = cap;
+	}
+	sc->gpa[sc->n] = gpa;
+	sc->region[sc->n++] = r;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+void ras_scan_backing(struct machine *m)
+{
+	struct ras *ras = m->ras;
+	struct start_scan sc = { 0 };
+	struct timespec t0;
+	uint64_t scanned = 0;
+	size_t replaced = 0;
+	long n;
+
+	if (!ras)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = ram_poison_scan_backing(&m->ram, start_found, &sc, &scanned);
+	if (n < 0)
+		log_error("start: cannot read the guest RAM backing to look for poisoned pages: %s; "
+			  "the guest may meet some", strerror(errno));
+	if (sc.oom)
+		log_error("start: out of memory listing poisoned pages of the guest RAM backing; "
+			  "%ld found, %zu listed", n, sc.n);
+	if (scanned || sc.n)
+		log_info("start: read %.1f MiB of the guest RAM backing in %.1f ms: %zu poisoned page%s",
+			 (double)scanned / (1 << 20), ms_since(&t0), sc.n, sc.n == 1 ? "" : "s");
+	if (!sc.n)
+		goto out;
+
+	uint64_t now = event_now_ns();
+	ras->boot_errors = calloc(sc.n, sizeof(*ras->boot_errors));
+	ras->avoid = calloc(sc.n, sizeof(*ras->avoid));
+	if (!ras->boot_errors || !ras->avoid)
+		log_error("start: out of memory: the poisoned pages found go unreported to the guest");
+	pthread_mutex_lock(&m->vm_lock);
+	for (size_t i = 0; i < sc.n; i++) {
+		const struct ram_region *r = sc.region[i];
+		const struct memory_failure f = {
+			.recipient = MF_RECIPIENT_GUEST, .gpa = sc.gpa[i],
+			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)), .lsb = MF_PAGE_SHIFT,
+			.vcpu = -1, .region = r->name,
+		};
+		if (poison_record(ras->registry, &f, MF_ACTION_IGNORE, now, NULL) < 0)
+			log_error("poison registry: %s", strerror(errno));
+	}
+	/* Fresh pages for all it can, as at a reset: nothing maps them yet. */
+	replace_pending(m, "start");
+	for (size_t i = 0; i < sc.n; i++) {
+		const struct ram_region *r = sc.region[i];
+		const struct poison_entry *entry = poison_find_gpa(ras->registry, sc.gpa[i]);
+		bool fresh = entry && entry->replaced;
+		const struct memory_failure f = {
+			.recipient = MF_RECIPIENT_GUEST, .gpa = sc.gpa[i],
+			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)), .lsb = MF_PAGE_SHIFT,
+			.vcpu = -1, .region = r->name,
+		};
+
+		emit_plain(&f, MF_ACTION_IGNORE,
+			   fresh ? "found poisoned at start in the guest RAM backing, before the guest ran: "
+				   "replaced with a fresh zeroed page, reported to the guest as an error of a "
+				   "previous boot (BERT)"
+				 : "found poisoned at start in the guest RAM backing, before the guest ran: "
+				   "it cannot be replaced, so it is kept out of the guest's memory map, and "
+				   "reported to the guest as an error of a previous boot (BERT)",
+			   entry, now);
+		log_info("start: guest page 0x%" PRIx64 " (%s) is poisoned in the RAM backing: %s", sc.gpa[i],
+			 r->name, fresh ? "replaced with a fresh page" : "cannot be replaced; kept from the guest");
+		if (fresh)
+			replaced++;
+		if (!ras->boot_errors || !ras->avoid)
+			continue;
+		ras->boot_errors[ras->nboot_errors++] = (struct cper_mem_error){
+			.phys_addr = sc.gpa[i], .size = UINT64_C(1) << MF_PAGE_SHIFT,
+			.severity = CPER_SEV_RECOVERABLE, .error_type = CPER_MEM_ERR_UNKNOWN,
+		};
+		if (!fresh)
+			ras->avoid[ras->navoid++] = sc.gpa[i];
+	}
+	pthread_mutex_unlock(&m->vm_lock);
+	log_info("start: %zu poisoned page%s in the guest RAM backing: %zu replaced, %zu kept from the guest",
+		 sc.n, sc.n == 1 ? "" : "s", replaced, sc.n - replaced);
+out:
+	free(sc.gpa);
+	free(sc.region);
+}
+
+size_t ras_boot_error_region(struct machine *m, void *buf, size_t max)
+{
+	struct ras *ras = m->ras;
+	size_t taken = 0;
+	ssize_t len;
+
+	if (!ras || !ras->nboot_errors)
+		return 0;
+	len = bert_region_encode(buf, max, ras->boot_errors, ras->nboot_errors, &taken);
+	if (len < 0) {
+		log_error("start: cannot encode the boot error region: %s; the guest gets no BERT", strerror(errno));
+		return 0;
+	}
+	if (taken < ras->nboot_errors)
+		log_error("start: the boot error region holds %zu of the %zu poisoned pages found; "
+			  "the guest is not told of %zu (query-memory-failures lists them all)",
+			  taken, ras->nboot_errors, ras->nboot_errors - taken);
+	return (size_t)len;
+}
+
+size_t ras_avoided_pages(struct machine *m, const uint64_t **pages)
+{
+	*pages = m->ras ? m->ras->avoid : NULL;
+	return m->ras ? m->ras->navoid : 0;
 }

@@ -35,6 +35,23 @@ int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen)
  * is not running for an AR, or sigqueue's error. */
 int ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
 
+/* At start, before the first boot (main thread): finds the poisoned pages
+ * of the guest RAM backing (a file's poison outlives vmras), records each
+ * (query-memory-failures), replaces what a hole punch can, announces each
+ * (MEMORY_FAILURE, action ignore, the reason says found at start and
+ * whether replaced) and keeps the list for the first boot's BERT and for
+ * the arch to keep the guest off the others. */
+void ras_scan_backing(struct machine *m);
+
+/* The first boot's Boot Error Region (ras/bert.h) for the pages found at
+ * start, written into buf[0..max): its length, 0 when there is none. What
+ * does not fit is logged. */
+size_t ras_boot_error_region(struct machine *m, void *buf, size_t max);
+
+/* The guest pages found poisoned at start that could not be replaced:
+ * their count, *pages their guest-physical addresses (4 KiB pages). */
+size_t ras_avoided_pages(struct machine *m, const uint64_t **pages);
+
 struct json_object;
 /* query-memory-failures: the poison registry, read under m->vm_lock (see
  * src/qmp/memory_failures.h). NULL when out of memory or RAS is not running. */

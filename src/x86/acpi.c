@@ -1,5 +1,6 @@
 #include "x86/acpi.h"
 
+#include "acpi/bert.h"
 #include "acpi/builder.h"
 #include "acpi/hest.h"
 #include "x86/acpi_tables.h"
@@ -28,6 +29,10 @@ static int valid(const struct x86_acpi_config *cfg)
 	if (cfg->ghes_pointers_gpa &&
 	    (!cfg->ged_port || cfg->ghes_pointers_gpa % 8 ||
 	     cfg->ghes_pointers_gpa > 0x100000000ULL - 16))
+		return 0;
+	/* The BERT's region, like the tables, below 4 GiB in this layout. */
+	if (cfg->bert_region_len && (!cfg->bert_region_gpa ||
+				     cfg->bert_region_gpa > 0x100000000ULL - cfg->bert_region_len))
 		return 0;
 	/* SLP_TYP is a 3-bit field of SLEEP_CONTROL_REG. */
 	if (cfg->s5_slp_typ > 7)
@@ -61,6 +66,8 @@ int x86_acpi_build(const struct x86_acpi_config *cfg, struct acpi_blob *out)
 				     cfg->ghes_ack_port[1], ACPI_HEST_NOTIFY_GSIV, cfg->ged_gsi);
 		acpi_add_hest(&b, src, 2);
 	}
+	if (cfg->bert_region_len)
+		acpi_add_bert(&b, cfg->bert_region_len, cfg->bert_region_gpa, NULL);
 	size_t xsdt = acpi_add_xsdt(&b);
 	acpi_rsdp_fill(&b, rsdp, xsdt);
 	return acpi_builder_finish(&b, out);

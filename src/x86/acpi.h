@@ -1,5 +1,5 @@
 /* ACPI tables for an x86 vmras guest: a hardware-reduced PC (FADT, MADT,
- * DSDT, and with APEI a HEST), built with the shared ACPI builder. */
+ * DSDT, with APEI a HEST, with errors of a previous boot a BERT), built with the shared ACPI builder. */
 #ifndef VMRAS_X86_ACPI_H
 #define VMRAS_X86_ACPI_H
 
@@ -28,6 +28,10 @@ struct x86_acpi_config {
 	 * interrupt notifies the AO source through a Hardware Error Device. */
 	uint64_t ghes_pointers_gpa; /* two 64-bit block pointers, AR's then AO's */
 	uint16_t ghes_ack_port[2];  /* their read-ack registers (32-bit I/O) */
+	/* A BERT pointing at a Boot Error Region of bert_region_len bytes at
+	 * bert_region_gpa; none when the length is 0. */
+	uint64_t bert_region_gpa;
+	uint32_t bert_region_len;
 };
 
 /* Returns 0, or -1 with errno set (EINVAL for a bad config, ENOMEM, E2BIG

@@ -18,6 +18,8 @@
 #include "x86/platform.h"
 #include "x86/qmp_cpu.h"
 #include "x86/ram_layout.h"
+#include "x86/layout.h"
+#include "vmm/ras.h"
 
 #define CPUID_SPARE 4   /* leaves vmras may add to KVM's list */
 #define DEFAULT_CMDLINE "console=ttyS0"
@@ -201,7 +203,13 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 		.cmdline = m->arch.cmdline, .ncpus = m->ncpus, .ghes = m->opts->ras & RAS_MODE_GHES,
 	};
 	struct x86_boot_out out;
+	static uint8_t boot_errors[X86_BERT_REGION_MAX];
 
+	/* Errors of a previous boot are the first boot's news; a guest reset
+	 * later is a boot of the same machine, whose errors it was told live. */
+	in.boot_errors_len = m->boots == 1 ? ras_boot_error_region(m, boot_errors, sizeof(boot_errors)) : 0;
+	in.boot_errors = boot_errors;
+	in.navoid = ras_avoided_pages(m, &in.avoid);
 	if (x86_boot_load(&m->ram, &in, &out, why, whylen))
 		return -1;
 	/* Only the bootstrap processor starts; the others wait for INIT/SIPI
@@ -225,5 +233,5 @@ const struct qmp_cpu_model *arch_qmp_cpu_model(void)
 
 int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
 {
-	return x86_platform_acpi_tables(ncpus, ghes, out);
+	return x86_platform_acpi_tables(ncpus, ghes, 0, out);
 }

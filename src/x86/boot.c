@@ -21,13 +21,19 @@ static uint64_t low_ram_end(const struct guest_ram *ram)
 	return r ? r->gpa + r->size : 0;
 }
 
-static int load_acpi(const struct guest_ram *ram, unsigned ncpus, bool ghes, uint64_t *rsdp,
+static int load_acpi(const struct guest_ram *ram, const struct x86_boot_in *in, uint64_t *rsdp,
 		     char *why, size_t whylen)
 {
 	struct acpi_blob blob;
 	int ok;
 
-	if (x86_platform_acpi_tables(ncpus, ghes, &blob))
+	if (in->boot_errors_len) {
+		if (in->boot_errors_len > X86_BERT_REGION_MAX)
+			return fail(why, whylen, "the boot error region is larger than its place below 1 MiB");
+		if (!guest_ram_write(ram, X86_BERT_REGION_GPA, in->boot_errors, in->boot_errors_len))
+			return fail(why, whylen, "cannot place the boot error region");
+	}
+	if (x86_platform_acpi_tables(in->ncpus, in->ghes, (uint32_t)in->boot_errors_len, &blob))
 		return fail(why, whylen, "cannot build the ACPI tables");
 	ok = blob.len <= X86_ACPI_MAX && guest_ram_write(ram, X86_ACPI_GPA, blob.buf, blob.len);
 	*rsdp = blob.rsdp_gpa;
@@ -74,10 +80,16 @@ int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
 		if (!guest_ram_write(ram, out->initrd_gpa, in->initrd, in->initrd_size))
 			return fail(why, whylen, "cannot place the initrd");
 	}
-	if (load_acpi(ram, in->ncpus, in->ghes, &out->rsdp_gpa, why, whylen))
+	if (load_acpi(ram, in, &out->rsdp_gpa, why, whylen))
 		return -1;
 	if (e820_build_x86(&e820, ram))
 		return fail(why, whylen, "cannot build the e820 map");
+	if (in->boot_errors_len &&
+	    e820_set(&e820, X86_BERT_REGION_GPA, (in->boot_errors_len + 0xfff) & ~(uint64_t)0xfff, E820_NVS))
+		return fail(why, whylen, "cannot add the boot error region to the e820 map");
+	for (size_t i = 0; i < in->navoid; i++)
+		if (e820_set(&e820, in->avoid[i] & ~(uint64_t)0xfff, 0x1000, E820_RESERVED))
+			return fail(why, whylen, "too many poisoned pages to keep out of the e820 map");
 	bp.cmdline_gpa = X86_CMDLINE_GPA;
 	bp.cmdline_len = (uint32_t)cmdline_len;
 	bp.initrd_gpa = out->initrd_gpa;

@@ -20,6 +20,15 @@ struct x86_boot_in {
 	const char *cmdline;
 	unsigned ncpus;
 	bool ghes;                /* the ACPI tables describe the GHES sources (HEST) */
+	/* Errors of a previous boot: a Boot Error Region (ras/bert.h) placed
+	 * at X86_BERT_REGION_GPA, with a BERT and an ACPI NVS e820 range for
+	 * it; none when boot_errors_len is 0. */
+	const uint8_t *boot_errors;
+	size_t boot_errors_len;
+	/* 4 KiB guest pages the guest must keep off (poisoned, not
+	 * replaceable): reserved in the e820 map. */
+	const uint64_t *avoid;
+	size_t navoid;
 };
 
 struct x86_boot_out {

@@ -63,4 +63,13 @@
 #define X86_GHES_ACK_AR_PORT    0x610
 #define X86_GHES_ACK_AO_PORT    0x614
 
+/* The Boot Error Region (ACPI BERT), present only when vmras found poisoned
+ * pages in the RAM backing at start: after the GHES blocks, in the same
+ * reserved BIOS area. The e820 map calls its pages ACPI NVS: Linux's BERT
+ * driver requests the region as a resource, and the BIOS area below 1 MiB
+ * is already busy, but NVS ranges are left out of that request (firmware
+ * commonly keeps the region there). */
+#define X86_BERT_REGION_GPA     0x000f4000ULL
+#define X86_BERT_REGION_MAX     0x8000ULL      /* to 0xfc000: 210 pages in 35 blocks */
+
 #endif

@@ -28,10 +28,14 @@ void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config 
 	}
 }
 
-int x86_platform_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
+int x86_platform_acpi_tables(unsigned ncpus, bool ghes, uint32_t bert_region_len, struct acpi_blob *out)
 {
 	struct x86_acpi_config cfg;
 
 	x86_platform_acpi_config(ncpus, ghes, &cfg);
+	if (bert_region_len) {
+		cfg.bert_region_gpa = X86_BERT_REGION_GPA;
+		cfg.bert_region_len = bert_region_len;
+	}
 	return x86_acpi_build(&cfg, out);
 }

@@ -11,7 +11,9 @@
 /* ghes: the guest is told of memory errors through APEI too (--ras ghes or
  * both), so the tables include the HEST. */
 void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config *cfg);
-/* The tables built from that configuration (see x86_acpi_build). */
-int x86_platform_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out);
+/* The tables built from that configuration (see x86_acpi_build), with a
+ * BERT for a Boot Error Region of bert_region_len bytes at
+ * X86_BERT_REGION_GPA when that is not 0. */
+int x86_platform_acpi_tables(unsigned ncpus, bool ghes, uint32_t bert_region_len, struct acpi_blob *out);
 
 #endif

@@ -432,11 +432,83 @@ static void test_load_does_not_touch_ebda_and_vga(void **state)
 	vm_free(&vm);
 }
 
+/* The table in the XSDT with signature sig, or NULL. */
+static const uint8_t *xsdt_table(const uint8_t *mem, const char *sig)
+{
+	const uint8_t *xsdt = mem + le64(mem + 0xe0000 + 24);
+	uint32_t len = le32(xsdt + 4);
+
+	for (uint32_t off = 36; off + 8 <= len; off += 8) {
+		const uint8_t *t = mem + le64(xsdt + off);
+		if (!memcmp(t, sig, 4))
+			return t;
+	}
+	return NULL;
+}
+
+/* Errors of a previous boot: the region lands at 0xf4000, the BERT points
+ * at it, its pages are ACPI NVS in the e820 map; pages to avoid are
+ * reserved. Without them, nothing of it. */
+static void test_load_boot_errors(void **state)
+{
+	struct vm vm = { 0 };
+	struct x86_boot_out out;
+	uint8_t region[5000];
+	const uint64_t avoid[] = { 0x900000, 0x901234, 0xa00000 };
+	char why[256];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(region); i++)
+		region[i] = (uint8_t)(i * 7 + 3);
+	make_kernel(&vm, 64 * 1024, 8 * MiB, 0x7fffffff);
+	make_ram(&vm, 16 * MiB);
+	struct x86_boot_in in = { .kernel = &vm.bz, .cmdline = "", .ncpus = 1,
+				  .boot_errors = region, .boot_errors_len = sizeof(region),
+				  .avoid = avoid, .navoid = 3 };
+	if (x86_boot_load(&vm.ram, &in, &out, why, sizeof(why)))
+		fail_msg("x86_boot_load: %s", why);
+	assert_memory_equal(vm.mem + 0xf4000, region, sizeof(region));
+	const uint8_t *bert = xsdt_table(vm.mem, "BERT");
+	assert_non_null(bert);
+	assert_int_equal(le32(bert + 4), 48);
+	assert_int_equal(le32(bert + 36), sizeof(region));
+	assert_int_equal(le64(bert + 40), 0xf4000);
+	/* Two pages of NVS for 5000 bytes; the avoided pages (0x901234 is in
+	 * the page after 0x900000, merged with it) reserved. */
+	const uint64_t want[][3] = {
+		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0xa0000, 2 }, { 0xe0000, 0xf4000, 2 }, { 0xf4000, 0xf6000, 4 },
+		{ 0xf6000, 0x100000, 2 }, { 0x100000, 0x900000, 1 }, { 0x900000, 0x902000, 2 },
+		{ 0x902000, 0xa00000, 1 }, { 0xa00000, 0xa01000, 2 }, { 0xa01000, 16 * MiB, 1 },
+	};
+	check_e820(vm.mem + 0x7000, want, 10);
+
+	/* Too big for its place: refused, in one line. */
+	static uint8_t big[0x8001];
+	in.boot_errors = big;
+	in.boot_errors_len = sizeof(big);
+	memset(why, 0, sizeof(why));
+	assert_int_equal(x86_boot_load(&vm.ram, &in, &out, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "boot error region"));
+
+	/* None: no BERT, the map as always. */
+	memset(vm.mem, 0, vm.mem_size);
+	expect_load_ok(&vm, NULL, 0, "", 1, &out);
+	assert_null(xsdt_table(vm.mem, "BERT"));
+	assert_non_null(xsdt_table(vm.mem, "FACP"));
+	const uint64_t plain[][3] = {
+		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0xa0000, 2 }, { 0xe0000, 0x100000, 2 },
+		{ 0x100000, 16 * MiB, 1 },
+	};
+	check_e820(vm.mem + 0x7000, plain, 4);
+	vm_free(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_512m_with_initrd),
 		cmocka_unit_test(test_load_without_initrd),
+		cmocka_unit_test(test_load_boot_errors),
 		cmocka_unit_test(test_load_above_4g),
 		cmocka_unit_test(test_load_initrd_limit_4g),
 		cmocka_unit_test(test_load_kernel_needs_more_memory),
