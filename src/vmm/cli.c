@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS, OPT_FIRMWARE };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS, OPT_FIRMWARE, OPT_MEMORY_BACKEND };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -25,6 +25,7 @@ static const struct option long_options[] = {
 	{ "paused",    no_argument,       NULL, OPT_PAUSED },
 	{ "ras",       required_argument, NULL, OPT_RAS },
 	{ "firmware",  required_argument, NULL, OPT_FIRMWARE },
+	{ "memory-backend", required_argument, NULL, OPT_MEMORY_BACKEND },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -64,6 +65,15 @@ void cli_usage(FILE *out)
 	      "  -a, --append CMDLINE   kernel command line\n"
 	      "  -m, --memory SIZE      guest RAM: bytes with suffix K, M, G or T; a bare number\n"
 	      "                         is MiB (default 512M, at least 16M)\n"
+	      "      --memory-backend memfd|hugetlb|hugetlb:2M|hugetlb:1G|file:PATH\n"
+	      "                         host memory behind guest RAM: memfds of 4 KiB pages\n"
+	      "                         (default); memfds of 2 MiB (hugetlb, hugetlb:2M) or\n"
+	      "                         1 GiB hugepages from the host's pool, reserved at\n"
+	      "                         start; or one file on tmpfs, hugetlbfs or a DAX\n"
+	      "                         filesystem, mapped shared so its contents and poison\n"
+	      "                         outlive vmras (created and sized if missing or empty,\n"
+	      "                         else it must be exactly --memory bytes). --memory must\n"
+	      "                         be a multiple of the backing's page\n"
 	      "  -c, --cpus N           virtual CPUs, 1-255 (default 1)\n"
 	      "      --cpu-vendor host|intel|amd\n"
 	      "                         CPU vendor the guest sees (default host); Linux takes\n"
@@ -215,6 +225,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 
 	memset(o, 0, sizeof(*o));
 	o->memory = CLI_DEFAULT_MEMORY;
+	o->memory_backend = (struct ram_backend){ .kind = RAM_BACKEND_MEMFD, .page_shift = RAM_PAGE_SHIFT_4K };
 	o->cpus = 1;
 	o->early_kill = true;
 	o->ras = RAS_MODE_DEFAULT;
@@ -254,6 +265,10 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 				return fail(err, errlen, "invalid --machine '%s': expected pc or none", optarg);
 			break;
 		case OPT_PAUSED: o->paused = true; break;
+		case OPT_MEMORY_BACKEND:
+			if (ram_backend_parse(optarg, &o->memory_backend, err, errlen))
+				return -1;
+			break;
 		case OPT_RAS:
 			if (!strcmp(optarg, "mce"))
 				o->ras = RAS_MODE_MCE;
@@ -318,6 +333,15 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		return fail(err, errlen, "--kernel is required (see --help)");
 	if (!o->kernel && (o->initrd || o->append))
 		return fail(err, errlen, "--initrd and --append need --kernel");
+	/* A hugepage size is known now; a file's only once it is opened. */
+	if (o->memory_backend.kind == RAM_BACKEND_HUGETLB) {
+		const struct guest_ram whole = { .total = o->memory };
+		char what[16];
+
+		if (ram_backend_check_layout(&whole, o->memory_backend.page_shift,
+					     ram_backend_name(&o->memory_backend, what, sizeof(what)), err, errlen))
+			return -1;
+	}
 	if (o->append && strlen(o->append) >= 2048)
 		return fail(err, errlen, "--append is %zu bytes; the kernel command line holds at most 2047", strlen(o->append));
 	return 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "ras/guest_panic.h"
+#include "vmm/ram_backend.h"
 
 #define CLI_DEFAULT_MEMORY (512ULL << 20)
 #define CLI_MIN_MEMORY     (16ULL << 20)
@@ -52,6 +53,7 @@ struct vmras_options {
 	struct cli_qmp qmp[CLI_MAX_QMP];
 	unsigned nqmp;
 	uint64_t memory;           /* bytes */
+	struct ram_backend memory_backend; /* --memory-backend (default memfd) */
 	unsigned cpus;
 	bool help;
 	bool version;

@@ -13,6 +13,8 @@
 enum ram_backing {
 	RAM_BACKING_ANON,      /* private anonymous memory */
 	RAM_BACKING_MEMFD,     /* memfd named "vmras:<region>@0x<gpa>"; other processes can map it */
+	RAM_BACKING_HUGETLB,   /* the same memfd, of hugetlb pages (MFD_HUGETLB) */
+	RAM_BACKING_FILE,      /* a file the user named (--memory-backend file:PATH), mapped shared */
 };
 
 struct ram_region {
@@ -21,7 +23,11 @@ struct ram_region {
 	uint64_t size;
 	uint8_t *hva;          /* NULL until backed */
 	enum ram_backing backing;
-	int fd;                /* memfd, or -1 */
+	int fd;                /* memfd or file (each region its own descriptor), or -1 */
+	uint64_t offset;       /* where the region's first byte lives in fd */
+	/* The backing's page: 2^page_shift bytes (12, 21 or 30; 0 reads as
+	 * 12). The kernel loses and replaces memory a whole page at a time. */
+	uint8_t page_shift;
 	uint32_t slot;         /* KVM memory slot */
 };
 
@@ -30,6 +36,17 @@ struct guest_ram {
 	unsigned count;
 	uint64_t total;
 };
+
+/* Where gpa (inside r) lives in r's descriptor: for pread, fallocate. */
+static inline uint64_t ram_region_offset(const struct ram_region *r, uint64_t gpa)
+{
+	return r->offset + (gpa - r->gpa);
+}
+
+static inline unsigned ram_region_page_shift(const struct ram_region *r)
+{
+	return r->page_shift ? r->page_shift : 12;
+}
 
 /* The region holding [gpa, gpa+len), or NULL if that range is not wholly inside one region. */
 const struct ram_region *guest_ram_find_gpa(const struct guest_ram *ram, uint64_t gpa, uint64_t len);

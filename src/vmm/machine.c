@@ -11,6 +11,7 @@
 
 #include "qmp/error.h"
 #include "ras/qmp_event.h"
+#include "ras/verdict.h"
 #include "vmm/event_sink.h"
 #include "vmm/log.h"
 #include "vmm/ras.h"
@@ -188,6 +189,25 @@ bool machine_stopping(struct machine *m)
 	return __atomic_load_n(&m->request, __ATOMIC_ACQUIRE) != MACHINE_RUNNING;
 }
 
+/* Not the default: say where guest RAM is, so that an operator (or
+ * vmras-poison --ram GPA:HVA:SIZE, for a file whose mapping has no vmras
+ * name) can find it. */
+static void describe_backing(const struct guest_ram *ram, const struct ram_backend *b)
+{
+	char name[96], page[16];
+
+	if (b->kind == RAM_BACKEND_MEMFD)
+		return;
+	ram_backend_name(b, name, sizeof(name));
+	for (unsigned i = 0; i < ram->count; i++) {
+		const struct ram_region *r = &ram->region[i];
+
+		log_info("guest RAM %s: 0x%llx+0x%llx at host address %p, offset 0x%llx of --memory-backend %s, "
+			 "%s pages", r->name, (unsigned long long)r->gpa, (unsigned long long)r->size, (void *)r->hva,
+			 (unsigned long long)r->offset, name, mf_size_name(ram_region_page_shift(r), page, sizeof(page)));
+	}
+}
+
 int machine_init(struct machine *m, const struct vmras_options *opts, char *why, size_t whylen,
 		 bool *usage_error)
 {
@@ -210,13 +230,18 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 		return -1;
 
 	*usage_error = false;
-	if (kvm_system_open(&m->kvm, why, whylen) || arch_machine_init(m, why, whylen))
-		return -1;
-	if (arch_ram_layout(&m->ram, opts->memory) || ram_backing_map(&m->ram)) {
-		snprintf(why, whylen, "cannot allocate %llu MiB of guest RAM: %s",
+	/* Guest RAM before KVM: a backing the user got wrong (a file of
+	 * another size) is reported as such, whatever else the host lacks. */
+	if (arch_ram_layout(&m->ram, opts->memory)) {
+		snprintf(why, whylen, "cannot lay out %llu MiB of guest RAM: %s",
 			 (unsigned long long)(opts->memory >> 20), strerror(errno));
 		return -1;
 	}
+	if (ram_backing_map(&m->ram, &opts->memory_backend, why, whylen, usage_error))
+		return -1;
+	describe_backing(&m->ram, &opts->memory_backend);
+	if (kvm_system_open(&m->kvm, why, whylen) || arch_machine_init(m, why, whylen))
+		return -1;
 	m->vcpus = calloc(m->ncpus, sizeof(*m->vcpus));
 	if (!m->vcpus) {
 		snprintf(why, whylen, "out of memory");

@@ -17,7 +17,7 @@ int ram_poison_probe(const struct ram_region *r, uint64_t gpa)
 	if (r->fd < 0 || gpa < r->gpa || gpa - r->gpa >= r->size)
 		return -1;
 	do
-		n = pread(r->fd, &byte, 1, (off_t)((gpa - r->gpa) & ~(uint64_t)(PAGE - 1)));
+		n = pread(r->fd, &byte, 1, (off_t)(ram_region_offset(r, gpa) & ~(uint64_t)(PAGE - 1)));
 	while (n < 0 && errno == EINTR);
 	if (n == 1)
 		return 0;

@@ -379,16 +379,22 @@ static void replace_pending(struct machine *m, const char *when)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ram_region *r = guest_ram_find_gpa(&m->ram, runs[i].gpa, runs[i].size);
+		uint64_t page = r ? UINT64_C(1) << ram_region_page_shift(r) : 1;
+		uint64_t start = runs[i].gpa & ~(page - 1);
+		uint64_t len = ((runs[i].gpa + runs[i].size + page - 1) & ~(page - 1)) - start;
 
 		/* Runs are kept inside one region; a hole punch drops the poisoned
-		 * pages from the memfd, and the next access gets fresh zeroed ones.
-		 * The punch leaves vmras's own page-table entries for them alone,
-		 * though: the kernel turned each into a hwpoison entry, which a
-		 * truncation does not zap, so the next access (KVM's included)
-		 * would still fault. MADV_DONTNEED drops those entries. */
+		 * pages from the backing, and the next access gets fresh zeroed
+		 * ones. The backing loses and replaces whole pages of its own size
+		 * (hugetlbfs punches only whole hugepages), so the run is widened
+		 * to them; regions start and end on them. The punch leaves vmras's
+		 * own page-table entries for them alone, though: the kernel turned
+		 * each into a hwpoison entry, which a truncation does not zap, so
+		 * the next access (KVM's included) would still fault.
+		 * MADV_DONTNEED drops those entries. */
 		if (!r || fallocate(r->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				    (off_t)(runs[i].gpa - r->gpa), (off_t)runs[i].size) ||
-		    madvise(r->hva + (runs[i].gpa - r->gpa), runs[i].size, MADV_DONTNEED)) {
+				    (off_t)ram_region_offset(r, start), (off_t)len) ||
+		    madvise(r->hva + (start - r->gpa), len, MADV_DONTNEED)) {
 			log_error("cannot replace poisoned guest memory 0x%" PRIx64 "+0x%" PRIx64 ": %s",
 				  runs[i].gpa, runs[i].size, r ? strerror(errno) : "not guest RAM");
 			continue;

@@ -97,6 +97,9 @@ static void test_defaults(void **state)
 	assert_false(o.machine_none);
 	assert_false(o.paused);
 	assert_int_equal(o.nqmp, 0);
+	assert_int_equal(o.memory_backend.kind, RAM_BACKEND_MEMFD);   /* today's backing */
+	assert_int_equal(o.memory_backend.page_shift, 12);
+	assert_null(o.memory_backend.path);
 	assert_false(o.help);
 	assert_false(o.version);
 	assert_true(CLI_DEFAULT_MEMORY == 512 * MiB);
@@ -632,6 +635,37 @@ static void test_error_truncated_to_buffer(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+static void test_memory_backend(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "-k", "k", "--memory-backend", "hugetlb", NULL), 0);
+	assert_int_equal(o.memory_backend.kind, RAM_BACKEND_HUGETLB);
+	assert_int_equal(o.memory_backend.page_shift, 21);
+	assert_int_equal(parse(&o, "-k", "k", "--memory-backend=hugetlb:1G", "-m", "2G", NULL), 0);
+	assert_int_equal(o.memory_backend.page_shift, 30);
+	assert_int_equal(parse(&o, "-k", "k", "--memory-backend", "file:/dev/shm/vm", "-m", "1001M", NULL), 0);
+	assert_int_equal(o.memory_backend.kind, RAM_BACKEND_FILE);
+	assert_string_equal(o.memory_backend.path, "/dev/shm/vm");
+	/* The last one given counts, as for every other option. */
+	assert_int_equal(parse(&o, "-k", "k", "--memory-backend", "hugetlb", "--memory-backend", "memfd", NULL), 0);
+	assert_int_equal(o.memory_backend.kind, RAM_BACKEND_MEMFD);
+
+	expect_error("invalid --memory-backend 'huge'", "-k", "k", "--memory-backend", "huge", NULL);
+	expect_error("2M or 1G", "-k", "k", "--memory-backend", "hugetlb:4M", NULL);
+	expect_error("path is empty", "-k", "k", "--memory-backend", "file:", NULL);
+	expect_error("needs an argument", "-k", "k", "--memory-backend", NULL);
+	/* --memory must be whole hugepages, whichever option comes first. */
+	expect_error("--memory 1001M is not a multiple of 2 MiB, the page size of --memory-backend hugetlb:2M",
+		     "-k", "k", "--memory-backend", "hugetlb", "-m", "1001M", NULL);
+	expect_error("--memory 1001M is not a multiple of 2 MiB", "-k", "k", "-m", "1001M",
+		     "--memory-backend", "hugetlb:2M", NULL);
+	expect_error("--memory 512M is not a multiple of 1 GiB, the page size of --memory-backend hugetlb:1G",
+		     "-k", "k", "--memory-backend", "hugetlb:1G", NULL);
+	assert_int_equal(parse(&o, "-k", "k", "--memory-backend", "hugetlb", "-m", "1002M", NULL), 0);
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -647,7 +681,8 @@ static void test_usage(void **state)
 	const char *opts[] = { "--kernel", "-k,", "--initrd", "-i,", "--append", "-a,", "--memory",
 			       "-m,", "--cpus", "-c,", "--dump-acpi", "--on-panic", "pause|poweroff|run", "--ras", "mce|ghes|both",
 			       "--machine", "pc|none", "--qmp", "unix:PATH|tcp:[HOST]:PORT", "--help", "-h,", "--version", "-V,",
-			       "--firmware", "PATH|none" };
+			       "--firmware", "PATH|none", "--memory-backend",
+			       "memfd|hugetlb|hugetlb:2M|hugetlb:1G|file:PATH" };
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strstr(text, opts[i]))
 			fail_msg("usage does not mention %s", opts[i]);
@@ -683,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_append_length),
 		cmocka_unit_test(test_repeated_parsing),
 		cmocka_unit_test(test_error_truncated_to_buffer),
+		cmocka_unit_test(test_memory_backend),
 		cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,10 @@ static int map_ram(void **state)
 	ram.region[1] = (struct ram_region){ .name = "high", .gpa = UINT64_C(1) << 32, .size = 2 << 20, .fd = -1 };
 	ram.count = 2;
 	ram.total = 10 << 20;
-	return ram_backing_map(&ram);
+	char why[256];
+	bool usage;
+
+	return ram_backing_map(&ram, NULL, why, sizeof(why), &usage);
 }
 
 static int unmap_ram(void **state)
