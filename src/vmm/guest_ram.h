@@ -31,6 +31,12 @@ struct ram_region {
 	uint32_t slot;         /* KVM memory slot */
 };
 
+/* A stretch of guest-physical memory. */
+struct gpa_range {
+	uint64_t gpa;
+	uint64_t size;
+};
+
 struct guest_ram {
 	struct ram_region region[GUEST_RAM_MAX_REGIONS];
 	unsigned count;

@@ -96,11 +96,13 @@ out:
 
 #define READ_CHUNK (1u << 20)
 
-/* The backing of r from offset off to its end, data extents only. */
+/* r's part of its backing file, data extents only. */
 static long scan_backing_region(const struct ram_region *r, uint8_t *buf, ram_poison_found_fn *found,
 				void *opaque, uint64_t *scanned)
 {
-	off_t off = 0, end = (off_t)r->size;
+	off_t off = (off_t)r->offset, end = (off_t)(r->offset + r->size);
+	/* The backing loses whole pages of its own size (a hugetlbfs file: 2 MiB). */
+	off_t page = (off_t)1 << ram_region_page_shift(r);
 	long hits = 0;
 
 	while (off < end) {
@@ -124,7 +126,7 @@ static long scan_backing_region(const struct ram_region *r, uint8_t *buf, ram_po
 			break;
 		if (hole > end)
 			hole = end;
-		off = data & ~(off_t)(PAGE - 1);
+		off = data & ~(page - 1);
 		while (off < hole) {
 			size_t want = (size_t)(hole - off) < READ_CHUNK ? (size_t)(hole - off) : READ_CHUNK;
 			ssize_t n = pread(r->fd, buf, want, off);
@@ -133,10 +135,10 @@ static long scan_backing_region(const struct ram_region *r, uint8_t *buf, ram_po
 				continue;
 			if (n < 0 && errno == EIO) {
 				/* The read stopped before this page, or it is the first. */
-				off &= ~(off_t)(PAGE - 1);
-				found(opaque, r, r->gpa + (uint64_t)off);
+				off &= ~(page - 1);
+				found(opaque, r, r->gpa + ((uint64_t)off - r->offset));
 				hits++;
-				off += PAGE;
+				off += page;
 				continue;
 			}
 			if (n < 0)
@@ -163,7 +165,8 @@ long ram_poison_scan_backing(const struct guest_ram *ram, ram_poison_found_fn *f
 		const struct ram_region *r = &ram->region[i];
 		long n;
 
-		if (r->fd < 0)
+		/* Memfds start empty; only a file can hold poison from before. */
+		if (r->fd < 0 || r->backing != RAM_BACKING_FILE)
 			continue;
 		n = scan_backing_region(r, buf, found, opaque, &bytes);
 		if (n < 0) {

@@ -44,9 +44,10 @@ typedef void ram_poison_found_fn(void *opaque, const struct ram_region *r, uint6
 long ram_poison_scan(const struct guest_ram *ram, ram_poison_found_fn *found, void *opaque);
 
 /* At start, before anything maps a page of it: calls found(opaque, r, gpa)
- * for every poisoned 4 KiB page of each region's backing. A backing that
- * outlived the last vmras (a file) keeps its poison, but nothing has
- * mapped it yet, so pagemap knows nothing: the backing is read instead,
+ * for every poisoned page (of the backing's page size, gpa its start) of
+ * each region backed by a file (RAM_BACKING_FILE). A file outlives vmras
+ * and keeps its poison, but nothing has mapped it yet, so pagemap knows
+ * nothing: the file is read instead,
  * skipping holes (SEEK_DATA/SEEK_HOLE), 1 MiB at a time. A read stops
  * short before a poisoned page and the next one fails with EIO, so each
  * poisoned page costs one failed read. *scanned (may be NULL) gets the

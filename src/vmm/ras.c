@@ -40,7 +40,7 @@ struct ras {
 	 * BERT reports, and the pages no hole punch could replace. */
 	struct cper_mem_error *boot_errors;
 	size_t nboot_errors;
-	uint64_t *avoid;
+	struct gpa_range *avoid;
 	size_t navoid;
 };
 
@@ -522,8 +522,8 @@ void ras_scan_backing(struct machine *m)
 		const struct ram_region *r = sc.region[i];
 		const struct memory_failure f = {
 			.recipient = MF_RECIPIENT_GUEST, .gpa = sc.gpa[i],
-			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)), .lsb = MF_PAGE_SHIFT,
-			.vcpu = -1, .region = r->name,
+			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)),
+			.lsb = ram_region_page_shift(r), .vcpu = -1, .region = r->name,
 		};
 		if (poison_record(ras->registry, &f, MF_ACTION_IGNORE, now, NULL) < 0)
 			log_error("poison registry: %s", strerror(errno));
@@ -536,8 +536,8 @@ void ras_scan_backing(struct machine *m)
 		bool fresh = entry && entry->replaced;
 		const struct memory_failure f = {
 			.recipient = MF_RECIPIENT_GUEST, .gpa = sc.gpa[i],
-			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)), .lsb = MF_PAGE_SHIFT,
-			.vcpu = -1, .region = r->name,
+			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)),
+			.lsb = ram_region_page_shift(r), .vcpu = -1, .region = r->name,
 		};
 
 		emit_plain(&f, MF_ACTION_IGNORE,
@@ -548,18 +548,18 @@ void ras_scan_backing(struct machine *m)
 				   "it cannot be replaced, so it is kept out of the guest's memory map, and "
 				   "reported to the guest as an error of a previous boot (BERT)",
 			   entry, now);
-		log_info("start: guest page 0x%" PRIx64 " (%s) is poisoned in the RAM backing: %s", sc.gpa[i],
-			 r->name, fresh ? "replaced with a fresh page" : "cannot be replaced; kept from the guest");
+		log_info("start: guest page 0x%" PRIx64 " (%s, 0x%llx bytes) is poisoned in the RAM backing: %s",
+			 sc.gpa[i], r->name, (unsigned long long)mf_lsb_size(f.lsb), fresh ? "replaced with a fresh page" : "cannot be replaced; kept from the guest");
 		if (fresh)
 			replaced++;
 		if (!ras->boot_errors || !ras->avoid)
 			continue;
 		ras->boot_errors[ras->nboot_errors++] = (struct cper_mem_error){
-			.phys_addr = sc.gpa[i], .size = UINT64_C(1) << MF_PAGE_SHIFT,
+			.phys_addr = sc.gpa[i], .size = mf_lsb_size(f.lsb),
 			.severity = CPER_SEV_RECOVERABLE, .error_type = CPER_MEM_ERR_UNKNOWN,
 		};
 		if (!fresh)
-			ras->avoid[ras->navoid++] = sc.gpa[i];
+			ras->avoid[ras->navoid++] = (struct gpa_range){ sc.gpa[i], mf_lsb_size(f.lsb) };
 	}
 	pthread_mutex_unlock(&m->vm_lock);
 	log_info("start: %zu poisoned page%s in the guest RAM backing: %zu replaced, %zu kept from the guest",
@@ -589,8 +589,8 @@ size_t ras_boot_error_region(struct machine *m, void *buf, size_t max)
 	return (size_t)len;
 }
 
-size_t ras_avoided_pages(struct machine *m, const uint64_t **pages)
+size_t ras_avoided(struct machine *m, const struct gpa_range **ranges)
 {
-	*pages = m->ras ? m->ras->avoid : NULL;
+	*ranges = m->ras ? m->ras->avoid : NULL;
 	return m->ras ? m->ras->navoid : 0;
 }

@@ -49,8 +49,9 @@ void ras_scan_backing(struct machine *m);
 size_t ras_boot_error_region(struct machine *m, void *buf, size_t max);
 
 /* The guest pages found poisoned at start that could not be replaced:
- * their count, *pages their guest-physical addresses (4 KiB pages). */
-size_t ras_avoided_pages(struct machine *m, const uint64_t **pages);
+ * their count, *ranges where they are (each one page of the backing). */
+struct gpa_range;
+size_t ras_avoided(struct machine *m, const struct gpa_range **ranges);
 
 struct json_object;
 /* query-memory-failures: the poison registry, read under m->vm_lock (see

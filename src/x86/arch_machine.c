@@ -209,7 +209,7 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 	 * later is a boot of the same machine, whose errors it was told live. */
 	in.boot_errors_len = m->boots == 1 ? ras_boot_error_region(m, boot_errors, sizeof(boot_errors)) : 0;
 	in.boot_errors = boot_errors;
-	in.navoid = ras_avoided_pages(m, &in.avoid);
+	in.navoid = ras_avoided(m, &in.avoid);
 	if (x86_boot_load(&m->ram, &in, &out, why, whylen))
 		return -1;
 	/* Only the bootstrap processor starts; the others wait for INIT/SIPI

@@ -87,9 +87,13 @@ int x86_boot_load(const struct guest_ram *ram, const struct x86_boot_in *in,
 	if (in->boot_errors_len &&
 	    e820_set(&e820, X86_BERT_REGION_GPA, (in->boot_errors_len + 0xfff) & ~(uint64_t)0xfff, E820_NVS))
 		return fail(why, whylen, "cannot add the boot error region to the e820 map");
-	for (size_t i = 0; i < in->navoid; i++)
-		if (e820_set(&e820, in->avoid[i] & ~(uint64_t)0xfff, 0x1000, E820_RESERVED))
+	for (size_t i = 0; i < in->navoid; i++) {
+		uint64_t start = in->avoid[i].gpa & ~(uint64_t)0xfff;
+		uint64_t end = (in->avoid[i].gpa + in->avoid[i].size + 0xfff) & ~(uint64_t)0xfff;
+
+		if (end > start && e820_set(&e820, start, end - start, E820_RESERVED))
 			return fail(why, whylen, "too many poisoned pages to keep out of the e820 map");
+	}
 	bp.cmdline_gpa = X86_CMDLINE_GPA;
 	bp.cmdline_len = (uint32_t)cmdline_len;
 	bp.initrd_gpa = out->initrd_gpa;

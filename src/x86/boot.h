@@ -25,9 +25,9 @@ struct x86_boot_in {
 	 * it; none when boot_errors_len is 0. */
 	const uint8_t *boot_errors;
 	size_t boot_errors_len;
-	/* 4 KiB guest pages the guest must keep off (poisoned, not
-	 * replaceable): reserved in the e820 map. */
-	const uint64_t *avoid;
+	/* Guest memory the guest must keep off (poisoned, not replaceable):
+	 * reserved in the e820 map, widened to whole 4 KiB pages. */
+	const struct gpa_range *avoid;
 	size_t navoid;
 };
 

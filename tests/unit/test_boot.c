@@ -454,7 +454,8 @@ static void test_load_boot_errors(void **state)
 	struct vm vm = { 0 };
 	struct x86_boot_out out;
 	uint8_t region[5000];
-	const uint64_t avoid[] = { 0x900000, 0x901234, 0xa00000 };
+	/* 0x901234: the rest of the next page; 0x200000 bytes: a hugepage. */
+	const struct gpa_range avoid[] = { { 0x900000, 0x1000 }, { 0x901234, 1 }, { 0xc00000, 0x200000 } };
 	char why[256];
 	(void)state;
 
@@ -474,11 +475,11 @@ static void test_load_boot_errors(void **state)
 	assert_int_equal(le32(bert + 36), sizeof(region));
 	assert_int_equal(le64(bert + 40), 0xf4000);
 	/* Two pages of NVS for 5000 bytes; the avoided pages (0x901234 is in
-	 * the page after 0x900000, merged with it) reserved. */
+	 * the page after 0x900000, merged with it) and the hugepage reserved. */
 	const uint64_t want[][3] = {
 		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0xa0000, 2 }, { 0xe0000, 0xf4000, 2 }, { 0xf4000, 0xf6000, 4 },
 		{ 0xf6000, 0x100000, 2 }, { 0x100000, 0x900000, 1 }, { 0x900000, 0x902000, 2 },
-		{ 0x902000, 0xa00000, 1 }, { 0xa00000, 0xa01000, 2 }, { 0xa01000, 16 * MiB, 1 },
+		{ 0x902000, 0xc00000, 1 }, { 0xc00000, 0xe00000, 2 }, { 0xe00000, 16 * MiB, 1 },
 	};
 	check_e820(vm.mem + 0x7000, want, 10);
 

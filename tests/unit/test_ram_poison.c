@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vmm/ram_backing.h"
 #include "vmm/ram_poison.h"
@@ -94,12 +95,47 @@ static void test_scan_healthy_ram(void **state)
 	assert_int_equal(ram.region[0].hva[(1 << 20) + 5], 1);
 }
 
+/* The start-up scan of a backing file: only file-backed regions, only
+ * their own part of the file (region 1 at an offset), holes skipped. The
+ * EIO path needs real poison: the lab's test-linux-boot-poison has it. */
+static void test_scan_backing_file(void **state)
+{
+	struct guest_ram f = { 0 };
+	uint64_t scanned = 99;
+	int n = 0, fd = memfd_create("backing", MFD_CLOEXEC);
+	char page[4096];
+	(void)state;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 12 << 20), 0);
+	memset(page, 7, sizeof(page));
+	/* Data: 3 pages of region 0, 1 page of region 1, 1 page past both. */
+	assert_int_equal(pwrite(fd, page, 4096, 0x1000), 4096);
+	assert_int_equal(pwrite(fd, page, 4096, 0x5000), 4096);
+	assert_int_equal(pwrite(fd, page, 4096, 0x7ff000), 4096);
+	assert_int_equal(pwrite(fd, page, 4096, (8 << 20) + 0x3000), 4096);
+	assert_int_equal(pwrite(fd, page, 4096, (11 << 20) + 0x1000), 4096);
+	f.region[0] = (struct ram_region){ .name = "low", .gpa = 0, .size = 8 << 20, .fd = fd,
+					   .backing = RAM_BACKING_FILE };
+	f.region[1] = (struct ram_region){ .name = "high", .gpa = UINT64_C(1) << 32, .size = 2 << 20, .fd = fd,
+					   .offset = 8 << 20, .backing = RAM_BACKING_FILE };
+	/* A memfd region is not read, whatever it holds. */
+	f.region[2] = (struct ram_region){ .name = "memfd", .gpa = UINT64_C(2) << 32, .size = 12 << 20, .fd = fd,
+					   .backing = RAM_BACKING_MEMFD };
+	f.count = 3;
+	assert_int_equal(ram_poison_scan_backing(&f, found, &n, &scanned), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(scanned, 4 * 4096);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test_setup_teardown(test_probe, map_ram, unmap_ram),
 		cmocka_unit_test_setup_teardown(test_scan_healthy_ram, map_ram, unmap_ram),
+		cmocka_unit_test(test_scan_backing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
