@@ -591,6 +591,22 @@ size_t ras_boot_error_region(struct machine *m, void *buf, size_t max)
 
 size_t ras_avoided(struct machine *m, const struct gpa_range **ranges)
 {
-	*ranges = m->ras ? m->ras->avoid : NULL;
-	return m->ras ? m->ras->navoid : 0;
+	struct ras *ras = m->ras;
+	size_t kept = 0;
+
+	*ranges = NULL;
+	if (!ras)
+		return 0;
+	/* A reset punches pending pages again; one that took is memory again. */
+	pthread_mutex_lock(&m->vm_lock);
+	for (size_t i = 0; i < ras->navoid; i++) {
+		const struct poison_entry *e = poison_find_gpa(ras->registry, ras->avoid[i].gpa);
+
+		if (!e || !e->replaced)
+			ras->avoid[kept++] = ras->avoid[i];
+	}
+	ras->navoid = kept;
+	pthread_mutex_unlock(&m->vm_lock);
+	*ranges = ras->avoid;
+	return kept;
 }

@@ -48,8 +48,9 @@ void ras_scan_backing(struct machine *m);
  * does not fit is logged. */
 size_t ras_boot_error_region(struct machine *m, void *buf, size_t max);
 
-/* The guest pages found poisoned at start that could not be replaced:
- * their count, *ranges where they are (each one page of the backing). */
+/* The guest pages found poisoned at start that are still not replaced (a
+ * reset tries again): their count, *ranges where they are (each one page
+ * of the backing). Main thread, between VMs. */
 struct gpa_range;
 size_t ras_avoided(struct machine *m, const struct gpa_range **ranges);
 
