@@ -1,5 +1,6 @@
 #include "arm64/acpi.h"
 
+#include "acpi/bert.h"
 #include "acpi/builder.h"
 #include "acpi/hest.h"
 #include "acpi/loader.h"
@@ -26,6 +27,8 @@
 
 static int valid(const struct arm64_acpi_config *cfg)
 {
+	if (cfg->boot_errors_len && (!cfg->boot_errors || cfg->boot_errors_len > ARM64_BERT_REGION_MAX))
+		return 0;
 	if (cfg->ncpus == 0 || cfg->ncpus > ARM64_MAX_VCPUS)
 		return 0;
 	if (cfg->ghes_sources > ARM64_ACPI_MAX_SOURCES || cfg->ghes_sources > ARM64_GHES_SOURCES_MAX)
@@ -210,6 +213,7 @@ void arm64_acpi_free(struct arm64_acpi_blobs *out)
 	acpi_blob_free(&out->rsdp);
 	free(out->loader);
 	free(out->hw_errors);
+	free(out->boot_errors);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -232,6 +236,20 @@ int arm64_acpi_build(const struct arm64_acpi_config *cfg, struct arm64_acpi_blob
 		errno = ENOMEM;
 		return -1;
 	}
+	if (cfg->boot_errors_len) {
+		/* Firmware-allocated like the GHES blocks: the guest keeps off it. */
+		out->boot_errors = malloc(cfg->boot_errors_len);
+		if (!out->boot_errors) {
+			acpi_loader_free(&l);
+			arm64_acpi_free(out);
+			errno = ENOMEM;
+			return -1;
+		}
+		memcpy(out->boot_errors, cfg->boot_errors, cfg->boot_errors_len);
+		out->boot_errors_len = cfg->boot_errors_len;
+		acpi_loader_allocate(&l, ARM64_BOOT_ERRORS_FILE, (uint32_t)cfg->boot_errors_len, 4096,
+				     ACPI_LOADER_ZONE_HIGH);
+	}
 
 	/* The order virt uses: the DSDT first, reached through the FADT. */
 	struct acpi_builder b;
@@ -249,6 +267,8 @@ int arm64_acpi_build(const struct arm64_acpi_config *cfg, struct arm64_acpi_blob
 				    ARM64_SPI_INTID(ARM64_GED_SPI));
 		acpi_add_hest_linked(&b, src, cfg->ghes_sources, ACPI_HW_ERRORS_FILE);
 	}
+	if (cfg->boot_errors_len)
+		acpi_add_bert(&b, (uint32_t)cfg->boot_errors_len, 0, ARM64_BOOT_ERRORS_FILE);
 	size_t xsdt = acpi_add_xsdt(&b);
 
 	struct acpi_builder rb;

@@ -8,6 +8,9 @@
  *   etc/acpi/tables      DSDT, FACP, APIC, GTDT, SPCR, [HEST], XSDT
  *   etc/acpi/rsdp        the RSDP (revision 2), pointing at the XSDT
  *   etc/table-loader     the script
+ *   etc/vmras/boot-errors  with errors of a previous boot: the Boot Error
+ *                        Region (ras/bert.h), which the BERT in
+ *                        etc/acpi/tables points at
  *   etc/hardware_errors  with GHES: a page of 64-bit error status
  *                        pointers (one per source), then one
  *                        ARM64_GHES_BLOCK_SIZE error status block per
@@ -38,7 +41,15 @@ struct arm64_acpi_config {
 	 * interrupt (GSIV), whose _EVT notifies the Hardware Error Device: it
 	 * needs ged. */
 	unsigned ghes_sources;
+	/* A BERT and its region (copied): errors of a previous boot; none
+	 * when boot_errors_len is 0. At most ARM64_BERT_REGION_MAX bytes. */
+	const uint8_t *boot_errors;
+	size_t boot_errors_len;
 };
+
+/* The fw_cfg file of the Boot Error Region. */
+#define ARM64_BOOT_ERRORS_FILE "etc/vmras/boot-errors"
+#define ARM64_BERT_REGION_MAX 0x8000
 
 #define ARM64_ACPI_MAX_SOURCES 2
 /* Bound on etc/acpi/tables: 256 vCPUs' MADT and DSDT entries fit easily. */
@@ -58,6 +69,8 @@ struct arm64_acpi_blobs {
 	size_t loader_len;
 	uint8_t *hw_errors;        /* etc/hardware_errors; NULL without GHES */
 	size_t hw_errors_len;
+	uint8_t *boot_errors;      /* etc/vmras/boot-errors; NULL without a BERT */
+	size_t boot_errors_len;
 };
 
 /* Returns 0, or -1 with errno (EINVAL for a bad config, ENOMEM, E2BIG)

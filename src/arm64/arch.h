@@ -57,6 +57,9 @@ struct machine_arch {
 	pthread_mutex_t fw_cfg_lock;
 	struct fw_cfg fw_cfg;
 	struct arm64_acpi_blobs acpi;
+	/* The first boot's, with the BERT of pages found poisoned at start;
+	 * empty (loader NULL) when none were. */
+	struct arm64_acpi_blobs acpi_first;
 	/* Memory failures (arch_ras.c): KVM can inject an SEA
 	 * (arm64_kvm_can_inject_sea, read once at arch_machine_init), and the
 	 * report the RAS thread is deciding. */

@@ -7,12 +7,14 @@
 #include <endian.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acpi/loader.h"
 #include "arm64/acpi.h"
 #include "arm64/arch_ras.h"
 #include "vmm/machine.h"
+#include "vmm/ras.h"
 
 static int ram_read(void *opaque, uint64_t gpa, void *buf, uint64_t len)
 {
@@ -67,10 +69,11 @@ int arm64_fw_cfg_init(struct machine *m, char *why, size_t whylen)
 {
 	struct machine_arch *a = &m->arch;
 	const struct fw_cfg_mem mem = { .opaque = m, .read = ram_read, .write = ram_write };
-	const struct arm64_acpi_config acpi = {
+	struct arm64_acpi_config acpi = {
 		.ncpus = m->ncpus, .ged = 1, .pvpanic = 1,
 		.ghes_sources = (m->opts->ras & RAS_MODE_GHES) ? 2 : 0,
 	};
+	uint8_t *region;
 
 	pthread_mutex_init(&a->fw_cfg_lock, NULL);
 	fw_cfg_init(&a->fw_cfg, &mem);
@@ -78,6 +81,21 @@ int arm64_fw_cfg_init(struct machine *m, char *why, size_t whylen)
 		snprintf(why, whylen, "internal error: the ACPI tables: %s", strerror(errno));
 		return -1;
 	}
+	/* Errors of a previous boot are the first boot's news; a reset is a
+	 * boot of the same machine, whose errors it was told live. */
+	region = malloc(ARM64_BERT_REGION_MAX);
+	if (!region) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	acpi.boot_errors = region;
+	acpi.boot_errors_len = ras_boot_error_region(m, region, ARM64_BERT_REGION_MAX);
+	if (acpi.boot_errors_len && arm64_acpi_build(&acpi, &a->acpi_first)) {
+		snprintf(why, whylen, "internal error: the ACPI tables with a BERT: %s", strerror(errno));
+		free(region);
+		return -1;
+	}
+	free(region);
 	if (bus_register(&m->bus, BUS_MMIO, ARM64_FW_CFG_GPA, ARM64_FW_CFG_SIZE, bus_access, m)) {
 		snprintf(why, whylen, "internal error: overlapping MMIO devices (fw_cfg)");
 		return -1;
@@ -88,7 +106,7 @@ int arm64_fw_cfg_init(struct machine *m, char *why, size_t whylen)
 int arm64_fw_cfg_boot(struct machine *m, char *why, size_t whylen)
 {
 	struct machine_arch *a = &m->arch;
-	const struct arm64_acpi_blobs *t = &a->acpi;
+	const struct arm64_acpi_blobs *t = m->boots == 1 && a->acpi_first.loader ? &a->acpi_first : &a->acpi;
 	const uint8_t zero[ARM64_HW_ERRORS_ADDR_LEN] = { 0 };
 	int err = 0;
 
@@ -101,6 +119,9 @@ int arm64_fw_cfg_boot(struct machine *m, char *why, size_t whylen)
 	err |= fw_cfg_add_file(&a->fw_cfg, ACPI_TABLES_FILE, t->tables.buf, (uint32_t)t->tables.len);
 	err |= fw_cfg_add_file(&a->fw_cfg, ACPI_RSDP_FILE, t->rsdp.buf, (uint32_t)t->rsdp.len);
 	err |= fw_cfg_add_file(&a->fw_cfg, ACPI_LOADER_FILE, t->loader, (uint32_t)t->loader_len);
+	if (t->boot_errors)
+		err |= fw_cfg_add_file(&a->fw_cfg, ARM64_BOOT_ERRORS_FILE, t->boot_errors,
+				       (uint32_t)t->boot_errors_len);
 	if (t->hw_errors) {
 		err |= fw_cfg_add_file(&a->fw_cfg, ACPI_HW_ERRORS_FILE, t->hw_errors, (uint32_t)t->hw_errors_len);
 		err |= fw_cfg_add_file_writable(&a->fw_cfg, ACPI_HW_ERRORS_ADDR_FILE, zero, sizeof(zero),
@@ -118,4 +139,5 @@ void arm64_fw_cfg_destroy(struct machine *m)
 {
 	fw_cfg_destroy(&m->arch.fw_cfg);
 	arm64_acpi_free(&m->arch.acpi);
+	arm64_acpi_free(&m->arch.acpi_first);
 }

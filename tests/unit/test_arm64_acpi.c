@@ -53,6 +53,12 @@ static void boot(const struct arm64_acpi_config *cfg, struct booted *m)
 	} else {
 		assert_null(b->hw_errors);
 	}
+	if (cfg->boot_errors_len) {
+		assert_int_equal(b->boot_errors_len, cfg->boot_errors_len);
+		sim_file(&m->sim, ARM64_BOOT_ERRORS_FILE, b->boot_errors, b->boot_errors_len, 0);
+	} else {
+		assert_null(b->boot_errors);
+	}
 	if (sim_run(&m->sim, b->loader, b->loader_len))
 		fail_msg("loader: %s", m->sim.err);
 	struct sim_file *addr = sim_find(&m->sim, ACPI_HW_ERRORS_ADDR_FILE);
@@ -346,6 +352,56 @@ static void test_no_ghes_no_ged(void **state)
 	unboot(&m);
 }
 
+/* Errors of a previous boot: the firmware allocates the region, the BERT
+ * (in the XSDT) holds its length and its address once linked, and the
+ * region's bytes are what vmras gave. */
+static void test_bert(void **state)
+{
+	struct arm64_acpi_config cfg = full_cfg(2);
+	uint8_t region[500];
+	struct booted m;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(region); i++)
+		region[i] = (uint8_t)(i * 13 + 5);
+	cfg.boot_errors = region;
+	cfg.boot_errors_len = sizeof(region);
+	boot(&cfg, &m);
+	const uint8_t *bert = find_table(&m, "BERT", NULL);
+	assert_non_null(bert);
+	assert_int_equal(le32(bert + 4), 48);
+	assert_int_equal(bert[8], 1);
+	assert_int_equal(le32(bert + 36), sizeof(region));
+	struct sim_file *f = sim_find(&m.sim, ARM64_BOOT_ERRORS_FILE);
+	assert_non_null(f);
+	assert_true(f->gpa != 0);
+	assert_int_equal(le64(bert + 40), f->gpa);
+	assert_int_equal(f->gpa % 4096, 0);
+	const uint8_t *r = sim_mem(&m.sim, le64(bert + 40), sizeof(region));
+	assert_non_null(r);
+	assert_memory_equal(r, region, sizeof(region));
+	/* The HEST and everything else as without it. */
+	assert_non_null(find_table(&m, "HEST", NULL));
+	unboot(&m);
+
+	/* Without errors: no BERT, no file. */
+	cfg.boot_errors_len = 0;
+	boot(&cfg, &m);
+	assert_null(find_table(&m, "BERT", NULL));
+	assert_null(sim_find(&m.sim, ARM64_BOOT_ERRORS_FILE));
+	unboot(&m);
+
+	/* Too big for its place, or no bytes: refused. */
+	struct arm64_acpi_blobs out;
+	cfg.boot_errors_len = ARM64_BERT_REGION_MAX + 1;
+	errno = 0;
+	assert_int_equal(arm64_acpi_build(&cfg, &out), -1);
+	assert_int_equal(errno, EINVAL);
+	cfg.boot_errors = NULL;
+	cfg.boot_errors_len = 10;
+	assert_int_equal(arm64_acpi_build(&cfg, &out), -1);
+}
+
 static void test_invalid(void **state)
 {
 	(void)state;
@@ -432,6 +488,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_loader_boot),
 		cmocka_unit_test(test_script_shape),
 		cmocka_unit_test(test_no_ghes_no_ged),
+		cmocka_unit_test(test_bert),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_hest_oracle),
 	};
