@@ -32,6 +32,10 @@ struct arm64_flash_bank {
 	bool mapped;
 };
 
+/* Guest memory found poisoned at start that cannot be replaced stays in
+ * the guest's memory map: the UEFI map is the firmware's to write. */
+#define ARCH_KEEPS_GUEST_OFF_LOST_RAM 0
+
 struct machine_arch {
 	struct arm64_image kernel;    /* parsed from the mapped --kernel file */
 	char cmdline[ARM64_CMDLINE_MAX];

@@ -36,8 +36,9 @@ struct ras {
 	struct poison_registry *registry;   /* under m->vm_lock */
 	pthread_t thread;
 	/* Found poisoned in the RAM backing at start (ras_scan_backing), set
-	 * before the first boot and read-only after: what the first boot's
-	 * BERT reports, and the pages no hole punch could replace. */
+	 * before the first boot: what the first boot's BERT reports, and the
+	 * pages no hole punch could replace (ras_avoided drops those a reset
+	 * replaced since). */
 	struct cper_mem_error *boot_errors;
 	size_t nboot_errors;
 	struct gpa_range *avoid;
@@ -544,12 +545,19 @@ void ras_scan_backing(struct machine *m)
 			   fresh ? "found poisoned at start in the guest RAM backing, before the guest ran: "
 				   "replaced with a fresh zeroed page, reported to the guest as an error of a "
 				   "previous boot (BERT)"
-				 : "found poisoned at start in the guest RAM backing, before the guest ran: "
+				 : ARCH_KEEPS_GUEST_OFF_LOST_RAM
+				 ? "found poisoned at start in the guest RAM backing, before the guest ran: "
 				   "it cannot be replaced, so it is kept out of the guest's memory map, and "
-				   "reported to the guest as an error of a previous boot (BERT)",
+				   "reported to the guest as an error of a previous boot (BERT)"
+				 : "found poisoned at start in the guest RAM backing, before the guest ran: "
+				   "it cannot be replaced and stays in the guest's memory map, where the guest "
+				   "may meet it; reported to the guest as an error of a previous boot (BERT)",
 			   entry, now);
 		log_info("start: guest page 0x%" PRIx64 " (%s, 0x%llx bytes) is poisoned in the RAM backing: %s",
-			 sc.gpa[i], r->name, (unsigned long long)mf_lsb_size(f.lsb), fresh ? "replaced with a fresh page" : "cannot be replaced; kept from the guest");
+			 sc.gpa[i], r->name, (unsigned long long)mf_lsb_size(f.lsb),
+			 fresh ? "replaced with a fresh page"
+			       : ARCH_KEEPS_GUEST_OFF_LOST_RAM ? "cannot be replaced; kept from the guest"
+							       : "cannot be replaced; the guest may meet it");
 		if (fresh)
 			replaced++;
 		if (!ras->boot_errors || !ras->avoid)
@@ -562,8 +570,9 @@ void ras_scan_backing(struct machine *m)
 			ras->avoid[ras->navoid++] = (struct gpa_range){ sc.gpa[i], mf_lsb_size(f.lsb) };
 	}
 	pthread_mutex_unlock(&m->vm_lock);
-	log_info("start: %zu poisoned page%s in the guest RAM backing: %zu replaced, %zu kept from the guest",
-		 sc.n, sc.n == 1 ? "" : "s", replaced, sc.n - replaced);
+	log_info("start: %zu poisoned page%s in the guest RAM backing: %zu replaced, %zu %s",
+		 sc.n, sc.n == 1 ? "" : "s", replaced, sc.n - replaced,
+		 ARCH_KEEPS_GUEST_OFF_LOST_RAM ? "kept from the guest" : "not replaced");
 out:
 	free(sc.gpa);
 	free(sc.region);

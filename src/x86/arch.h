@@ -14,6 +14,10 @@
 #include "x86/layout.h"
 #include "x86/power.h"
 
+/* Guest memory found poisoned at start that cannot be replaced is left out
+ * of the guest's memory map (e820 reserved; see vmm/ras.h ras_avoided). */
+#define ARCH_KEEPS_GUEST_OFF_LOST_RAM 1
+
 struct machine_arch {
 	struct bzimage kernel;        /* parsed from the mapped --kernel file */
 	char cmdline[X86_CMDLINE_MAX];
