@@ -14,6 +14,7 @@
 #include "ras/apei.h"
 #include "ras/cper.h"
 #include "ras/event.h"
+#include "ras/lost_pages.h"
 #include "ras/memory_failure.h"
 #include "qmp/memory_failures.h"
 #include "ras/poison.h"
@@ -32,6 +33,7 @@
 struct ras {
 	struct machine *m;
 	struct poison_registry *registry;   /* under m->vm_lock */
+	struct lost_pages *lost;            /* pages of lost hugepages vCPUs were told of; vm_lock */
 	pthread_t thread;
 };
 
@@ -51,12 +53,13 @@ static void send(const struct mf_event *ev)
 
 /* Returns false when the report was a repeat not due an event of its own. */
 static bool emit(const struct memory_failure *f, const struct mf_decision *d, bool arch_told,
-		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, uint64_t time_ns)
+		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, bool repeat, uint64_t time_ns)
 {
 	struct mf_event_arch arch;
 
 	arch_mf_event(d, arch_told, ghes != NULL, &arch);
 	struct mf_event ev = mf_event_from_decision(f, &d->v, arch.member ? &arch : NULL, ghes, entry, time_ns);
+	ev.repeat = repeat;
 
 	if (!mf_event_due(&ev))
 		return false;
@@ -94,9 +97,12 @@ static void ras_ghes_record(struct machine *m, const struct memory_failure *f,
 			    const struct apei_plan *plan, struct mf_event_ghes *out, int vcpu)
 {
 	uint8_t rec[CPER_MEM_RECORD_LEN];
+	/* The guest isolates one 4 KiB page per memory section: a record
+	 * names the page concerned; the rest of a larger extent goes in
+	 * records of its own (tell_lost_pages). */
 	const struct cper_mem_error err = {
 		.phys_addr = f->gpa,
-		.size = mf_lsb_size(f->lsb),
+		.size = mf_lsb_size(MF_PAGE_SHIFT),
 		.severity = CPER_SEV_RECOVERABLE,
 		.error_type = f->action_required ? CPER_MEM_ERR_MULTI_BIT_ECC : CPER_MEM_ERR_SCRUB_UE,
 	};
@@ -106,6 +112,85 @@ static void ras_ghes_record(struct machine *m, const struct memory_failure *f,
 	if (len > 0)
 		r = ghes_dev_submit(&m->ghes, plan->source, rec, (size_t)len, f->gpa, vcpu);
 	*out = (struct mf_event_ghes){ .source = plan->source, .what = r.what, .waiting = r.waiting };
+}
+
+/* Tells the guest, through GHES source `source`, of each 4 KiB page in
+ * gpas[0..n): one CPER memory section per page, since the guest isolates
+ * one page per section. Returns how many it could not take (queue full). */
+static size_t ghes_tell_pages(struct machine *m, unsigned source, const uint64_t *gpas, size_t n)
+{
+	size_t dropped = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t rec[CPER_MEM_RECORD_LEN];
+		const struct cper_mem_error err = {
+			.phys_addr = gpas[i], .size = mf_lsb_size(MF_PAGE_SHIFT),
+			.severity = CPER_SEV_RECOVERABLE, .error_type = CPER_MEM_ERR_SCRUB_UE,
+		};
+		ssize_t len = cper_encode_mem_error(rec, sizeof(rec), &err);
+		struct ghes_dev_result r = { .what = GHES_INVALID };
+
+		if (len > 0)
+			r = ghes_dev_submit(&m->ghes, source, rec, (size_t)len, gpas[i], -1);
+		if (r.what != GHES_WRITE_NOW && r.what != GHES_QUEUED)
+			dropped++;
+	}
+	return dropped;
+}
+
+/* A hugepage (an extent larger than 4 KiB) was lost, first report: the
+ * guest learns of every 4 KiB page of it, not only the one this report
+ * names (which its own record or machine check tells), through the
+ * action-optional source: none of those pages was consumed, and that
+ * source's notification (the GED's interrupt) lets the guest process one
+ * record at a time in thread context. */
+static void tell_lost_pages(struct machine *m, const struct memory_failure *f, bool told_own)
+{
+	uint64_t size = mf_lsb_size(f->lsb), extent = f->gpa & ~(size - 1);
+	size_t n = lost_pages_list(extent, f->lsb, told_own ? f->gpa : UINT64_MAX, NULL, 0), dropped;
+	uint64_t *gpas = malloc(n * sizeof(*gpas));
+	char sz[16];
+
+	if (!gpas) {
+		log_error("memory failure: cannot list the %zu pages of the lost page at 0x%" PRIx64
+			  " (out of memory): the guest is told of them only as they are touched", n, extent);
+		return;
+	}
+	lost_pages_list(extent, f->lsb, told_own ? f->gpa : UINT64_MAX, gpas, n);
+	dropped = ghes_tell_pages(m, ACPI_GHES_SOURCE_AO, gpas, n);
+	free(gpas);
+	mf_size_name(f->lsb, sz, sizeof(sz));
+	if (dropped)
+		log_error("memory failure: %zu of the %zu other 4 KiB pages of the lost %s page at 0x%" PRIx64
+			  " could not be queued for GHES source %u; the guest is told of those when a vCPU "
+			  "touches them", dropped, n, sz, extent, ACPI_GHES_SOURCE_AO);
+	log_info("memory failure: told the guest of %zu other 4 KiB page%s of the lost %s page at 0x%" PRIx64
+		 " through GHES source %u", n - dropped, n - dropped == 1 ? "" : "s", sz, extent, ACPI_GHES_SOURCE_AO);
+}
+
+/* The count the channels go by (apei_plan: a first report gets a record,
+ * an action-required repeat does not). For a lost hugepage that is per
+ * 4 KiB page, not per extent: a vCPU touching a page of it no vCPU was
+ * told of yet must be told of that page now, or it faults on it forever. */
+static uint32_t page_count(struct ras *ras, const struct memory_failure *f, bool repeat, uint32_t count)
+{
+	uint64_t extent;
+	int fresh;
+
+	if (f->recipient != MF_RECIPIENT_GUEST || f->lsb <= MF_PAGE_SHIFT)
+		return count;
+	extent = f->gpa & ~(mf_lsb_size(f->lsb) - 1);
+	if (!repeat)
+		lost_pages_forget(ras->lost, extent);   /* new, or lost again after a reset */
+	if (!f->action_required)
+		return repeat ? count : 1;
+	fresh = lost_pages_mark(ras->lost, extent, f->lsb, f->gpa);
+	if (fresh == 1)
+		return 1;
+	if (fresh < 0 && errno == ENOMEM)
+		log_error("memory failure: cannot track the pages of the lost page at 0x%" PRIx64 " (out of memory)",
+			  extent);
+	return count > 1 ? count : 2;
 }
 
 /* One memory-error report, from translation to action. */
@@ -120,7 +205,10 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	struct mf_event_ghes ghes = { 0 };
 	bool use_mce = m->channels & RAS_MODE_MCE, use_ghes = m->channels & RAS_MODE_GHES;
 	int lsb = mf_lsb_normalize((unsigned)e->lsb);
-	bool own_load, current_vcpu;
+	bool own_load, current_vcpu, repeat;
+	uint32_t count;
+	int added;
+	char sz[16];
 
 	f.action_required = e->code == BUS_MCEERR_AR;
 	own_load = f.action_required && e->vcpu < 0;
@@ -130,6 +218,9 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	if (guest_ram_hva_to_gpa(&m->ram, (const void *)e->addr, &f.gpa, &region)) {
 		f.recipient = MF_RECIPIENT_GUEST;
 		f.region = region->name;
+		/* The backing loses whole pages of its own size: a report
+		 * inside a hugepage is about all of it. */
+		mf_widen(&f, ram_region_page_shift(region));
 	} else {
 		f.recipient = MF_RECIPIENT_HYPERVISOR;
 	}
@@ -163,11 +254,14 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	if (poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry) < 0) {
+	added = poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry);
+	if (added < 0) {
 		log_error("poison registry: %s", strerror(errno));
 		entry = NULL;
 	}
-	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d.v, &plan);
+	repeat = added == POISON_DUPLICATE;
+	count = page_count(ras, &f, repeat, entry ? entry->count : 1);
+	apei_plan(use_mce, use_ghes, &f, count, &d.v, &plan);
 	if (plan.submit && m->vm_alive) {
 		/* A record only lands in guest memory and raises a notification
 		 * the guest handles later: nothing irrevocable, so it goes before
@@ -175,9 +269,17 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
 		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
 	}
+	if (f.recipient == MF_RECIPIENT_GUEST && f.lsb > MF_PAGE_SHIFT && !repeat && use_ghes && m->vm_alive &&
+	    !d.v.no_ghes && (d.v.action == MF_ACTION_INJECT || d.v.action == MF_ACTION_IGNORE))
+		tell_lost_pages(m, &f, plan.submit);
 	/* The event goes out before anything else is done about it. */
-	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, e->time_ns))
+	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, repeat, e->time_ns))
 		describe(&f, &d.v);
+	else if (repeat && f.lsb > MF_PAGE_SHIFT && !(count & (count - 1)))
+		log_info("memory failure: guest page 0x%" PRIx64 " of a lost %s page, %s (report %" PRIu32
+			 " of it): %s%s%s", f.gpa, mf_size_name(f.lsb, sz, sizeof(sz)),
+			 f.action_required ? "action required" : "action optional", entry ? entry->count : 0,
+			 mf_action_name(d.v.action), d.v.reason[0] ? " - " : "", d.v.reason);
 	switch (d.v.action) {
 	case MF_ACTION_INJECT:
 		if (m->vm_alive && plan.mce)
@@ -250,7 +352,7 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 	struct start_arg sa = { .early_kill = early_kill };
 	int err;
 
-	if (!ras || !(ras->registry = poison_new())) {
+	if (!ras || !(ras->registry = poison_new()) || !(ras->lost = lost_pages_new())) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
@@ -322,9 +424,11 @@ struct json_object *ras_memory_failures(struct machine *m)
 static bool record_found(struct ras *ras, const struct ram_region *r, uint64_t gpa, bool touched)
 {
 	const struct poison_entry *known = poison_find_gpa(ras->registry, gpa), *entry = NULL;
+	/* The backing's whole page is lost (a hugepage: one extent). */
+	uint64_t page = gpa & ~((UINT64_C(1) << ram_region_page_shift(r)) - 1);
 	const struct memory_failure f = {
-		.recipient = MF_RECIPIENT_GUEST, .action_required = touched, .gpa = gpa,
-		.hva = (uint64_t)(uintptr_t)(r->hva + (gpa - r->gpa)), .lsb = MF_PAGE_SHIFT, .vcpu = -1,
+		.recipient = MF_RECIPIENT_GUEST, .action_required = touched, .gpa = page,
+		.hva = (uint64_t)(uintptr_t)(r->hva + (page - r->gpa)), .lsb = ram_region_page_shift(r), .vcpu = -1,
 		.region = r->name,
 	};
 	uint64_t now = event_now_ns();
