@@ -1,7 +1,7 @@
 /* pageholder: a static helper that runs inside a Linux test guest and holds one
  * page of anonymous memory for the memory-failure lab tests (issue 3).
  *
- *   pageholder [early|late] [NAME] [PAGES [read]]
+ *   pageholder [early|late] [NAME] [PAGES [read] [huge]]
  *
  * It maps one private anonymous page, fills it with a pattern (so the page is
  * dirty in the guest, and in the host behind it), and prints one line:
@@ -31,6 +31,10 @@
  *
  * With "read" it also reads all its pages every 50 ms (a process working on
  * its memory), saying "pageholder: NAME read bad at +OFF" once if a check fails.
+ * With "huge" its pages start on a 2 MiB boundary and are advised
+ * MADV_HUGEPAGE (instead of MADV_NOHUGEPAGE): with transparent hugepages on,
+ * 512 of them are one guest hugepage, 2 MiB of guest-physical memory in one
+ * piece, which a hugepage of the host behind the guest holds whole.
  *
  * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
  * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
@@ -118,7 +122,7 @@ int main(int argc, char **argv)
 	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
 	sigset_t set;
 	uint64_t entry = 0, pfn;
-	bool early = false, reading = false, told = false;
+	bool early = false, reading = false, told = false, huge = false;
 	int fd, sig;
 	char line[200];
 	int used = 0;
@@ -131,12 +135,14 @@ int main(int argc, char **argv)
 		name = argv[i++];
 	if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
 		pages = strtol(argv[i++], NULL, 10);
-	if (i < argc && !strcmp(argv[i], "read")) {
-		reading = true;
-		i++;
+	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge")); i++) {
+		if (!strcmp(argv[i], "read"))
+			reading = true;
+		else
+			huge = true;
 	}
 	if (i < argc || pages < 1 || pages > 65536) {
-		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read]]\n");
+		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge]]\n");
 		return 2;
 	}
 	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
@@ -154,12 +160,17 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	page_size = sysconf(_SC_PAGESIZE);
-	page = mmap(NULL, (size_t)(pages * page_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (page == MAP_FAILED) {
-		say("error mmap: %s", strerror(errno));
-		return 1;
+	{
+		size_t len = (size_t)(pages * page_size), align = huge ? (size_t)2 << 20 : 0;
+		uint8_t *raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (raw == MAP_FAILED) {
+			say("error mmap: %s", strerror(errno));
+			return 1;
+		}
+		page = huge ? (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1)) : raw;
+		madvise((void *)page, len, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	}
-	madvise((void *)page, (size_t)(pages * page_size), MADV_NOHUGEPAGE);
 	for (long k = 0; k < pages * page_size; k++)
 		page[k] = pattern(k);
 
