@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ras/apei.h"
@@ -24,6 +26,7 @@
 #include "vmm/machine.h"
 #include "vmm/ram_poison.h"
 #include "vmm/sigbus.h"
+#include "devices/ghes.h"
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
@@ -33,7 +36,27 @@ struct ras {
 	struct machine *m;
 	struct poison_registry *registry;   /* under m->vm_lock */
 	pthread_t thread;
+	int kick_fd;               /* eventfd: a GHES block is free and pages wait (ghes_dev_pump) */
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The GHES device's kick: wakes the RAS thread, which pumps. */
+static void ras_kick(void *opaque)
+{
+	struct ras *ras = opaque;
+	uint64_t one = 1;
+
+	if (write(ras->kick_fd, &one, sizeof(one)) < 0) {
+		/* The counter is saturated: a wake-up is pending anyway. */
+	}
+}
 
 /* One MEMORY_FAILURE event to every sink. */
 static void send(const struct mf_event *ev)
@@ -89,23 +112,54 @@ static void describe(const struct memory_failure *f, const struct mf_verdict *v)
 		 mf_action_name(v->action), v->reason[0] ? " - " : "", v->reason);
 }
 
-/* The CPER record of a memory failure, handed to its GHES source. */
+struct ghes_pages_result ras_ghes_tell_pages(struct machine *m, const uint64_t *gpas, size_t n, bool ar,
+					     int vcpu)
+{
+	struct ghes_pages_result r = { 0 };
+	struct cper_mem_error batch[64];
+	unsigned source = ar ? ACPI_GHES_SOURCE_AR : ACPI_GHES_SOURCE_AO;
+
+	/* In batches, so a whole lost hugepage needs no allocation here. */
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < 64 ? n - done : 64;
+		struct ghes_pages_result part;
+
+		for (size_t i = 0; i < k; i++)
+			batch[i] = (struct cper_mem_error){
+				.phys_addr = gpas[done + i] & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1),
+				.size = UINT64_C(1) << MF_PAGE_SHIFT,
+				.severity = CPER_SEV_RECOVERABLE,
+				.error_type = ar ? CPER_MEM_ERR_MULTI_BIT_ECC : CPER_MEM_ERR_SCRUB_UE,
+			};
+		part = ghes_dev_submit_pages(&m->ghes, source, batch, k, vcpu);
+		r.queued += part.queued;
+		r.dropped += part.dropped;
+		r.invalid += part.invalid;
+		r.waiting = part.waiting;
+		done += k;
+	}
+	if (r.dropped || r.invalid)
+		log_error("GHES source %u: %zu of %zu pages could not be told to the guest (%zu: its backlog was "
+			  "full, %zu: no error status block to write to)", source, r.dropped + r.invalid, n,
+			  r.dropped, r.invalid);
+	return r;
+}
+
+/* The CPER memory error of one report, handed to its GHES source. */
 static void ras_ghes_record(struct machine *m, const struct memory_failure *f,
 			    const struct apei_plan *plan, struct mf_event_ghes *out, int vcpu)
 {
-	uint8_t rec[CPER_MEM_RECORD_LEN];
 	const struct cper_mem_error err = {
 		.phys_addr = f->gpa,
 		.size = mf_lsb_size(f->lsb),
 		.severity = CPER_SEV_RECOVERABLE,
 		.error_type = f->action_required ? CPER_MEM_ERR_MULTI_BIT_ECC : CPER_MEM_ERR_SCRUB_UE,
 	};
-	ssize_t len = cper_encode_mem_error(rec, sizeof(rec), &err);
-	struct ghes_dev_result r = { .what = GHES_INVALID };
+	struct ghes_pages_result r = ghes_dev_submit_pages(&m->ghes, plan->source, &err, 1, vcpu);
+	enum ghes_submit what = r.invalid ? GHES_INVALID : r.dropped ? GHES_DROPPED
+				: r.waiting ? GHES_QUEUED : GHES_WRITE_NOW;
 
-	if (len > 0)
-		r = ghes_dev_submit(&m->ghes, plan->source, rec, (size_t)len, f->gpa, vcpu);
-	*out = (struct mf_event_ghes){ .source = plan->source, .what = r.what, .waiting = r.waiting };
+	*out = (struct mf_event_ghes){ .source = plan->source, .what = what, .waiting = (unsigned)r.waiting };
 }
 
 /* One memory-error report, from translation to action. */
@@ -198,21 +252,44 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	pthread_mutex_unlock(&m->vm_lock);
 }
 
+/* Milliseconds poll may sleep before the next due time (ns from now, 0:
+ * none), rounded up so it never wakes early. */
+static int poll_ms(uint64_t due_ns)
+{
+	if (!due_ns)
+		return -1;
+	return (int)((due_ns + 999999) / 1000000);
+}
+
 static void *ras_thread(void *arg)
 {
 	struct ras *ras = arg;
-	struct pollfd p = { .fd = sigbus_intake_eventfd(), .events = POLLIN };
+	struct machine *m = ras->m;
+	struct pollfd p[2] = { { .fd = sigbus_intake_eventfd(), .events = POLLIN },
+			       { .fd = ras->kick_fd, .events = POLLIN } };
+	uint64_t ghes_due = 0;
 
 	pthread_setname_np(pthread_self(), "ras");
 	sigbus_set_thread_handler();
 	for (;;) {
 		struct sigbus_event e;
 		unsigned long lost;
+		uint64_t drain;
 
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, poll_ms(ghes_due)) < 0 && errno != EINTR)
 			break;
+		if (p[1].revents & POLLIN && read(ras->kick_fd, &drain, sizeof(drain)) < 0 && errno != EAGAIN)
+			log_error("memory-failure thread: reading its wake-up: %s", strerror(errno));
 		while (sigbus_intake_take(&e))
 			handle(ras, &e);
+		/* Pages waiting for a GHES block the guest freed (paced). */
+		ghes_due = 0;
+		if (m->channels & RAS_MODE_GHES) {
+			pthread_mutex_lock(&m->vm_lock);
+			if (m->vm_alive)
+				ghes_due = ghes_dev_pump(&m->ghes, mono_ns());
+			pthread_mutex_unlock(&m->vm_lock);
+		}
 		lost = sigbus_intake_dropped();
 		if (lost)
 			log_error("%lu memory-error reports were lost: the intake ring (%d) overflowed",
@@ -256,6 +333,13 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 	}
 	ras->m = m;
 	m->ras = ras;
+	ras->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ras->kick_fd < 0) {
+		snprintf(why, whylen, "cannot make the memory-failure thread's eventfd: %s", strerror(errno));
+		return -1;
+	}
+	m->ghes.kick = ras_kick;
+	m->ghes.kick_opaque = ras;
 	if (sigbus_intake_install()) {
 		snprintf(why, whylen, "cannot install the SIGBUS handler: %s", strerror(errno));
 		return -1;
