@@ -48,6 +48,11 @@ struct ghes_pages_result;
 struct ghes_pages_result ras_ghes_tell_pages(struct machine *m, const uint64_t *gpas, size_t n, bool ar,
 					     int vcpu);
 
+struct ras_stats;
+/* query-ras-stats: the counters (qmp/ras_stats.h). Returns 0, or -1 when
+ * RAS is not running. */
+int ras_stats_read(struct machine *m, struct ras_stats *out);
+
 struct json_object;
 /* query-memory-failures: the poison registry, read under m->vm_lock (see
  * src/qmp/memory_failures.h). NULL when out of memory or RAS is not running. */
