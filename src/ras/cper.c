@@ -39,34 +39,10 @@ static void put_le(uint8_t *p, uint64_t v, unsigned n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e)
+/* One Generic Error Data Entry with its Memory Error Section at gd. */
+static void put_mem_section(uint8_t *gd, const struct cper_mem_error *e)
 {
-	if (!e->size || (e->size & (e->size - 1)) || e->severity > CPER_SEV_INFORMATIONAL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!buf || len < CPER_MEM_RECORD_LEN) {
-		errno = ENOSPC;
-		return -1;
-	}
-	uint8_t *es = buf;
-	uint8_t *gd = es + CPER_ESTATUS_LEN;
 	uint8_t *mem = gd + CPER_GDATA_LEN;
-	memset(es, 0, CPER_MEM_RECORD_LEN);
-
-	/* A zero Block Status means "no error here" to the guest, so one of
-	 * the valid bits is always set. */
-	uint32_t status = e->severity == CPER_SEV_CORRECTED ? CPER_BLOCK_CE_VALID
-							    : CPER_BLOCK_UE_VALID;
-	status |= 1u << CPER_BLOCK_ENTRY_COUNT_SHIFT;
-	put_le(es + ES_BLOCK_STATUS, status, 4);
-	/* No raw data: offset and length both zero, which is what a guest's
-	 * sanity check accepts (a nonzero length needs an offset past the
-	 * entries). */
-	put_le(es + ES_RAW_DATA_OFFSET, 0, 4);
-	put_le(es + ES_RAW_DATA_LENGTH, 0, 4);
-	put_le(es + ES_DATA_LENGTH, CPER_GDATA_LEN + CPER_MEM_SECTION_LEN, 4);
-	put_le(es + ES_SEVERITY, e->severity, 4);
 
 	memcpy(gd + GD_SECTION_TYPE, cper_sec_platform_mem, 16);
 	put_le(gd + GD_SEVERITY, e->severity, 4);
@@ -84,7 +60,85 @@ ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error
 	put_le(mem + MEM_PA, e->phys_addr, 8);
 	put_le(mem + MEM_PA_MASK, ~(e->size - 1), 8);
 	mem[MEM_ERROR_TYPE] = e->error_type;
-	return CPER_MEM_RECORD_LEN;
+}
+
+static bool mem_error_ok(const struct cper_mem_error *e)
+{
+	return e->size && !(e->size & (e->size - 1)) && e->severity <= CPER_SEV_INFORMATIONAL;
+}
+
+/* The block's severity: the worst of its sections (fatal, then
+ * recoverable, then corrected, then informational, as UEFI ranks them). */
+static uint32_t worst_severity(const struct cper_mem_error *e, size_t n)
+{
+	static const unsigned rank[] = { [CPER_SEV_FATAL] = 3, [CPER_SEV_RECOVERABLE] = 2,
+					 [CPER_SEV_CORRECTED] = 1, [CPER_SEV_INFORMATIONAL] = 0 };
+	uint32_t worst = e[0].severity;
+
+	for (size_t i = 1; i < n; i++)
+		if (rank[e[i].severity] > rank[worst])
+			worst = e[i].severity;
+	return worst;
+}
+
+ssize_t cper_encode_mem_errors(void *buf, size_t len, const struct cper_mem_error *e, size_t n)
+{
+	size_t total = CPER_ESTATUS_LEN + n * CPER_MEM_ENTRY_LEN;
+	uint32_t status = 0, sev;
+	bool ue = false, ce = false;
+
+	if (!e || !n || n > CPER_BLOCK_ENTRY_COUNT_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!mem_error_ok(&e[i])) {
+			errno = EINVAL;
+			return -1;
+		}
+	if (!buf || len < total) {
+		errno = ENOSPC;
+		return -1;
+	}
+	uint8_t *es = buf;
+	memset(es, 0, total);
+	for (size_t i = 0; i < n; i++) {
+		put_mem_section(es + CPER_ESTATUS_LEN + i * CPER_MEM_ENTRY_LEN, &e[i]);
+		if (e[i].severity == CPER_SEV_CORRECTED)
+			ce = true;
+		else
+			ue = true;
+	}
+	sev = worst_severity(e, n);
+	/* A zero Block Status means "no error here" to the guest, so one of
+	 * the valid bits is always set; the "multiple" bits say more than one
+	 * error of that kind is in the block. */
+	if (ue)
+		status |= CPER_BLOCK_UE_VALID | (n > 1 ? CPER_BLOCK_MULTI_UE : 0);
+	if (ce)
+		status |= CPER_BLOCK_CE_VALID | (n > 1 ? CPER_BLOCK_MULTI_CE : 0);
+	status |= (uint32_t)n << CPER_BLOCK_ENTRY_COUNT_SHIFT;
+	put_le(es + ES_BLOCK_STATUS, status, 4);
+	/* No raw data: offset and length both zero, which is what a guest's
+	 * sanity check accepts (a nonzero length needs an offset past the
+	 * entries). */
+	put_le(es + ES_RAW_DATA_OFFSET, 0, 4);
+	put_le(es + ES_RAW_DATA_LENGTH, 0, 4);
+	put_le(es + ES_DATA_LENGTH, n * CPER_MEM_ENTRY_LEN, 4);
+	put_le(es + ES_SEVERITY, sev, 4);
+	return (ssize_t)total;
+}
+
+ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e)
+{
+	return cper_encode_mem_errors(buf, len, e, 1);
+}
+
+size_t cper_mem_errors_fit(size_t len)
+{
+	size_t n = len < CPER_ESTATUS_LEN ? 0 : (len - CPER_ESTATUS_LEN) / CPER_MEM_ENTRY_LEN;
+
+	return n > CPER_BLOCK_ENTRY_COUNT_MAX ? CPER_BLOCK_ENTRY_COUNT_MAX : n;
 }
 
 static uint32_t get_le32(const uint8_t *p)

@@ -37,6 +37,7 @@ struct memory_failure {
 	unsigned report_lsb;
 	int vcpu;                  /* vCPU thread that took the signal, or -1 */
 	const char *region;        /* guest RAM region name, or NULL */
+	bool found;                /* no report: a scan of guest RAM found it poisoned */
 };
 
 /* QAPI spellings. NULL for a value outside the enum. */
