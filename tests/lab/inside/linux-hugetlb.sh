@@ -70,8 +70,6 @@ scenario() { # KIND RAS
 		fail "$n" "$n: the guest did not get its page holders ready"
 		return
 	fi
-	expect "$n" "^vmras: guest RAM ram-below-4g: 0x0\+0x20000000 at host address 0x[0-9a-f]*, offset 0x0 of --memory-backend hugetlb:2M, 2 MiB pages" \
-		"vmras did not say its RAM is on 2 MiB hugepages"
 	if ! block=$(holder_block "$n" $owner) || ! holder_block "$n" $other >/dev/null; then
 		vm_kill
 		return
@@ -109,6 +107,8 @@ scenario() { # KIND RAS
 	vm_finish 120 2 1
 	rc=$?
 	[ "$rc" = 0 ] || fail "$n" "$n: vmras exited $rc, expected 0 (guest powered off)"
+	expect "$n" "^vmras: guest RAM ram-below-4g: 0x0\+0x20000000 at host address 0x[0-9a-f]*, offset 0x0 of --memory-backend hugetlb:2M, 2 MiB pages" \
+		"vmras did not say its RAM is on 2 MiB hugepages"
 	[ "$(vm_events)" = 1 ] || { fail "$n" "$n: $(vm_events) MEMORY_FAILURE events, expected 1"; show_events "$n"; }
 	if [ "$kind" = ao ]; then
 		event_expect "$n" 1 "the lost hugepage" '"recipient":"guest","action":"inject"' \
