@@ -28,9 +28,10 @@ if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 256 ]; then
 	finish
 fi
 
-# The guest-physical address of HOLDER's 2 MiB page; empty (and a failure
-# recorded) unless its 512 pages are one aligned 2 MiB piece.
+# BLOCK: the guest-physical address of HOLDER's 2 MiB page. Fails (1, a
+# failure recorded) unless its 512 pages are one aligned 2 MiB piece.
 holder_block() { # NAME HOLDER
+	BLOCK=
 	console_text "$1" | sed -n "s/.*pageholder: $2 gpas //p" | tr ' ' '\n' | grep . >"$LOGS/$1.$2.gpas"
 	_first=$(head -n1 "$LOGS/$1.$2.gpas")
 	_i=0 _bad=0
@@ -40,10 +41,10 @@ holder_block() { # NAME HOLDER
 	done <"$LOGS/$1.$2.gpas"
 	if [ "$_i" != 512 ] || [ "$_bad" != 0 ] || [ $((_first % HUGE)) != 0 ]; then
 		fail "$1" "$1: $2's 512 pages are not one guest hugepage ($_i pages, $_bad out of place, first $_first):" \
-			"the guest has no transparent hugepages?"
+			"the guest has no transparent hugepages? $(console_text "$1" | grep -E 'thp|pageholder: '"$2"' (pid|error)')"
 		return 1
 	fi
-	echo "$_first"
+	BLOCK=$_first
 }
 
 # query-memory-failures must hold exactly one guest extent: the 2 MiB page at BLOCK.
@@ -70,10 +71,11 @@ scenario() { # KIND RAS
 		fail "$n" "$n: the guest did not get its page holders ready"
 		return
 	fi
-	if ! block=$(holder_block "$n" $owner) || ! holder_block "$n" $other >/dev/null; then
+	if ! holder_block "$n" $other || ! holder_block "$n" $owner; then
 		vm_kill
 		return
 	fi
+	block=$BLOCK
 	# A 4 KiB page in the middle of it: the whole 2 MiB page is lost.
 	if ! poison "$n" $((block + 0x41000)); then
 		vm_kill
