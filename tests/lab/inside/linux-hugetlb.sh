@@ -47,6 +47,18 @@ holder_block() { # NAME HOLDER
 	BLOCK=$_first
 }
 
+# Waits (60 s at most) until HOLDER has listed all its 512 pages: 64 lines
+# of eight, slow on the serial console.
+gpas_listed() { # NAME HOLDER
+	_k=0
+	while [ $_k -lt 300 ]; do
+		[ "$(console_text "$1" | grep -c "pageholder: $2 gpas ")" -ge 64 ] && return 0
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	return 1
+}
+
 # query-memory-failures must hold exactly one guest extent: the 2 MiB page at BLOCK.
 one_extent() { # NAME BLOCK
 	vmras-ctl --socket "$LOGS/$1.qmp" query-memory-failures >"$LOGS/$1.query" 2>&1 ||
@@ -66,7 +78,7 @@ scenario() { # KIND RAS
 	# shellcheck disable=SC2086
 	vm_start "$n" linux-guest-hugetlb.sh "$v" --memory-backend hugetlb --memory 512M --cpus "$CPUS" --ras "$ras" \
 		--qmp "unix:$LOGS/$n.qmp" $ek
-	if ! vm_wait_for '^vmras-test: waiting for go \(poison' 240 || ! vm_wait_for "pageholder: $other gpas" 20; then
+	if ! vm_wait_for '^vmras-test: waiting for go \(poison' 240 || ! gpas_listed "$n" $owner || ! gpas_listed "$n" $other; then
 		vm_kill
 		fail "$n" "$n: the guest did not get its page holders ready"
 		return
