@@ -38,6 +38,16 @@ kill -USR1 "$p2"
 sleep 1
 kill -TERM "$p2"
 reap $second "$p2"
+# The guest isolates the pages it is told of as the records come: wait
+# until the count has stood still for 3 s (30 s at most).
+last=-1 still=0 t=0
+while [ $still -lt 3 ] && [ $t -lt 30 ]; do
+	kb=$(guest_corrupted_kb)
+	if [ "$kb" = "$last" ]; then still=$((still + 1)); else still=0; fi
+	last=$kb
+	sleep 1
+	t=$((t + 1))
+done
 echo "vmras-test: alive corrupted_kb=$(guest_corrupted_kb)"
 echo "vmras-test: recovered_pages=$(dmesg | grep -c 'Memory failure: 0x[0-9a-f]*: recovery action')" \
 	"ghes_records=$(dmesg | grep -c 'Hardware error from APEI Generic Hardware Error Source')" \
