@@ -26,6 +26,7 @@
 #include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/ram_backing.h"
 #include "vmm/ram_poison.h"
 #include "vmm/sigbus.h"
 #include "devices/ghes.h"
@@ -705,6 +706,29 @@ static void scan_found(void *opaque, const struct ram_region *r, uint64_t gpa)
 		sc->found++;
 }
 
+/* A punched hugepage comes back from the host's pool at the next touch,
+ * not from the mapping's reservation, which the punch gave up: with none
+ * free the guest's touch fails. Says so, before the guest runs. */
+static void warn_pool(struct machine *m, const struct poison_run *runs, size_t n)
+{
+	for (unsigned shift = 21; shift <= 30; shift += 9) {
+		uint64_t need = 0, free;
+		char sz[16];
+
+		for (size_t i = 0; i < n; i++) {
+			const struct ram_region *r = guest_ram_find_gpa(&m->ram, runs[i].gpa, runs[i].size);
+			if (r && ram_region_page_shift(r) == shift)
+				need += (runs[i].size + (UINT64_C(1) << shift) - 1) >> shift;
+		}
+		if (need && ram_backing_hugepages_free(shift, &free) && free < need)
+			log_error("guest reset: %" PRIu64 " lost %s hugepage%s replaced, but the host's pool has %" PRIu64
+				  " free: the guest's first touch of %s fails; add hugepages (/proc/sys/vm/nr_hugepages, "
+				  "or the pool's nr_hugepages in /sys/kernel/mm/hugepages)", need,
+				  mf_size_name(shift, sz, sizeof(sz)), need == 1 ? "" : "s", free,
+				  need == 1 ? "it" : "them");
+	}
+}
+
 /* Replaces the pending extents (vm_lock held). */
 static void replace_pending(struct machine *m, const char *when)
 {
@@ -740,6 +764,7 @@ static void replace_pending(struct machine *m, const char *when)
 		}
 		runs[done++] = runs[i];
 	}
+	warn_pool(m, runs, done);
 	if (done) {
 		size_t marked = poison_mark_replaced(ras->registry, runs, done);
 		log_info("%s: replaced %zu poisoned page%s in %zu hole punch%s", when, marked,
