@@ -1,7 +1,7 @@
 /* pageholder: a static helper that runs inside a Linux test guest and holds one
  * page of anonymous memory for the memory-failure lab tests (issue 3).
  *
- *   pageholder [early|late] [NAME] [PAGES [read] [huge]]
+ *   pageholder [early|late] [NAME] [PAGES [read] [huge] [survive]]
  *
  * It maps one private anonymous page, fills it with a pattern (so the page is
  * dirty in the guest, and in the host behind it), and prints one line:
@@ -35,12 +35,19 @@
  * MADV_HUGEPAGE (instead of MADV_NOHUGEPAGE): with transparent hugepages on,
  * 512 of them are one guest hugepage, 2 MiB of guest-physical memory in one
  * piece, which a hugepage of the host behind the guest holds whole.
+ * With "survive" a SIGBUS does not kill it: it says so and goes on (as a
+ * program that drops what it lost), and SIGUSR1 reads every page once,
+ * each SIGBUS skipping the page it hit, then says
+ *   pageholder: NAME swept PAGES pages, LOST lost
+ * so that it has touched every page of its own (the guest isolates any it
+ * was not told of yet) before it exits and frees them.
  *
  * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
  * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -86,6 +93,10 @@ static uint8_t pattern(long i)
 	return (uint8_t)(0xa5 ^ (i * 7));
 }
 
+static bool survive;
+static sigjmp_buf sweep_jmp;
+static volatile sig_atomic_t sweeping;
+
 /* Async-signal-safe enough: snprintf of integers into a stack buffer, write. */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -94,8 +105,31 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	say("SIGBUS code=%d (%s) addr=%p lsb=%d", si->si_code, what, si->si_addr,
 	    (int)si->si_addr_lsb);
+	if (survive && si->si_code == BUS_MCEERR_AR && sweeping)
+		siglongjmp(sweep_jmp, 1);
+	if (survive && si->si_code == BUS_MCEERR_AO)
+		return;   /* nothing was touched: go on */
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* Reads one byte of every page, going past the ones that are lost. */
+static void sweep(void)
+{
+	static volatile long k, lost;
+
+	lost = 0;
+	for (k = 0; k < pages; k++) {
+		sweeping = 1;
+		if (sigsetjmp(sweep_jmp, 1)) {
+			sweeping = 0;
+			lost++;
+			continue;
+		}
+		(void)page[k * page_size];
+		sweeping = 0;
+	}
+	say("swept %ld pages, %ld lost", pages, (long)lost);
 }
 
 /* The first byte that breaks the pattern, or -1. */
@@ -135,14 +169,17 @@ int main(int argc, char **argv)
 		name = argv[i++];
 	if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
 		pages = strtol(argv[i++], NULL, 10);
-	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge")); i++) {
+	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge") || !strcmp(argv[i], "survive"));
+	     i++) {
 		if (!strcmp(argv[i], "read"))
 			reading = true;
-		else
+		else if (!strcmp(argv[i], "huge"))
 			huge = true;
+		else
+			survive = true;
 	}
 	if (i < argc || pages < 1 || pages > 65536) {
-		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge]]\n");
+		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge] [survive]]\n");
 		return 2;
 	}
 	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
@@ -206,6 +243,11 @@ int main(int argc, char **argv)
 		}
 		if (sig < 0 && !reading)
 			continue;
+		if (survive) {
+			if (sig == SIGUSR1)
+				sweep();
+			continue;
+		}
 		bad = check();
 		if (sig == SIGUSR1 && bad < 0)
 			say("read ok");
