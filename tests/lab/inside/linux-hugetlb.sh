@@ -113,8 +113,13 @@ scenario() { # KIND RAS
 	r=$(vmras-ctl --socket "$LOGS/$n.qmp" system_reset 2>&1) || fail "$n" "$n: system_reset failed: $r"
 	vm_wait_for "^vmras: guest reset: replaced 1 poisoned page in 1 hole punch$" 60 ||
 		fail "$n" "$n: the reset did not replace the lost hugepage with one hole punch"
-	if vm_wait_for '^vmras-test: waiting for go \(poison' 240 &&
-		[ "$(console_text "$n" | grep -c '^vmras-test: waiting for go (poison')" = 2 ]; then
+	_k=0
+	while [ $_k -lt 1200 ] && vm_alive &&
+		[ "$(console_text "$n" | grep -c '^vmras-test: waiting for go (poison')" -lt 2 ]; do
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	if [ "$(console_text "$n" | grep -c '^vmras-test: waiting for go (poison')" = 2 ]; then
 		vm_send end
 	else
 		fail "$n" "$n: the guest did not boot again after the reset"
