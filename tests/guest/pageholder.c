@@ -102,9 +102,14 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	const char *what = si->si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" :
 			   si->si_code == BUS_MCEERR_AO ? "BUS_MCEERR_AO" : "other";
+	static volatile sig_atomic_t said_ar, said_ao;
+
 	(void)uc;
-	say("SIGBUS code=%d (%s) addr=%p lsb=%d", si->si_code, what, si->si_addr,
-	    (int)si->si_addr_lsb);
+	/* A survivor may take 512 of them: the first of each kind is said,
+	 * the sweep's line counts the rest. */
+	if (!survive || (si->si_code == BUS_MCEERR_AR ? !said_ar++ : si->si_code == BUS_MCEERR_AO ? !said_ao++ : 1))
+		say("SIGBUS code=%d (%s) addr=%p lsb=%d", si->si_code, what, si->si_addr,
+		    (int)si->si_addr_lsb);
 	if (survive && si->si_code == BUS_MCEERR_AR && sweeping)
 		siglongjmp(sweep_jmp, 1);
 	if (survive && si->si_code == BUS_MCEERR_AO)
