@@ -40,9 +40,9 @@ fi
 kill -USR1 "$p1"
 kill -USR1 "$p2"
 # The guest isolates the pages it is told of as the records come: wait
-# until the count has stood still for 3 s (30 s at most).
+# until it covers the whole 2 MiB page, or has stood still for 5 s (60 s at most).
 last=-1 still=0 t=0
-while [ $still -lt 3 ] && [ $t -lt 30 ]; do
+while [ "$(guest_corrupted_kb)" -lt 2048 ] && [ $still -lt 5 ] && [ $t -lt 60 ]; do
 	kb=$(guest_corrupted_kb)
 	if [ "$kb" = "$last" ]; then still=$((still + 1)); else still=0; fi
 	last=$kb
