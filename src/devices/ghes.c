@@ -2,6 +2,7 @@
 
 #include <endian.h>
 #include <string.h>
+#include <time.h>
 
 #include "ras/cper.h"
 
@@ -20,6 +21,41 @@ static bool write_block(struct ghes_dev *g, struct ghes_source_dev *s, const uin
 	return true;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether the source's free block may take pages now. */
+static bool pages_due(const struct ghes_source_dev *s, uint64_t now)
+{
+	return s->notify_mode == GHES_NOTIFY_PER_RECORD || now - s->acked_ns >= GHES_PACE_NS;
+}
+
+/* Packs the oldest waiting pages into the free block and takes it (lock
+ * held). Returns whether a block was written. */
+static bool write_pages(struct ghes_dev *g, struct ghes_source_dev *s)
+{
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t max = s->notify_mode == GHES_NOTIFY_PER_RECORD ? 1 : GHES_PAGES_PER_BLOCK;
+	ssize_t len;
+
+	if (!g->placed || !ghes_backlog_waiting(&s->pages) || s->q.busy || ghes_queue_waiting(&s->q))
+		return false;
+	/* A page that cannot be encoded is dropped (and counted) by the
+	 * backlog; the next try goes on with the others. */
+	do
+		len = ghes_backlog_pack(&s->pages, rec, sizeof(rec), max);
+	while (len < 0 && ghes_backlog_waiting(&s->pages));
+	if (len <= 0 || !ghes_queue_take(&s->q))
+		return false;
+	s->blocks++;
+	return write_block(g, s, rec, (size_t)len);
+}
+
 /* Pointer and empty block rewritten (placed layouts only), queue emptied. */
 static void clear_source(struct ghes_dev *g, struct ghes_source_dev *s)
 {
@@ -34,6 +70,8 @@ static void clear_source(struct ghes_dev *g, struct ghes_source_dev *s)
 	/* Nothing outstanding reads as acknowledged. */
 	s->ack_reg = 1;
 	ghes_queue_init(&s->q);
+	ghes_backlog_clear(&s->pages);
+	s->acked_ns = 0;
 }
 
 static void ack_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
@@ -42,7 +80,7 @@ static void ack_access(void *opaque, uint64_t off, bool is_write, uint8_t *data,
 	unsigned stride = g->ack_stride;
 	unsigned source = (unsigned)(off / stride);
 	struct ghes_source_dev *s = &g->src[source];
-	bool notify = false;
+	bool notify = false, kick = false;
 
 	off %= stride;
 	pthread_mutex_lock(&g->lock);
@@ -55,13 +93,22 @@ static void ack_access(void *opaque, uint64_t off, bool is_write, uint8_t *data,
 		 * acknowledge. */
 		const struct ghes_record *next = ghes_queue_ack(&s->q);
 		s->ack_reg = 1;
+		s->acked_ns = now_ns();
 		if (next && g->placed)
 			notify = write_block(g, s, next->bytes, next->len) &&
 				 s->notify_mode == GHES_NOTIFY_ON_WRITE;
+		else if (s->notify_mode == GHES_NOTIFY_PER_RECORD)
+			/* Its notification went at submit, one per page: the
+			 * page must be in the block at once. */
+			write_pages(g, s);
+		else
+			kick = ghes_backlog_waiting(&s->pages) > 0;
 	}
 	pthread_mutex_unlock(&g->lock);
 	if (notify && g->notify)
 		g->notify(g->opaque, source, -1);
+	if (kick && g->kick)
+		g->kick(g->kick_opaque);
 }
 
 static bool area_ok(const struct guest_ram *ram, uint64_t pointers_gpa, uint64_t blocks_gpa)
@@ -81,6 +128,17 @@ static void set_area(struct ghes_dev *g, uint64_t pointers_gpa, uint64_t blocks_
 	}
 }
 
+/* Every page of guest RAM waiting at once: no burst of distinct pages
+ * passes it. */
+static size_t ram_pages(const struct guest_ram *ram)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < ram->count; i++)
+		bytes += ram->region[i].size;
+	return bytes / GHES_RECORD_MAX ? (size_t)(bytes / GHES_RECORD_MAX) : 1;
+}
+
 int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *bus,
 		  const struct ghes_dev_layout *layout)
 {
@@ -94,6 +152,9 @@ int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *b
 	for (unsigned i = 0; i < GHES_SOURCES; i++) {
 		g->src[i].ack_addr = layout->ack_addr[i];
 		g->src[i].notify_mode = layout->notify_mode[i];
+		g->src[i].blocks = 0;
+		ghes_backlog_init(&g->src[i].pages, layout->backlog_limit ? layout->backlog_limit
+									  : ram_pages(ram));
 	}
 	if (layout->firmware)
 		set_area(g, 0, 0);
@@ -112,6 +173,12 @@ int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *b
 	return 0;
 }
 
+void ghes_dev_free(struct ghes_dev *g)
+{
+	for (unsigned i = 0; i < GHES_SOURCES; i++)
+		ghes_backlog_free(&g->src[i].pages);
+}
+
 unsigned ghes_dev_reset(struct ghes_dev *g)
 {
 	unsigned waiting = 0;
@@ -124,7 +191,8 @@ unsigned ghes_dev_reset(struct ghes_dev *g)
 		set_area(g, 0, 0);
 	}
 	for (unsigned i = 0; i < GHES_SOURCES; i++) {
-		waiting += g->src[i].q.count + (g->src[i].q.busy ? 1 : 0);
+		waiting += g->src[i].q.count + (g->src[i].q.busy ? 1 : 0) +
+			   (unsigned)ghes_backlog_waiting(&g->src[i].pages);
 		clear_source(g, &g->src[i]);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -184,6 +252,72 @@ struct ghes_dev_result ghes_dev_submit(struct ghes_dev *g, unsigned source, cons
 	return r;
 }
 
+struct ghes_pages_result ghes_dev_submit_pages(struct ghes_dev *g, unsigned source,
+					       const struct cper_mem_error *pages, size_t n, int cpu)
+{
+	struct ghes_pages_result r = { 0 };
+	struct ghes_source_dev *s;
+	bool notify = false;
+
+	if (source >= GHES_SOURCES) {
+		r.invalid = n;
+		return r;
+	}
+	s = &g->src[source];
+	pthread_mutex_lock(&g->lock);
+	if (!g->placed) {
+		/* As for a record: nowhere to write them now. */
+		pthread_mutex_unlock(&g->lock);
+		r.invalid = n;
+		return r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ghes_backlog_add(&s->pages, &pages[i]))
+			r.queued++;
+		else
+			r.dropped++;
+	}
+	if (pages_due(s, now_ns()))
+		notify = write_pages(g, s) && s->notify_mode == GHES_NOTIFY_ON_WRITE;
+	r.waiting = ghes_backlog_waiting(&s->pages);
+	pthread_mutex_unlock(&g->lock);
+	if (g->notify) {
+		if (s->notify_mode == GHES_NOTIFY_PER_RECORD)
+			for (size_t i = 0; i < r.queued; i++)
+				g->notify(g->opaque, source, cpu);
+		else if (notify)
+			g->notify(g->opaque, source, cpu);
+	}
+	return r;
+}
+
+uint64_t ghes_dev_pump(struct ghes_dev *g, uint64_t now)
+{
+	bool notify[GHES_SOURCES] = { false };
+	uint64_t next = 0;
+
+	pthread_mutex_lock(&g->lock);
+	for (unsigned i = 0; i < GHES_SOURCES; i++) {
+		struct ghes_source_dev *s = &g->src[i];
+		uint64_t wait;
+
+		if (!g->placed || !ghes_backlog_waiting(&s->pages) || s->q.busy)
+			continue;
+		if (pages_due(s, now)) {
+			notify[i] = write_pages(g, s) && s->notify_mode == GHES_NOTIFY_ON_WRITE;
+			continue;
+		}
+		wait = s->acked_ns + GHES_PACE_NS - now;
+		if (!next || wait < next)
+			next = wait;
+	}
+	pthread_mutex_unlock(&g->lock);
+	for (unsigned i = 0; i < GHES_SOURCES; i++)
+		if (notify[i] && g->notify)
+			g->notify(g->opaque, i, -1);
+	return next;
+}
+
 void ghes_dev_stats(struct ghes_dev *g, unsigned source, struct ghes_queue_stats *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -195,5 +329,11 @@ void ghes_dev_stats(struct ghes_dev *g, unsigned source, struct ghes_queue_stats
 	out->written = g->src[source].q.written;
 	out->acked = g->src[source].q.acked;
 	out->dropped = g->src[source].q.dropped;
+	out->pages_waiting = ghes_backlog_waiting(&g->src[source].pages);
+	out->pages_depth_max = g->src[source].pages.depth_max;
+	out->pages_added = g->src[source].pages.added;
+	out->pages_told = g->src[source].pages.packed;
+	out->pages_dropped = g->src[source].pages.dropped;
+	out->page_blocks = g->src[source].blocks;
 	pthread_mutex_unlock(&g->lock);
 }

@@ -15,6 +15,14 @@
  * acknowledged the previous one; until then it waits in the source's bounded
  * queue (src/ras/ghes_queue.h). The acknowledge is a port write, so the next
  * record is written and notified from the acknowledging vCPU's own exit.
+ *
+ * Memory errors (pages) have a path of their own: they wait in the source's
+ * page backlog (src/ras/ghes_backlog.h), and each time the block is free
+ * the oldest of them go into it together, one memory-error section each,
+ * at most GHES_PAGES_PER_BLOCK. Records a client injected whole go first.
+ * On a GHES_NOTIFY_ON_WRITE source the block is filled with pages again
+ * only GHES_PACE_NS after the guest's acknowledge, by ghes_dev_pump (the
+ * device calls kick when one is due): see GHES_PAGES_PER_BLOCK for why.
  * Notifying (an interrupt, an NMI) is the machine's business: the device
  * calls notify with no lock held, so the callback may wait for a vCPU. */
 #ifndef VMRAS_DEVICES_GHES_H
@@ -25,6 +33,7 @@
 #include <stdint.h>
 
 #include "devices/bus.h"
+#include "ras/ghes_backlog.h"
 #include "ras/ghes_queue.h"
 #include "vmm/guest_ram.h"
 
@@ -33,6 +42,16 @@
 #define GHES_ACK_STRIDE_IO32 4
 #define GHES_ACK_STRIDE_MMIO64 8
 
+/* Pages in one block. A Linux guest's GHES driver hands each memory
+ * section's page to memory_failure_queue, a per-CPU FIFO of 16 entries
+ * (mm/memory-failure.c, MEMORY_FAILURE_FIFO_ORDER 4) that a workqueue item
+ * on that CPU drains later; what does not fit is dropped with "Memory
+ * failure: buffer overflow when queuing memory failure". So no block says
+ * more than 16 pages, and the next block waits GHES_PACE_NS after the
+ * acknowledge, time for the guest's worker to empty the FIFO (the
+ * acknowledge comes before it runs). A 4 KiB block would hold 26. */
+#define GHES_PAGES_PER_BLOCK 16
+#define GHES_PACE_NS (10 * 1000 * 1000ull)
 /* When a source's guest is notified (the callback below). */
 enum ghes_notify_mode {
 	/* Whenever the block is (re)written: at submit when the block is
@@ -57,6 +76,9 @@ struct ghes_source_dev {
 	uint64_t ack_reg;          /* what the guest reads: bit 0 set once it acknowledged */
 	enum ghes_notify_mode notify_mode;
 	struct ghes_queue q;
+	struct ghes_backlog pages;
+	uint64_t acked_ns;         /* CLOCK_MONOTONIC of the last acknowledge */
+	uint64_t blocks;           /* blocks of pages written */
 };
 
 struct ghes_dev {
@@ -72,6 +94,11 @@ struct ghes_dev {
 	 * acknowledging). */
 	void (*notify)(void *opaque, unsigned source, int cpu);
 	void *opaque;
+	/* Pages wait for ghes_dev_pump (an acknowledge freed a block that is
+	 * paced): the owner of the pump should call it. Optional; called with
+	 * no lock held, from the acknowledging vCPU. */
+	void (*kick)(void *kick_opaque);
+	void *kick_opaque;
 };
 
 struct ghes_dev_layout {
@@ -90,6 +117,9 @@ struct ghes_dev_layout {
 	unsigned ack_stride;
 	uint64_t ack_addr[GHES_SOURCES];
 	enum ghes_notify_mode notify_mode[GHES_SOURCES];   /* zeroed: GHES_NOTIFY_ON_WRITE */
+	/* Most pages waiting in each source's backlog (0: one per 4 KiB page
+	 * of guest RAM). */
+	size_t backlog_limit;
 };
 
 /* Registers the read-ack registers and, unless the layout is the
@@ -98,11 +128,14 @@ struct ghes_dev_layout {
  * stride, the areas not guest RAM). */
 int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *bus,
 		  const struct ghes_dev_layout *layout);
+/* Frees what the backlogs hold (the device is not used again). */
+void ghes_dev_free(struct ghes_dev *g);
 /* A new machine: queues emptied (what they held was for a guest that is
  * gone; its pages are replaced). A fixed layout has its pointers and empty
  * blocks rewritten; a firmware layout is unplaced, and its memory left
  * alone (it is the new guest's until its firmware places the blocks
- * again). Returns how many records were waiting. */
+ * again). Returns how many records and pages were waiting (the pages
+ * count as dropped). */
 unsigned ghes_dev_reset(struct ghes_dev *g);
 
 /* A firmware layout: the firmware placed the pointers (GHES_SOURCES 64-bit
@@ -127,11 +160,31 @@ struct ghes_dev_result {
  * is GHES_INVALID (the shared path asks ghes_dev_placed first). */
 struct ghes_dev_result ghes_dev_submit(struct ghes_dev *g, unsigned source, const void *rec,
 				       size_t len, uint64_t tag, int cpu);
+/* Tells the guest of n memory errors (pages) through source: each waits in
+ * the source's backlog and goes into the block with others when it is
+ * free (at once when it is, unless paced). cpu as for notify; a
+ * GHES_NOTIFY_PER_RECORD source is notified once per page accepted and
+ * gets one page per block. Before a firmware layout is placed, or for a
+ * bad source, nothing is taken and all n count in invalid. */
+struct ghes_pages_result {
+	size_t queued;             /* taken into the backlog (written now or later) */
+	size_t dropped;            /* the backlog was full */
+	size_t invalid;            /* no block to write them to, or a bad source */
+	size_t waiting;            /* pages still in the backlog after this */
+};
+struct ghes_pages_result ghes_dev_submit_pages(struct ghes_dev *g, unsigned source,
+					       const struct cper_mem_error *pages, size_t n, int cpu);
+/* Writes waiting pages into every free block whose pace has passed (now_ns:
+ * CLOCK_MONOTONIC) and notifies. Returns the nanoseconds until the next
+ * call is due, or 0 when no page waits for a paced block. */
+uint64_t ghes_dev_pump(struct ghes_dev *g, uint64_t now_ns);
 /* Counters of one source, read under the lock. */
 struct ghes_queue_stats {
 	bool busy;
 	unsigned waiting;
 	uint64_t written, acked, dropped;
+	size_t pages_waiting, pages_depth_max;
+	uint64_t pages_added, pages_told, pages_dropped, page_blocks;
 };
 void ghes_dev_stats(struct ghes_dev *g, unsigned source, struct ghes_queue_stats *out);
 

@@ -185,6 +185,19 @@ static struct json_object *do_query_memory_failures(struct qmp_session *s, struc
 	return b->memory_failures(b->opaque, err);
 }
 
+static struct json_object *do_query_ras_stats(struct qmp_session *s, struct json_object *args,
+					      struct qmp_error *err)
+{
+	const struct qmp_backend *b = qmp_session_backend(s);
+
+	(void)args;
+	if (!b || !b->ras_stats) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "this monitor has no virtual machine, so no memory failures");
+		return NULL;
+	}
+	return b->ras_stats(b->opaque, err);
+}
+
 static const char *const mf_mode_values[] = { "poison", "signal", NULL };
 
 static const struct qmp_member inject_memory_failure_args[] = {
@@ -371,6 +384,20 @@ const struct qmp_command qmp_commands[] = {
 		 "`replaced`: a reset has put fresh memory behind it since (poison reported again afterwards "
 		 "clears it). The timestamps have the shape of an event's. With `--machine none` it fails "
 		 "with GenericError: there is no guest memory." },
+	{ .name = "query-ras-stats", .handler = do_query_ras_stats, .flags = QMP_CMD_EXTENSION,
+	  .returns = "{\"reports\": int, \"scan-found\": int, \"pages\": int, \"told-ghes\": int, "
+		     "\"told-mce\": int, \"dropped\": int, \"ghes-backlog-max\": int}",
+	  .doc = "vmras extension: what vmras did with memory failures since it started, in numbers (for "
+		 "benchmarks and monitoring). `reports`: memory-error reports (SIGBUS) taken; reports of a "
+		 "burst merge in the kernel (one pending SIGBUS per thread), so there can be fewer than "
+		 "pages. `scan-found`: poisoned guest pages a scan of guest RAM found that no report had named "
+		 "(scans follow action-optional reports and resets). `pages`: distinct 4 KiB guest pages in "
+		 "the poison registry (a huge page counts all its pages). `told-ghes`: pages written into GHES "
+		 "error status blocks. `told-mce`: machine checks injected. `dropped`: pages never told to the "
+		 "guest, whatever the cause (a full GHES backlog, a reset before the guest read them, a "
+		 "machine check the guest's state refused with no GHES). `ghes-backlog-max`: the most pages "
+		 "that ever waited in one GHES source's backlog. With `--machine none` it fails with "
+		 "GenericError." },
 	{ .name = "query-cpus-fast", .handler = do_query_cpus_fast,
 	  .returns = "[{\"thread-id\": int, \"props\": {\"core-id\": int, \"thread-id\": int, \"socket-id\": int}, "
 		     "\"qom-path\": str, \"cpu-index\": int, \"target\": \"x86_64\"}, ...] (x86)",

@@ -39,10 +39,10 @@ static const struct qmp_member ghes_record[] = {
 	  .doc = "the HEST error source: 0 for errors a vCPU consumed, 1 for errors found early" },
 	{ .name = "delivery", .type = QMP_T_ENUM, .type_name = "GhesDelivery", .values = ghes_delivery_values,
 	  .doc = "`notified`: written into the error status block and the guest notified; `queued`: waits "
-		 "for the guest to acknowledge the record before it; `dropped`: the queue was full (see "
-		 "`reason`)" },
+		 "in the source's page backlog until the guest acknowledged the block before it (pages go "
+		 "up to 16 a block); `dropped`: the backlog was full (see `reason`)" },
 	{ .name = "waiting", .type = QMP_T_INT,
-	  .doc = "records queued on the source after this report, this one included when queued" },
+	  .doc = "pages waiting in the source's backlog after this report, this one included when queued" },
 	{ 0 },
 };
 

@@ -43,6 +43,8 @@ struct qmp_backend {
 	int (*system_powerdown)(void *opaque, struct qmp_error *err);
 	/* query-memory-failures: the list it returns (a new reference), or NULL with err set. */
 	struct json_object *(*memory_failures)(void *opaque, struct qmp_error *err);
+	/* query-ras-stats: the object it returns (a new reference), or NULL with err set. */
+	struct json_object *(*ras_stats)(void *opaque, struct qmp_error *err);
 	/* inject-memory-failure: poison = the host kernel poisons the page for
 	 * real (action optional); otherwise a synthetic SIGBUS. 0, or -1 with err set. */
 	int (*inject_memory_failure)(void *opaque, uint64_t gpa, bool poison, bool action_required,

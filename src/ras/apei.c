@@ -57,8 +57,8 @@ void apei_settle(const struct apei_plan *p, enum ghes_submit what, unsigned wait
 	}
 	v->action = MF_ACTION_IGNORE;
 	if (what == GHES_DROPPED)
-		set_reason(v, "GHES source %u: the guest has not acknowledged its record and %u more "
-			   "wait; this one is dropped", p->source, waiting);
+		set_reason(v, "GHES source %u: its backlog is full (%u pages wait for the guest); "
+			   "this one is dropped", p->source, waiting);
 	else
 		snprintf(v->reason, sizeof(v->reason), "GHES source %u: the record could not be written",
 			 p->source);

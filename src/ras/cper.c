@@ -39,24 +39,8 @@ static void put_le(uint8_t *p, uint64_t v, unsigned n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static bool mem_error_valid(const struct cper_mem_error *e)
-{
-	return e->size && !(e->size & (e->size - 1)) && e->severity <= CPER_SEV_INFORMATIONAL;
-}
-
-/* How bad a severity is, for the block's: fatal, then recoverable, then
- * corrected, then informational (the values are not in that order). */
-static unsigned severity_rank(uint32_t sev)
-{
-	static const unsigned rank[] = {
-		[CPER_SEV_FATAL] = 3, [CPER_SEV_RECOVERABLE] = 2, [CPER_SEV_CORRECTED] = 1,
-		[CPER_SEV_INFORMATIONAL] = 0,
-	};
-	return rank[sev];
-}
-
-/* One Generic Error Data Entry and its Memory Error Section at gd. */
-static void put_mem_entry(uint8_t *gd, const struct cper_mem_error *e)
+/* One Generic Error Data Entry with its Memory Error Section at gd. */
+static void put_mem_section(uint8_t *gd, const struct cper_mem_error *e)
 {
 	uint8_t *mem = gd + CPER_GDATA_LEN;
 
@@ -78,39 +62,58 @@ static void put_mem_entry(uint8_t *gd, const struct cper_mem_error *e)
 	mem[MEM_ERROR_TYPE] = e->error_type;
 }
 
+static bool mem_error_ok(const struct cper_mem_error *e)
+{
+	return e->size && !(e->size & (e->size - 1)) && e->severity <= CPER_SEV_INFORMATIONAL;
+}
+
+/* The block's severity: the worst of its sections (fatal, then
+ * recoverable, then corrected, then informational, as UEFI ranks them). */
+static uint32_t worst_severity(const struct cper_mem_error *e, size_t n)
+{
+	static const unsigned rank[] = { [CPER_SEV_FATAL] = 3, [CPER_SEV_RECOVERABLE] = 2,
+					 [CPER_SEV_CORRECTED] = 1, [CPER_SEV_INFORMATIONAL] = 0 };
+	uint32_t worst = e[0].severity;
+
+	for (size_t i = 1; i < n; i++)
+		if (rank[e[i].severity] > rank[worst])
+			worst = e[i].severity;
+	return worst;
+}
+
 ssize_t cper_encode_mem_errors(void *buf, size_t len, const struct cper_mem_error *e, size_t n)
 {
-	uint32_t status = 0, severity = CPER_SEV_INFORMATIONAL;
-	unsigned ue = 0, ce = 0;
-	size_t need;
+	size_t total = CPER_ESTATUS_LEN + n * CPER_MEM_ENTRY_LEN;
+	uint32_t status = 0, sev;
+	size_t ue = 0, ce = 0;
 
-	if (!n || n > CPER_BLOCK_ENTRY_COUNT_MAX || !e) {
+	if (!e || !n || n > CPER_BLOCK_ENTRY_COUNT_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!mem_error_valid(&e[i])) {
+	for (size_t i = 0; i < n; i++)
+		if (!mem_error_ok(&e[i])) {
 			errno = EINVAL;
 			return -1;
 		}
-		if (e[i].severity == CPER_SEV_CORRECTED)
-			ce++;
-		else
-			ue++;
-		if (severity_rank(e[i].severity) > severity_rank(severity))
-			severity = e[i].severity;
-	}
-	need = CPER_ESTATUS_LEN + n * CPER_MEM_ENTRY_LEN;
-	if (!buf || len < need) {
+	if (!buf || len < total) {
 		errno = ENOSPC;
 		return -1;
 	}
 	uint8_t *es = buf;
-	memset(es, 0, need);
-
+	memset(es, 0, total);
+	for (size_t i = 0; i < n; i++) {
+		put_mem_section(es + CPER_ESTATUS_LEN + i * CPER_MEM_ENTRY_LEN, &e[i]);
+		if (e[i].severity == CPER_SEV_CORRECTED)
+			ce++;
+		else
+			ue++;
+	}
+	sev = worst_severity(e, n);
 	/* A zero Block Status means "no error here" to the guest, so one of
-	 * the valid bits is always set: an informational entry counts as
-	 * uncorrected, as nothing corrected it. */
+	 * the valid bits is always set (an informational entry counts as
+	 * uncorrected, as nothing corrected it); the "multiple" bits say more
+	 * than one error of that kind is in the block. */
 	if (ue)
 		status |= CPER_BLOCK_UE_VALID | (ue > 1 ? CPER_BLOCK_MULTI_UE : 0);
 	if (ce)
@@ -123,20 +126,20 @@ ssize_t cper_encode_mem_errors(void *buf, size_t len, const struct cper_mem_erro
 	put_le(es + ES_RAW_DATA_OFFSET, 0, 4);
 	put_le(es + ES_RAW_DATA_LENGTH, 0, 4);
 	put_le(es + ES_DATA_LENGTH, n * CPER_MEM_ENTRY_LEN, 4);
-	put_le(es + ES_SEVERITY, severity, 4);
-	for (size_t i = 0; i < n; i++)
-		put_mem_entry(es + CPER_ESTATUS_LEN + i * CPER_MEM_ENTRY_LEN, &e[i]);
-	return (ssize_t)need;
+	put_le(es + ES_SEVERITY, sev, 4);
+	return (ssize_t)total;
 }
 
 ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e)
 {
-	/* The checks in the order callers were promised: a bad error before a short buffer. */
-	if (!mem_error_valid(e)) {
-		errno = EINVAL;
-		return -1;
-	}
 	return cper_encode_mem_errors(buf, len, e, 1);
+}
+
+size_t cper_mem_errors_fit(size_t len)
+{
+	size_t n = len < CPER_ESTATUS_LEN ? 0 : (len - CPER_ESTATUS_LEN) / CPER_MEM_ENTRY_LEN;
+
+	return n > CPER_BLOCK_ENTRY_COUNT_MAX ? CPER_BLOCK_ENTRY_COUNT_MAX : n;
 }
 
 static uint32_t get_le32(const uint8_t *p)

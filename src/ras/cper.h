@@ -46,9 +46,8 @@
 #define CPER_MEM_ERR_MULTI_BIT_ECC 3
 #define CPER_MEM_ERR_SCRUB_UE 14
 
-/* One data entry with its memory section. */
+/* One data entry with its memory section, and a whole record of one. */
 #define CPER_MEM_ENTRY_LEN (CPER_GDATA_LEN + CPER_MEM_SECTION_LEN)
-/* A whole record: block header, one entry, one memory section. */
 #define CPER_MEM_RECORD_LEN (CPER_ESTATUS_LEN + CPER_MEM_ENTRY_LEN)
 
 /* Platform Memory section type A5BC1114-6F64-4EDE-B863-3E83ED7C83B1, as the
@@ -67,15 +66,15 @@ struct cper_mem_error {
  * errno ENOSPC (buf too small, nothing written) or EINVAL (size not a
  * power of two, severity out of range). */
 ssize_t cper_encode_mem_error(void *buf, size_t len, const struct cper_mem_error *e);
-
-/* The same with e[0..n) in one block, one data entry each, in order:
- * returns CPER_ESTATUS_LEN + n * CPER_MEM_ENTRY_LEN. The block's severity
- * is its worst entry's (fatal, recoverable, corrected, informational); its
- * status says uncorrected and/or corrected, "multiple" where there are
- * several of a kind, and the entry count. EINVAL also for n 0 or beyond
- * CPER_BLOCK_ENTRY_COUNT_MAX. A single error encodes as
- * cper_encode_mem_error does. */
+/* The same with n memory errors, one data entry and section each, in one
+ * block (a Linux guest's GHES driver handles every section of a block:
+ * one page isolated per memory section). Returns CPER_ESTATUS_LEN + n *
+ * CPER_MEM_ENTRY_LEN, or -1 with errno EINVAL (n 0 or past the block's
+ * 10-bit entry count, an error as above) or ENOSPC. The block's severity
+ * is the worst of the sections'. */
 ssize_t cper_encode_mem_errors(void *buf, size_t len, const struct cper_mem_error *e, size_t n);
+/* How many memory errors one block of len bytes holds. */
+size_t cper_mem_errors_fit(size_t len);
 
 /* Whether buf[0..len) is a whole Generic Error Status Block a guest's GHES
  * driver would take: at least the header and at most one block

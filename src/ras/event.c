@@ -39,7 +39,10 @@ struct mf_event mf_event_from_decision(const struct memory_failure *f, const str
 bool mf_event_due(const struct mf_event *ev)
 {
 	uint32_t n = ev->poison ? ev->poison->count : 1;
+	int lsb = mf_lsb_normalize(ev->failure->lsb);
 
+	if (ev->repeat && lsb > MF_PAGE_SHIFT && ev->action != MF_ACTION_RESET && ev->action != MF_ACTION_FATAL)
+		return false;
 	if (ev->action != MF_ACTION_IGNORE || !ev->failure->action_required || n <= 1)
 		return true;
 	return (n & (n - 1)) == 0;

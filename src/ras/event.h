@@ -48,6 +48,9 @@ struct mf_event {
 	struct mf_event_arch arch;        /* written when action is inject; member NULL: none */
 	const struct mf_event_ghes *ghes;  /* the CPER record's fate (--ras ghes|both), or NULL */
 	const struct poison_entry *poison; /* the registry entry after this report, or NULL */
+	/* The extent was already poisoned, and not replaced since, when this
+	 * report came (the registry said POISON_DUPLICATE). */
+	bool repeat;
 	uint64_t time_ns;                 /* CLOCK_REALTIME */
 };
 
@@ -64,7 +67,11 @@ struct mf_event mf_event_from_decision(const struct memory_failure *f, const str
  * that was ignored (the guest turned reporting off) leaves the vCPU on the
  * poisoned load, which faults again at once: thousands of identical reports a
  * second. Those repeats are announced at counts 1, 2, 4, 8, ... (the event's
- * count says how many there were); every other report always is. */
+ * count says how many there were). A lost extent larger than a 4 KiB page
+ * (a hugepage) is one failure, announced once: its repeats (the guest
+ * touching another 4 KiB page of it, each touch one report) get no event
+ * unless they are what resets the guest or ends vmras; the registry counts
+ * them. Every other report always is announced. */
 bool mf_event_due(const struct mf_event *ev);
 
 /* For an arch's member: adds val under key; false (val released) on

@@ -33,6 +33,15 @@ enum ghes_submit ghes_queue_submit(struct ghes_queue *q, const void *rec, size_t
 	return GHES_QUEUED;
 }
 
+bool ghes_queue_take(struct ghes_queue *q)
+{
+	if (q->busy || q->count)
+		return false;
+	q->busy = true;
+	q->written++;
+	return true;
+}
+
 const struct ghes_record *ghes_queue_ack(struct ghes_queue *q)
 {
 	const struct ghes_record *next;

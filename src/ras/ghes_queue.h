@@ -41,6 +41,10 @@ enum ghes_submit ghes_queue_submit(struct ghes_queue *q, const void *rec, size_t
  * block stays taken), or NULL (the block is free). An acknowledge with
  * nothing outstanding is counted as stray and changes nothing. */
 const struct ghes_record *ghes_queue_ack(struct ghes_queue *q);
+/* Takes the free block for something other than a queued record (the
+ * caller's pages, ras/ghes_backlog.h). Returns false, changing nothing,
+ * when the block is taken or records wait (they go first). */
+bool ghes_queue_take(struct ghes_queue *q);
 /* Records waiting behind the block. */
 static inline unsigned ghes_queue_waiting(const struct ghes_queue *q)
 {

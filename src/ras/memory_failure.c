@@ -62,3 +62,14 @@ int mf_lsb_normalize(unsigned lsb)
 		return -1;
 	return lsb < MF_PAGE_SHIFT ? MF_PAGE_SHIFT : (int)lsb;
 }
+
+bool mf_widen(struct memory_failure *f, unsigned page_shift)
+{
+	int lsb = mf_lsb_normalize(f->lsb);
+
+	if (lsb < 0 || page_shift > MF_LSB_MAX || page_shift <= (unsigned)lsb)
+		return false;
+	f->report_lsb = (unsigned)lsb;
+	f->lsb = page_shift;
+	return true;
+}

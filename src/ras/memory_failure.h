@@ -32,8 +32,12 @@ struct memory_failure {
 	uint64_t gpa;              /* guest physical address; meaningful for the guest only */
 	uint64_t hva;              /* si_addr */
 	unsigned lsb;              /* si_addr_lsb: the poisoned extent is 2^lsb bytes */
+	/* The kernel's si_addr_lsb when it named less than the backing page
+	 * that holds it (lsb then is the backing's: see mf_widen); else 0. */
+	unsigned report_lsb;
 	int vcpu;                  /* vCPU thread that took the signal, or -1 */
 	const char *region;        /* guest RAM region name, or NULL */
+	bool found;                /* no report: a scan of guest RAM found it poisoned */
 };
 
 /* QAPI spellings. NULL for a value outside the enum. */
@@ -47,6 +51,20 @@ bool mf_action_parse(const char *name, enum mf_action *a);
  * (the kernel poisons whole pages, and 0 means the sender did not say), and
  * -1 when it cannot describe a size. */
 int mf_lsb_normalize(unsigned lsb);
+
+/* A report on memory whose backing page is larger than what the report
+ * names is widened to that page: the kernel loses a hugepage whole (KVM on
+ * x86 still names the 4 KiB page a vCPU touched, lsb 12, for each touch),
+ * so the whole page is the one poisoned extent. Sets report_lsb and lsb;
+ * false (f unchanged) when the report already covers the page. */
+bool mf_widen(struct memory_failure *f, unsigned page_shift);
+
+/* Whether f is a report on an extent larger than a 4 KiB page that vmras
+ * widened from a smaller one (a vCPU's touch inside a lost hugepage). */
+static inline bool mf_widened(const struct memory_failure *f)
+{
+	return f->report_lsb && f->report_lsb < f->lsb;
+}
 
 /* The extent's size in bytes, from a normalized lsb. */
 static inline uint64_t mf_lsb_size(unsigned lsb)

@@ -198,6 +198,7 @@ int poison_record(struct poison_registry *r, const struct memory_failure *f,
 				return -1;
 			e->replaced = 0;
 			e->hva = align(f->hva, (unsigned)lsb);
+			e->found = f->found;
 			result = POISON_RECURRED;
 		}
 		note(e, f, action, now_ns);
@@ -237,6 +238,7 @@ int poison_record(struct poison_registry *r, const struct memory_failure *f,
 		.lsb = (uint8_t)lsb,
 		.region = (uint8_t)region,
 		.guest = guest,
+		.found = f->found,
 	};
 	note(e, f, action, now_ns);
 	*s = (struct slot){ .index = ++r->count, .hash = hash };

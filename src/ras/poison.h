@@ -37,6 +37,7 @@ struct poison_entry {
 	uint8_t seen_ao : 1;       /* some report was action-optional */
 	uint8_t last_ar : 1;       /* the latest report was action-required */
 	uint8_t last_action : 2;   /* enum mf_action of the latest report */
+	uint8_t found : 1;         /* a scan found it before any report named it (since the last replace) */
 	uint8_t actions;           /* bit (1 << enum mf_action) for every action taken */
 };
 

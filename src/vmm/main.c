@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qmp/ras_stats.h"
 #include "vmm/acpi_dump.h"
 #include "vmm/cli.h"
 #include "vmm/log.h"
@@ -101,6 +102,26 @@ static struct json_object *qmp_query_memory_failures(void *opaque, struct qmp_er
 	return list;
 }
 
+static struct json_object *qmp_query_ras_stats(void *opaque, struct qmp_error *err)
+{
+	struct machine *m = opaque;
+	struct ras_stats st;
+	struct json_object *o;
+
+	if (m->opts->machine_none) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "no guest (--machine none): there is no guest memory to fail");
+		return NULL;
+	}
+	if (ras_stats_read(m, &st)) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "memory-failure handling is not running");
+		return NULL;
+	}
+	o = qmp_ras_stats(&st);
+	if (!o)
+		qmp_error_set(err, QMP_ERR_GENERIC, "out of memory");
+	return o;
+}
+
 static int qmp_system_reset(void *opaque, struct qmp_error *err)
 {
 	return machine_system_reset(opaque, err);
@@ -116,7 +137,7 @@ static int start_qmp(const struct vmras_options *opts, struct machine *m, char *
 	const struct qmp_backend backend = {
 		.opaque = m, .quit = qmp_quit, .run_state = qmp_run_state, .stop = qmp_stop, .cont = qmp_cont,
 		.system_reset = qmp_system_reset, .system_powerdown = qmp_system_powerdown,
-		.memory_failures = qmp_query_memory_failures,
+		.memory_failures = qmp_query_memory_failures, .ras_stats = qmp_query_ras_stats,
 		.inject_memory_failure = machine_inject_memory_failure, .inject_mce = machine_inject_mce,
 		.inject_ghes = machine_inject_ghes,
 		.cpus = machine_cpus,

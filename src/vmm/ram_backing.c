@@ -50,6 +50,11 @@ static bool pool_available(unsigned shift, uint64_t *available)
 	return ok;
 }
 
+bool ram_backing_hugepages_free(unsigned shift, uint64_t *available)
+{
+	return pool_available(shift, available);
+}
+
 /* A hugetlb mapping reserves its pages when it is made, so a pool that
  * shrank since the check fails here, with ENOMEM, rather than as a SIGBUS
  * in the guest later. */

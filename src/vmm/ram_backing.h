@@ -20,4 +20,9 @@ int ram_backing_map(struct guest_ram *ram, const struct ram_backend *b, char *wh
 		    bool *usage_error);
 void ram_backing_unmap(struct guest_ram *ram);
 
+/* Hugepages of 2^shift bytes a new fault can get from the host's pool now
+ * (free - reserved + overcommit headroom); false when the pool's counters
+ * cannot be read (no pool of that size). */
+bool ram_backing_hugepages_free(unsigned shift, uint64_t *available);
+
 #endif

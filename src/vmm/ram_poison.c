@@ -28,6 +28,7 @@ static long scan_region(int pagemap, const struct ram_region *r, uint64_t *entri
 			ram_poison_found_fn *found, void *opaque)
 {
 	uint64_t pages = r->size / PAGE;
+	uint64_t page_pages = (UINT64_C(1) << ram_region_page_shift(r)) / PAGE;
 	long hits = 0;
 
 	for (uint64_t first = 0; first < pages; first += CHUNK_PAGES) {
@@ -51,6 +52,9 @@ static long scan_region(int pagemap, const struct ram_region *r, uint64_t *entri
 			if (ram_poison_candidate(entries[i], resident[i]) && ram_poison_probe(r, gpa) == 1) {
 				found(opaque, r, gpa);
 				hits++;
+				/* A hugepage is lost whole: its other 4 KiB pages
+				 * would each say so again. On to the next one. */
+				i += (page_pages - 1) - ((first + i) & (page_pages - 1));
 			}
 		}
 	}

@@ -37,7 +37,10 @@ static inline bool ram_poison_candidate(uint64_t pagemap, unsigned char mincore)
  * cannot tell (no memfd behind the region, or pread failed otherwise). */
 int ram_poison_probe(const struct ram_region *r, uint64_t gpa);
 
-/* Calls found(opaque, r, gpa) for every poisoned 4 KiB page of guest RAM.
+/* Calls found(opaque, r, gpa) for every poisoned 4 KiB page of guest RAM;
+ * in a region of hugepages, for the first poisoned 4 KiB page of each
+ * poisoned hugepage (the kernel loses it whole; a 1 GiB page may be named
+ * once per 16 MiB of it).
  * Returns the number found, or -1 with errno when pagemap or mincore cannot
  * be read (then nothing was reported for the region that failed). */
 typedef void ram_poison_found_fn(void *opaque, const struct ram_region *r, uint64_t gpa);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -16,16 +17,20 @@
 #include "ras/bert.h"
 #include "ras/cper.h"
 #include "ras/event.h"
+#include "ras/lost_pages.h"
 #include "ras/memory_failure.h"
 #include "qmp/memory_failures.h"
+#include "qmp/ras_stats.h"
 #include "ras/poison.h"
 #include "vmm/console.h"
 #include "vmm/event_sink.h"
 #include "vmm/arch.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/ram_backing.h"
 #include "vmm/ram_poison.h"
 #include "vmm/sigbus.h"
+#include "devices/ghes.h"
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
@@ -34,6 +39,7 @@
 struct ras {
 	struct machine *m;
 	struct poison_registry *registry;   /* under m->vm_lock */
+	struct lost_pages *lost;            /* pages of lost hugepages vCPUs were told of; vm_lock */
 	pthread_t thread;
 	/* Found poisoned in the RAM backing at start (ras_scan_backing), set
 	 * before the first boot: what the first boot's BERT reports, and the
@@ -43,7 +49,40 @@ struct ras {
 	size_t nboot_errors;
 	struct gpa_range *avoid;
 	size_t navoid;
+	int kick_fd;               /* eventfd: a GHES block is free and pages wait (ghes_dev_pump) */
+	/* Counters for query-ras-stats, under m->vm_lock. */
+	uint64_t reports, scan_found, told_mce, untold;
+	uint64_t ao_mce_ns;        /* CLOCK_MONOTONIC of the last action-optional machine check */
+	bool ao_seen;              /* a drain handled an action-optional guest report: scan (RAS thread only) */
 };
+
+/* A scan of guest RAM follows action-optional reports: at once (at most
+ * every SCAN_GAP_NS), then again SCAN_QUIET_NS later, and again while
+ * scans find pages. */
+#define SCAN_GAP_NS (20 * 1000 * 1000ull)
+#define SCAN_QUIET_NS (100 * 1000 * 1000ull)
+/* With GHES on too, an action-optional error gets a machine check only if
+ * none went to the guest for this long: see docs/architecture.md. */
+#define AO_MCE_QUIET_NS (1000 * 1000 * 1000ull)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The GHES device's kick: wakes the RAS thread, which pumps. */
+static void ras_kick(void *opaque)
+{
+	struct ras *ras = opaque;
+	uint64_t one = 1;
+
+	if (write(ras->kick_fd, &one, sizeof(one)) < 0) {
+		/* The counter is saturated: a wake-up is pending anyway. */
+	}
+}
 
 /* One MEMORY_FAILURE event to every sink. */
 static void send(const struct mf_event *ev)
@@ -61,12 +100,13 @@ static void send(const struct mf_event *ev)
 
 /* Returns false when the report was a repeat not due an event of its own. */
 static bool emit(const struct memory_failure *f, const struct mf_decision *d, bool arch_told,
-		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, uint64_t time_ns)
+		 const struct mf_event_ghes *ghes, const struct poison_entry *entry, bool repeat, uint64_t time_ns)
 {
 	struct mf_event_arch arch;
 
 	arch_mf_event(d, arch_told, ghes != NULL, &arch);
 	struct mf_event ev = mf_event_from_decision(f, &d->v, arch.member ? &arch : NULL, ghes, entry, time_ns);
+	ev.repeat = repeat;
 
 	if (!mf_event_due(&ev))
 		return false;
@@ -99,23 +139,136 @@ static void describe(const struct memory_failure *f, const struct mf_verdict *v)
 		 mf_action_name(v->action), v->reason[0] ? " - " : "", v->reason);
 }
 
-/* The CPER record of a memory failure, handed to its GHES source. */
+struct ghes_pages_result ras_ghes_tell_pages(struct machine *m, const uint64_t *gpas, size_t n, bool ar,
+					     int vcpu)
+{
+	struct ghes_pages_result r = { 0 };
+	struct cper_mem_error batch[64];
+	unsigned source = ar ? ACPI_GHES_SOURCE_AR : ACPI_GHES_SOURCE_AO;
+
+	/* In batches, so a whole lost hugepage needs no allocation here. */
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < 64 ? n - done : 64;
+		struct ghes_pages_result part;
+
+		for (size_t i = 0; i < k; i++)
+			batch[i] = (struct cper_mem_error){
+				.phys_addr = gpas[done + i] & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1),
+				.size = UINT64_C(1) << MF_PAGE_SHIFT,
+				.severity = CPER_SEV_RECOVERABLE,
+				.error_type = ar ? CPER_MEM_ERR_MULTI_BIT_ECC : CPER_MEM_ERR_SCRUB_UE,
+			};
+		part = ghes_dev_submit_pages(&m->ghes, source, batch, k, vcpu);
+		r.queued += part.queued;
+		r.dropped += part.dropped;
+		r.invalid += part.invalid;
+		r.waiting = part.waiting;
+		done += k;
+	}
+	if (r.dropped || r.invalid)
+		log_error("GHES source %u: %zu of %zu pages could not be told to the guest (%zu: its backlog was "
+			  "full, %zu: no error status block to write to)", source, r.dropped + r.invalid, n,
+			  r.dropped, r.invalid);
+	return r;
+}
+
+/* The CPER memory error of one report, handed to its GHES source. */
 static void ras_ghes_record(struct machine *m, const struct memory_failure *f,
 			    const struct apei_plan *plan, struct mf_event_ghes *out, int vcpu)
 {
-	uint8_t rec[CPER_MEM_RECORD_LEN];
+	/* The guest isolates one 4 KiB page per memory section: a record
+	 * names the page concerned; the rest of a larger extent goes as
+	 * pages of their own (tell_lost_pages). */
 	const struct cper_mem_error err = {
 		.phys_addr = f->gpa,
-		.size = mf_lsb_size(f->lsb),
+		.size = mf_lsb_size(MF_PAGE_SHIFT),
 		.severity = CPER_SEV_RECOVERABLE,
 		.error_type = f->action_required ? CPER_MEM_ERR_MULTI_BIT_ECC : CPER_MEM_ERR_SCRUB_UE,
 	};
-	ssize_t len = cper_encode_mem_error(rec, sizeof(rec), &err);
-	struct ghes_dev_result r = { .what = GHES_INVALID };
+	struct ghes_pages_result r = ghes_dev_submit_pages(&m->ghes, plan->source, &err, 1, vcpu);
+	enum ghes_submit what = r.invalid ? GHES_INVALID : r.dropped ? GHES_DROPPED
+				: r.waiting ? GHES_QUEUED : GHES_WRITE_NOW;
 
-	if (len > 0)
-		r = ghes_dev_submit(&m->ghes, plan->source, rec, (size_t)len, f->gpa, vcpu);
-	*out = (struct mf_event_ghes){ .source = plan->source, .what = r.what, .waiting = r.waiting };
+	*out = (struct mf_event_ghes){ .source = plan->source, .what = what, .waiting = (unsigned)r.waiting };
+}
+
+/* An action-optional report of a guest page the registry holds, not
+ * replaced since, that a scan found first (or, for a found page, any
+ * earlier record of it): the guest was told of it then. The report is
+ * counted on the page's entry; nothing more is said. vm_lock held. */
+static bool told_before(struct ras *ras, const struct memory_failure *f, const struct sigbus_event *e)
+{
+	struct machine *m = ras->m;
+	const struct poison_entry *known;
+	const struct ram_region *r = NULL;
+	uint64_t gpa;
+
+	if (!guest_ram_hva_to_gpa(&m->ram, (const void *)e->addr, &gpa, &r))
+		return false;
+	known = poison_find_gpa(ras->registry, gpa);
+	if (!known || known->replaced || (!e->found && !known->found))
+		return false;
+	if (!e->found) {
+		if (poison_record(ras->registry, f, (enum mf_action)known->last_action, e->time_ns, NULL) < 0)
+			log_error("poison registry: %s", strerror(errno));
+		log_info("memory failure: guest page 0x%" PRIx64 " reported after a scan had found it; "
+			 "the guest was told then", gpa);
+	}
+	return true;
+}
+
+/* A hugepage (an extent larger than 4 KiB) was lost, first report: the
+ * guest learns of every 4 KiB page of it, not only the one this report
+ * names (which its own record or machine check tells), through the
+ * action-optional source: none of those pages was consumed, and that
+ * source's notification (the GED's interrupt) lets the guest handle them
+ * in thread context, a block of pages at a time (ras_ghes_tell_pages). */
+static void tell_lost_pages(struct machine *m, const struct memory_failure *f, bool told_own)
+{
+	uint64_t size = mf_lsb_size(f->lsb), extent = f->gpa & ~(size - 1);
+	size_t n = lost_pages_list(extent, f->lsb, told_own ? f->gpa : UINT64_MAX, NULL, 0);
+	uint64_t *gpas = malloc(n * sizeof(*gpas));
+	struct ghes_pages_result r;
+	char sz[16];
+
+	mf_size_name(f->lsb, sz, sizeof(sz));
+	if (!gpas) {
+		log_error("memory failure: cannot list the %zu pages of the lost %s page at 0x%" PRIx64
+			  " (out of memory): the guest is told of them only as they are touched", n, sz, extent);
+		return;
+	}
+	lost_pages_list(extent, f->lsb, told_own ? f->gpa : UINT64_MAX, gpas, n);
+	/* Pages it cannot take it logs; the guest hears of those when a vCPU touches them. */
+	r = ras_ghes_tell_pages(m, gpas, n, false, -1);
+	free(gpas);
+	log_info("memory failure: told the guest of %zu other 4 KiB page%s of the lost %s page at 0x%" PRIx64
+		 " through GHES source %u (%zu waiting)", r.queued, r.queued == 1 ? "" : "s", sz, extent,
+		 ACPI_GHES_SOURCE_AO, r.waiting);
+}
+
+/* The count the channels go by (apei_plan: a first report gets a record,
+ * an action-required repeat does not). For a lost hugepage that is per
+ * 4 KiB page, not per extent: a vCPU touching a page of it no vCPU was
+ * told of yet must be told of that page now, or it faults on it forever. */
+static uint32_t page_count(struct ras *ras, const struct memory_failure *f, bool repeat, uint32_t count)
+{
+	uint64_t extent;
+	int fresh;
+
+	if (f->recipient != MF_RECIPIENT_GUEST || f->lsb <= MF_PAGE_SHIFT)
+		return count;
+	extent = f->gpa & ~(mf_lsb_size(f->lsb) - 1);
+	if (!repeat)
+		lost_pages_forget(ras->lost, extent);   /* new, or lost again after a reset */
+	if (!f->action_required)
+		return repeat ? count : 1;
+	fresh = lost_pages_mark(ras->lost, extent, f->lsb, f->gpa);
+	if (fresh == 1)
+		return 1;
+	if (fresh < 0 && errno == ENOMEM)
+		log_error("memory failure: cannot track the pages of the lost page at 0x%" PRIx64 " (out of memory)",
+			  extent);
+	return count > 1 ? count : 2;
 }
 
 /* One memory-error report, from translation to action. */
@@ -130,9 +283,13 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	struct mf_event_ghes ghes = { 0 };
 	bool use_mce = m->channels & RAS_MODE_MCE, use_ghes = m->channels & RAS_MODE_GHES;
 	int lsb = mf_lsb_normalize((unsigned)e->lsb);
-	bool own_load, current_vcpu;
+	bool own_load, current_vcpu, repeat;
+	uint32_t count;
+	int added;
+	char sz[16];
 
 	f.action_required = e->code == BUS_MCEERR_AR;
+	f.found = e->found;
 	own_load = f.action_required && e->vcpu < 0;
 	f.hva = e->addr;
 	f.lsb = lsb < 0 ? MF_PAGE_SHIFT : (unsigned)lsb;
@@ -140,11 +297,20 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	if (guest_ram_hva_to_gpa(&m->ram, (const void *)e->addr, &f.gpa, &region)) {
 		f.recipient = MF_RECIPIENT_GUEST;
 		f.region = region->name;
+		/* The backing loses whole pages of its own size: a report
+		 * inside a hugepage is about all of it. */
+		mf_widen(&f, ram_region_page_shift(region));
 	} else {
 		f.recipient = MF_RECIPIENT_HYPERVISOR;
 	}
 
 	pthread_mutex_lock(&m->vm_lock);
+	if (!e->found)
+		ras->reports++;
+	if (f.recipient == MF_RECIPIENT_GUEST && !f.action_required && told_before(ras, &f, e)) {
+		pthread_mutex_unlock(&m->vm_lock);
+		return;
+	}
 	/* Guest memory needs the vCPUs; across a reset, wait for the new VM.
 	 * Not for a load of vmras's own: its verdict (fatal) needs no VM, and
 	 * the thread that would build the next VM may be the one waiting for it. */
@@ -173,11 +339,25 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	if (poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry) < 0) {
+	if (e->found && !d.v.reason[0])
+		mf_verdict_say(&d.v, "found poisoned by a scan of guest RAM: no report named it (reports of a "
+			       "burst merge in the kernel)");
+	added = poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry);
+	if (added < 0) {
 		log_error("poison registry: %s", strerror(errno));
 		entry = NULL;
 	}
-	apei_plan(use_mce, use_ghes, &f, entry ? entry->count : 1, &d.v, &plan);
+	if (e->found)
+		ras->scan_found++;
+	/* A burst of action-optional errors goes by GHES alone when GHES is
+	 * on: machine checks back to back meet a guest still in its handler
+	 * (MCIP set), where KVM triple-faults. */
+	if (use_mce && use_ghes && !f.action_required && f.recipient == MF_RECIPIENT_GUEST &&
+	    (e->found || (ras->ao_mce_ns && mono_ns() - ras->ao_mce_ns < AO_MCE_QUIET_NS)))
+		use_mce = false;
+	repeat = added == POISON_DUPLICATE;
+	count = page_count(ras, &f, repeat, entry ? entry->count : 1);
+	apei_plan(use_mce, use_ghes, &f, count, &d.v, &plan);
 	if (plan.submit && m->vm_alive) {
 		/* A record only lands in guest memory and raises a notification
 		 * the guest handles later: nothing irrevocable, so it goes before
@@ -185,13 +365,29 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
 		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
 	}
+	if (f.recipient == MF_RECIPIENT_GUEST && f.lsb > MF_PAGE_SHIFT && !repeat && use_ghes && m->vm_alive &&
+	    !d.v.no_ghes && (d.v.action == MF_ACTION_INJECT || d.v.action == MF_ACTION_IGNORE))
+		tell_lost_pages(m, &f, plan.submit);
 	/* The event goes out before anything else is done about it. */
-	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, e->time_ns))
+	if (emit(&f, &d, plan.mce, plan.submit ? &ghes : NULL, entry, repeat, e->time_ns))
 		describe(&f, &d.v);
+	else if (repeat && f.lsb > MF_PAGE_SHIFT && !(count & (count - 1)))
+		log_info("memory failure: guest page 0x%" PRIx64 " of a lost %s page, %s (report %" PRIu32
+			 " of it): %s%s%s", f.gpa, mf_size_name(f.lsb, sz, sizeof(sz)),
+			 f.action_required ? "action required" : "action optional", entry ? entry->count : 0,
+			 mf_action_name(d.v.action), d.v.reason[0] ? " - " : "", d.v.reason);
+	if (f.recipient == MF_RECIPIENT_GUEST && entry && entry->count == 1 &&
+	    (d.v.action == MF_ACTION_IGNORE || (d.v.action == MF_ACTION_INJECT && !m->vm_alive)) &&
+	    !(plan.submit && ghes.what == GHES_DROPPED))
+		ras->untold++;   /* a full GHES backlog counts its own drops */
 	switch (d.v.action) {
 	case MF_ACTION_INJECT:
-		if (m->vm_alive && plan.mce)
+		if (m->vm_alive && plan.mce) {
 			arch_mf_inject(m, &d);
+			ras->told_mce++;
+			if (!f.action_required)
+				ras->ao_mce_ns = mono_ns();
+		}
 		break;
 	case MF_ACTION_RESET:
 		machine_request(m, MACHINE_RESET, d.v.reason);
@@ -208,25 +404,136 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	pthread_mutex_unlock(&m->vm_lock);
 }
 
+/* Milliseconds poll may sleep before the earliest of the due times (ns
+ * from now, 0: none), rounded up so it never wakes early. */
+static int poll_ms(uint64_t a, uint64_t b)
+{
+	uint64_t due = !a ? b : !b ? a : a < b ? a : b;
+
+	if (!due)
+		return -1;
+	return (int)((due + 999999) / 1000000);
+}
+
+struct found_pages {
+	uint64_t *hva;
+	size_t n, cap;
+	bool oom;
+};
+
+static void collect(void *opaque, const struct ram_region *r, uint64_t gpa)
+{
+	struct found_pages *fp = opaque;
+
+	if (fp->n == fp->cap) {
+		size_t cap = fp->cap ? fp->cap * 2 : 256;
+		uint64_t *hva = realloc(fp->hva, cap * sizeof(*hva));
+		if (!hva) {
+			fp->oom = true;
+			return;
+		}
+		fp->hva = hva;
+		fp->cap = cap;
+	}
+	fp->hva[fp->n++] = (uint64_t)(uintptr_t)(r->hva + (gpa - r->gpa));
+}
+
+/* Reads the kernel's marks for every page of guest RAM (ram_poison_scan:
+ * pagemap, mincore, a pread of each candidate), without vm_lock, and
+ * handles each poisoned page no report named as an action-optional report
+ * of its own. Returns how many were news. */
+static size_t scan_for_lost(struct ras *ras)
+{
+	struct machine *m = ras->m;
+	struct found_pages fp = { 0 };
+	uint64_t t0 = mono_ns(), before;
+	size_t news;
+	bool alive;
+	long n;
+
+	pthread_mutex_lock(&m->vm_lock);
+	alive = m->vm_alive;
+	before = ras->scan_found;
+	pthread_mutex_unlock(&m->vm_lock);
+	if (!alive)
+		return 0;   /* the reset scans itself (ras_replace_poisoned) */
+	n = ram_poison_scan(&m->ram, collect, &fp);
+	if (n < 0)
+		log_error("cannot scan guest RAM for poisoned pages no report named: %s", strerror(errno));
+	if (fp.oom)
+		log_error("scan of guest RAM: out of memory; some poisoned pages wait for the next scan");
+	for (size_t i = 0; i < fp.n; i++) {
+		struct sigbus_event e = { .code = BUS_MCEERR_AO, .addr = (uintptr_t)fp.hva[i], .lsb = MF_PAGE_SHIFT,
+					  .vcpu = -1, .time_ns = event_now_ns(), .vm = m->boots, .found = true };
+		handle(ras, &e);
+	}
+	free(fp.hva);
+	pthread_mutex_lock(&m->vm_lock);
+	news = (size_t)(ras->scan_found - before);
+	pthread_mutex_unlock(&m->vm_lock);
+	if (news)
+		log_info("scan of guest RAM: %zu poisoned page%s no report named (of %ld poisoned), %.1f ms",
+			 news, news == 1 ? "" : "s", n, (double)(mono_ns() - t0) / 1e6);
+	return news;
+}
+
 static void *ras_thread(void *arg)
 {
 	struct ras *ras = arg;
-	struct pollfd p = { .fd = sigbus_intake_eventfd(), .events = POLLIN };
+	struct machine *m = ras->m;
+	struct pollfd p[2] = { { .fd = sigbus_intake_eventfd(), .events = POLLIN },
+			       { .fd = ras->kick_fd, .events = POLLIN } };
+	uint64_t ghes_due = 0, scan_due = 0, last_scan = 0, followup = 0;
 
 	pthread_setname_np(pthread_self(), "ras");
 	sigbus_set_thread_handler();
 	for (;;) {
 		struct sigbus_event e;
 		unsigned long lost;
+		uint64_t drain, now;
 
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, poll_ms(ghes_due, scan_due)) < 0 && errno != EINTR)
 			break;
-		while (sigbus_intake_take(&e))
+		if (p[1].revents & POLLIN && read(ras->kick_fd, &drain, sizeof(drain)) < 0 && errno != EAGAIN)
+			log_error("memory-failure thread: reading its wake-up: %s", strerror(errno));
+		while (sigbus_intake_take(&e)) {
+			if (e.code != BUS_MCEERR_AR && !e.synthetic)
+				ras->ao_seen = true;
 			handle(ras, &e);
+		}
 		lost = sigbus_intake_dropped();
-		if (lost)
-			log_error("%lu memory-error reports were lost: the intake ring (%d) overflowed",
-				  lost, SIGBUS_RING_SLOTS);
+		if (lost) {
+			log_error("%lu memory-error reports were lost: the intake ring (%d) overflowed; "
+				  "scanning guest RAM for their pages", lost, SIGBUS_RING_SLOTS);
+			ras->ao_seen = true;
+		}
+		/* Reports of a burst merge (one pending SIGBUS per thread): every
+		 * page whose signal merged was poisoned before the signal that
+		 * did arrive was delivered, so a scan after each drain finds it.
+		 * The follow-up scans catch pages still being poisoned. */
+		now = mono_ns();
+		if (ras->ao_seen && now - last_scan >= SCAN_GAP_NS) {
+			ras->ao_seen = false;
+			last_scan = now;
+			scan_for_lost(ras);
+			followup = mono_ns() + SCAN_QUIET_NS;
+		} else if (followup && now >= followup) {
+			last_scan = now;
+			followup = scan_for_lost(ras) ? mono_ns() + SCAN_QUIET_NS : 0;
+		}
+		now = mono_ns();
+		if (ras->ao_seen)
+			scan_due = last_scan + SCAN_GAP_NS > now ? last_scan + SCAN_GAP_NS - now : 1;
+		else
+			scan_due = followup ? (followup > now ? followup - now : 1) : 0;
+		/* Pages waiting for a GHES block the guest freed (paced). */
+		ghes_due = 0;
+		if (m->channels & RAS_MODE_GHES) {
+			pthread_mutex_lock(&m->vm_lock);
+			if (m->vm_alive)
+				ghes_due = ghes_dev_pump(&m->ghes, now);
+			pthread_mutex_unlock(&m->vm_lock);
+		}
 	}
 	return NULL;
 }
@@ -260,12 +567,19 @@ int ras_start(struct machine *m, bool early_kill, char *why, size_t whylen)
 	struct start_arg sa = { .early_kill = early_kill };
 	int err;
 
-	if (!ras || !(ras->registry = poison_new())) {
+	if (!ras || !(ras->registry = poison_new()) || !(ras->lost = lost_pages_new())) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
 	ras->m = m;
 	m->ras = ras;
+	ras->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ras->kick_fd < 0) {
+		snprintf(why, whylen, "cannot make the memory-failure thread's eventfd: %s", strerror(errno));
+		return -1;
+	}
+	m->ghes.kick = ras_kick;
+	m->ghes.kick_opaque = ras;
 	if (sigbus_intake_install()) {
 		snprintf(why, whylen, "cannot install the SIGBUS handler: %s", strerror(errno));
 		return -1;
@@ -314,6 +628,38 @@ int ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 	return err;
 }
 
+int ras_stats_read(struct machine *m, struct ras_stats *out)
+{
+	struct ras *ras = m->ras;
+
+	memset(out, 0, sizeof(*out));
+	if (!ras)
+		return -1;
+	pthread_mutex_lock(&m->vm_lock);
+	out->reports = ras->reports;
+	out->scan_found = ras->scan_found;
+	out->told_mce = ras->told_mce;
+	out->dropped = ras->untold;
+	for (size_t i = 0; i < poison_count(ras->registry); i++) {
+		const struct poison_entry *e = poison_at(ras->registry, i);
+		if (e->guest)
+			out->pages += (UINT64_C(1) << e->lsb) >> MF_PAGE_SHIFT ? (UINT64_C(1) << e->lsb) >> MF_PAGE_SHIFT
+									     : 1;
+	}
+	pthread_mutex_unlock(&m->vm_lock);
+	if (m->channels & RAS_MODE_GHES) {
+		for (unsigned i = 0; i < GHES_SOURCES; i++) {
+			struct ghes_queue_stats st;
+			ghes_dev_stats(&m->ghes, i, &st);
+			out->told_ghes += st.pages_told;
+			out->dropped += st.pages_dropped;
+			if (st.pages_depth_max > out->ghes_backlog_max)
+				out->ghes_backlog_max = st.pages_depth_max;
+		}
+	}
+	return 0;
+}
+
 struct json_object *ras_memory_failures(struct machine *m)
 {
 	struct json_object *list;
@@ -332,9 +678,11 @@ struct json_object *ras_memory_failures(struct machine *m)
 static bool record_found(struct ras *ras, const struct ram_region *r, uint64_t gpa, bool touched)
 {
 	const struct poison_entry *known = poison_find_gpa(ras->registry, gpa), *entry = NULL;
+	/* The backing's whole page is lost (a hugepage: one extent). */
+	uint64_t page = gpa & ~((UINT64_C(1) << ram_region_page_shift(r)) - 1);
 	const struct memory_failure f = {
-		.recipient = MF_RECIPIENT_GUEST, .action_required = touched, .gpa = gpa,
-		.hva = (uint64_t)(uintptr_t)(r->hva + (gpa - r->gpa)), .lsb = MF_PAGE_SHIFT, .vcpu = -1,
+		.recipient = MF_RECIPIENT_GUEST, .action_required = touched, .gpa = page,
+		.hva = (uint64_t)(uintptr_t)(r->hva + (page - r->gpa)), .lsb = ram_region_page_shift(r), .vcpu = -1,
 		.region = r->name,
 	};
 	uint64_t now = event_now_ns();
@@ -365,6 +713,29 @@ static void scan_found(void *opaque, const struct ram_region *r, uint64_t gpa)
 
 	if (record_found(sc->ras, r, gpa, false))
 		sc->found++;
+}
+
+/* A punched hugepage comes back from the host's pool at the next touch,
+ * not from the mapping's reservation, which the punch gave up: with none
+ * free the guest's touch fails. Says so, before the guest runs. */
+static void warn_pool(struct machine *m, const struct poison_run *runs, size_t n)
+{
+	for (unsigned shift = 21; shift <= 30; shift += 9) {
+		uint64_t need = 0, free;
+		char sz[16];
+
+		for (size_t i = 0; i < n; i++) {
+			const struct ram_region *r = guest_ram_find_gpa(&m->ram, runs[i].gpa, runs[i].size);
+			if (r && ram_region_page_shift(r) == shift)
+				need += (runs[i].size + (UINT64_C(1) << shift) - 1) >> shift;
+		}
+		if (need && ram_backing_hugepages_free(shift, &free) && free < need)
+			log_error("guest reset: %" PRIu64 " lost %s hugepage%s replaced, but the host's pool has %" PRIu64
+				  " free: the guest's first touch of %s fails; add hugepages (/proc/sys/vm/nr_hugepages, "
+				  "or the pool's nr_hugepages in /sys/kernel/mm/hugepages)", need,
+				  mf_size_name(shift, sz, sizeof(sz)), need == 1 ? "" : "s", free,
+				  need == 1 ? "it" : "them");
+	}
 }
 
 /* Replaces the pending extents (vm_lock held). */
@@ -402,6 +773,7 @@ static void replace_pending(struct machine *m, const char *when)
 		}
 		runs[done++] = runs[i];
 	}
+	warn_pool(m, runs, done);
 	if (done) {
 		size_t marked = poison_mark_replaced(ras->registry, runs, done);
 		log_info("%s: replaced %zu poisoned page%s in %zu hole punch%s", when, marked,
@@ -427,6 +799,7 @@ void ras_replace_poisoned(struct machine *m)
 	else if (sc.found)
 		log_info("guest reset: found %zu poisoned page%s no report had named", sc.found,
 			 sc.found == 1 ? "" : "s");
+	sc.ras->scan_found += sc.found;
 	replace_pending(m, "guest reset");
 	pthread_mutex_unlock(&m->vm_lock);
 }

@@ -53,6 +53,23 @@ size_t ras_boot_error_region(struct machine *m, void *buf, size_t max);
  * of the backing). Main thread, between VMs. */
 struct gpa_range;
 size_t ras_avoided(struct machine *m, const struct gpa_range **ranges);
+struct ghes_pages_result;
+/* Tells the guest through GHES of n lost 4 KiB pages of guest RAM from one
+ * report (gpas: any address in each page; a lost hugepage is its 512 pages):
+ * ar picks the source (action required: ACPI_GHES_SOURCE_AR, for the vCPU
+ * vcpu, or -1; else ACPI_GHES_SOURCE_AO). The pages join the source's
+ * backlog and reach the guest GHES_PAGES_PER_BLOCK at a time, one
+ * memory-error section each (devices/ghes.h); pages that cannot be told
+ * are logged and counted (dropped, invalid). Needs --ras with ghes on and
+ * the VM alive; call with m->vm_lock held, as the report handler does. It
+ * neither records the pages nor emits events: the caller does. */
+struct ghes_pages_result ras_ghes_tell_pages(struct machine *m, const uint64_t *gpas, size_t n, bool ar,
+					     int vcpu);
+
+struct ras_stats;
+/* query-ras-stats: the counters (qmp/ras_stats.h). Returns 0, or -1 when
+ * RAS is not running. */
+int ras_stats_read(struct machine *m, struct ras_stats *out);
 
 struct json_object;
 /* query-memory-failures: the poison registry, read under m->vm_lock (see

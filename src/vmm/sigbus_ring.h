@@ -22,6 +22,7 @@ struct sigbus_event {
 	uint64_t time_ns;    /* CLOCK_REALTIME when the signal was taken */
 	unsigned vm;         /* which VM ran then (sigbus_set_vm_generation) */
 	bool synthetic;      /* queued by vmras itself: no page is really poisoned */
+	bool found;          /* no signal: a scan of guest RAM found the page poisoned */
 };
 
 struct sigbus_slot {

@@ -1,7 +1,7 @@
 /* pageholder: a static helper that runs inside a Linux test guest and holds one
  * page of anonymous memory for the memory-failure lab tests (issue 3).
  *
- *   pageholder [early|late] [NAME] [PAGES [read]]
+ *   pageholder [early|late] [NAME] [PAGES [read] [huge] [survive]]
  *
  * It maps one private anonymous page, fills it with a pattern (so the page is
  * dirty in the guest, and in the host behind it), and prints one line:
@@ -31,12 +31,23 @@
  *
  * With "read" it also reads all its pages every 50 ms (a process working on
  * its memory), saying "pageholder: NAME read bad at +OFF" once if a check fails.
+ * With "huge" its pages start on a 2 MiB boundary and are advised
+ * MADV_HUGEPAGE (instead of MADV_NOHUGEPAGE): with transparent hugepages on,
+ * 512 of them are one guest hugepage, 2 MiB of guest-physical memory in one
+ * piece, which a hugepage of the host behind the guest holds whole.
+ * With "survive" a SIGBUS does not kill it: it says so and goes on (as a
+ * program that drops what it lost), and SIGUSR1 reads every page once,
+ * each SIGBUS skipping the page it hit, then says
+ *   pageholder: NAME swept PAGES pages, LOST lost
+ * so that it has touched every page of its own (the guest isolates any it
+ * was not told of yet) before it exits and frees them.
  *
  * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
  * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -82,16 +93,48 @@ static uint8_t pattern(long i)
 	return (uint8_t)(0xa5 ^ (i * 7));
 }
 
+static bool survive;
+static sigjmp_buf sweep_jmp;
+static volatile sig_atomic_t sweeping;
+
 /* Async-signal-safe enough: snprintf of integers into a stack buffer, write. */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	const char *what = si->si_code == BUS_MCEERR_AR ? "BUS_MCEERR_AR" :
 			   si->si_code == BUS_MCEERR_AO ? "BUS_MCEERR_AO" : "other";
+	static volatile sig_atomic_t said_ar, said_ao;
+
 	(void)uc;
-	say("SIGBUS code=%d (%s) addr=%p lsb=%d", si->si_code, what, si->si_addr,
-	    (int)si->si_addr_lsb);
+	/* A survivor may take 512 of them: the first of each kind is said,
+	 * the sweep's line counts the rest. */
+	if (!survive || (si->si_code == BUS_MCEERR_AR ? !said_ar++ : si->si_code == BUS_MCEERR_AO ? !said_ao++ : 1))
+		say("SIGBUS code=%d (%s) addr=%p lsb=%d", si->si_code, what, si->si_addr,
+		    (int)si->si_addr_lsb);
+	if (survive && si->si_code == BUS_MCEERR_AR && sweeping)
+		siglongjmp(sweep_jmp, 1);
+	if (survive && si->si_code == BUS_MCEERR_AO)
+		return;   /* nothing was touched: go on */
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* Reads one byte of every page, going past the ones that are lost. */
+static void sweep(void)
+{
+	static volatile long k, lost;
+
+	lost = 0;
+	for (k = 0; k < pages; k++) {
+		sweeping = 1;
+		if (sigsetjmp(sweep_jmp, 1)) {
+			sweeping = 0;
+			lost++;
+			continue;
+		}
+		(void)page[k * page_size];
+		sweeping = 0;
+	}
+	say("swept %ld pages, %ld lost", pages, (long)lost);
 }
 
 /* The first byte that breaks the pattern, or -1. */
@@ -118,7 +161,7 @@ int main(int argc, char **argv)
 	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
 	sigset_t set;
 	uint64_t entry = 0, pfn;
-	bool early = false, reading = false, told = false;
+	bool early = false, reading = false, told = false, huge = false;
 	int fd, sig;
 	char line[200];
 	int used = 0;
@@ -131,12 +174,17 @@ int main(int argc, char **argv)
 		name = argv[i++];
 	if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
 		pages = strtol(argv[i++], NULL, 10);
-	if (i < argc && !strcmp(argv[i], "read")) {
-		reading = true;
-		i++;
+	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge") || !strcmp(argv[i], "survive"));
+	     i++) {
+		if (!strcmp(argv[i], "read"))
+			reading = true;
+		else if (!strcmp(argv[i], "huge"))
+			huge = true;
+		else
+			survive = true;
 	}
 	if (i < argc || pages < 1 || pages > 65536) {
-		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read]]\n");
+		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge] [survive]]\n");
 		return 2;
 	}
 	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
@@ -154,12 +202,17 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	page_size = sysconf(_SC_PAGESIZE);
-	page = mmap(NULL, (size_t)(pages * page_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (page == MAP_FAILED) {
-		say("error mmap: %s", strerror(errno));
-		return 1;
+	{
+		size_t len = (size_t)(pages * page_size), align = huge ? (size_t)2 << 20 : 0;
+		uint8_t *raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (raw == MAP_FAILED) {
+			say("error mmap: %s", strerror(errno));
+			return 1;
+		}
+		page = huge ? (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1)) : raw;
+		madvise((void *)page, len, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	}
-	madvise((void *)page, (size_t)(pages * page_size), MADV_NOHUGEPAGE);
 	for (long k = 0; k < pages * page_size; k++)
 		page[k] = pattern(k);
 
@@ -195,6 +248,11 @@ int main(int argc, char **argv)
 		}
 		if (sig < 0 && !reading)
 			continue;
+		if (survive) {
+			if (sig == SIGUSR1)
+				sweep();
+			continue;
+		}
 		bad = check();
 		if (sig == SIGUSR1 && bad < 0)
 			say("read ok");

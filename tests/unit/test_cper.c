@@ -246,6 +246,80 @@ static void test_block_check(void **state)
 	assert_int_equal(why[8], 'x');
 }
 
+/* Many memory errors in one block: each section is what the one-error
+ * record would hold, the header counts and sizes them, and the block's
+ * severity and valid bits cover them all. */
+static void test_many(void **state)
+{
+	(void)state;
+	static uint8_t buf[8192], one[256];
+	struct cper_mem_error e[30];
+	char why[128];
+
+	for (unsigned i = 0; i < 30; i++)
+		e[i] = (struct cper_mem_error){ .phys_addr = 0x7000000 + i * 4096, .size = 4096,
+						.severity = CPER_SEV_RECOVERABLE, .error_type = 14 };
+	/* One is the one-error record, byte for byte. */
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e, 1), RECORD);
+	assert_int_equal(cper_encode_mem_error(one, sizeof(one), e), RECORD);
+	assert_memory_equal(buf, one, RECORD);
+	for (unsigned n = 2; n <= 26; n++) {
+		size_t len = CPER_ESTATUS_LEN + n * CPER_MEM_ENTRY_LEN;
+		memset(buf, 0xa5, sizeof(buf));
+		assert_int_equal(cper_encode_mem_errors(buf, 4096, e, n), (ssize_t)len);
+		assert_true(len <= 4096);
+		assert_int_equal(buf[len], 0xa5);
+		/* UE valid, multiple UE, n entries. */
+		assert_int_equal(le32(buf), 0x1 | 0x4 | n << 4);
+		assert_int_equal(le32(buf + 12), n * CPER_MEM_ENTRY_LEN);
+		assert_int_equal(le32(buf + 16), CPER_SEV_RECOVERABLE);
+		assert_true(cper_block_check(buf, len, why, sizeof(why)));
+		for (unsigned i = 0; i < n; i++) {
+			assert_int_equal(cper_encode_mem_error(one, sizeof(one), &e[i]), RECORD);
+			assert_memory_equal(buf + CPER_ESTATUS_LEN + i * CPER_MEM_ENTRY_LEN,
+					    one + CPER_ESTATUS_LEN, CPER_MEM_ENTRY_LEN);
+		}
+	}
+	/* 27 do not fit in 4 KiB. */
+	errno = 0;
+	assert_int_equal(cper_encode_mem_errors(buf, 4096, e, 27), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(cper_mem_errors_fit(4096), 26);
+	assert_int_equal(cper_mem_errors_fit(65536), 431);
+	assert_int_equal(cper_mem_errors_fit(CPER_MEM_RECORD_LEN - 1), 0);
+	assert_int_equal(cper_mem_errors_fit(CPER_MEM_RECORD_LEN), 1);
+	assert_int_equal(cper_mem_errors_fit(1 << 20), CPER_BLOCK_ENTRY_COUNT_MAX);
+	assert_int_equal(cper_mem_errors_fit(0), 0);
+	/* None, or more than the 10-bit count says. */
+	errno = 0;
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e, CPER_BLOCK_ENTRY_COUNT_MAX + 1), -1);
+	assert_int_equal(errno, EINVAL);
+	/* One bad error spoils the block; nothing written. */
+	e[5].size = 12288;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e, 10), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(buf[0], 0xa5);
+	e[5].size = 4096;
+	/* Mixed: corrected and uncorrected both valid, "multiple" only for
+	 * the kind with two (UE); the worst severity. */
+	e[1].severity = CPER_SEV_CORRECTED;
+	e[2].severity = CPER_SEV_FATAL;
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e, 3), CPER_ESTATUS_LEN + 3 * CPER_MEM_ENTRY_LEN);
+	assert_int_equal(le32(buf) & 0xf, 0x7);
+	assert_int_equal(le32(buf + 16), CPER_SEV_FATAL);
+	e[2].severity = CPER_SEV_INFORMATIONAL;
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e, 3), CPER_ESTATUS_LEN + 3 * CPER_MEM_ENTRY_LEN);
+	assert_int_equal(le32(buf + 16), CPER_SEV_RECOVERABLE);
+	assert_int_equal(cper_encode_mem_errors(buf, sizeof(buf), e + 1, 2), CPER_ESTATUS_LEN + 2 * CPER_MEM_ENTRY_LEN);
+	assert_int_equal(le32(buf + 16), CPER_SEV_CORRECTED);
+	/* One of each kind: both valid, neither "multiple". */
+	assert_int_equal(le32(buf) & 0xf, 0x3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_corrected),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_block_check),
+		cmocka_unit_test(test_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

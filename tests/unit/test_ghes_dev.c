@@ -11,8 +11,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "devices/ghes.h"
 #include "devices/bus.h"
@@ -42,7 +44,14 @@ struct fixture {
 	/* Taken when notify ran: the device must not hold its lock then, as
 	 * a real callback may wait for a vCPU that is itself in the device. */
 	bool lock_free;
+	unsigned kicked;
 };
+
+static void kick(void *opaque)
+{
+	struct fixture *f = opaque;
+	f->kicked++;
+}
 
 static void notify(void *opaque, unsigned source, int cpu)
 {
@@ -86,6 +95,8 @@ static int setup(void **state)
 		return -1;
 	f.dev.notify = notify;
 	f.dev.opaque = &f;
+	f.dev.kick = kick;
+	f.dev.kick_opaque = &f;
 	*state = &f;
 	return 0;
 }
@@ -93,6 +104,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	ghes_dev_free(&f->dev);
 	munmap(f->mem, RAM_SIZE);
 	return 0;
 }
@@ -679,6 +691,182 @@ static void test_fw_register_forms(void **state)
 	assert_int_equal(st.waiting, 0);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct cper_mem_error mem_page(uint64_t i)
+{
+	return (struct cper_mem_error){ .phys_addr = 0x200000 + i * 4096, .size = 4096,
+					.severity = CPER_SEV_RECOVERABLE, .error_type = CPER_MEM_ERR_SCRUB_UE };
+}
+
+/* The pages in the block at gpa block, as the guest decodes them. */
+static size_t block_pages(struct fixture *f, uint64_t block, uint64_t *out)
+{
+	const uint8_t *b = gpa(f, block);
+	size_t n = (le32(b) >> CPER_BLOCK_ENTRY_COUNT_SHIFT) & CPER_BLOCK_ENTRY_COUNT_MAX;
+	char why[128];
+
+	assert_true(cper_block_check(b, CPER_ESTATUS_LEN + le32(b + 12), why, sizeof(why)));
+	for (size_t i = 0; i < n; i++)
+		out[i] = le64(b + CPER_ESTATUS_LEN + i * CPER_MEM_ENTRY_LEN + CPER_GDATA_LEN + 16);
+	return n;
+}
+
+/* 40 pages at once on a notify-on-write source: 16 in the block and
+ * notified at once; the acknowledge frees the block but only kicks; the
+ * pump writes the next 16 once the pace has passed, not before; and so on
+ * until every page was in a block once, in order. */
+static void test_pages_paced(void **state)
+{
+	struct fixture *f = *state;
+	struct cper_mem_error pages[40];
+	uint64_t got[GHES_PAGES_PER_BLOCK];
+	uint64_t next = 0, now;
+	struct ghes_pages_result r;
+	struct ghes_queue_stats st;
+
+	for (unsigned i = 0; i < 40; i++)
+		pages[i] = mem_page(i);
+	r = ghes_dev_submit_pages(&f->dev, 1, pages, 40, -1);
+	assert_int_equal(r.queued, 40);
+	assert_int_equal(r.dropped + r.invalid, 0);
+	assert_int_equal(r.waiting, 40 - GHES_PAGES_PER_BLOCK);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(f->last_source, 1);
+	assert_true(f->lock_free);
+	for (unsigned blk = 0; blk < 3; blk++) {
+		size_t n = block_pages(f, BLOCK_AO, got);
+		size_t want = 40 - next < GHES_PAGES_PER_BLOCK ? 40 - next : GHES_PAGES_PER_BLOCK;
+		assert_int_equal(n, want);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(got[i], mem_page(next + i).phys_addr);
+		next += n;
+		/* Nothing due while the guest owns the block. */
+		assert_int_equal(ghes_dev_pump(&f->dev, mono_ns() + 10 * GHES_PACE_NS), 0);
+		assert_int_equal(f->notified, blk + 1);
+		linux_ack(f, 1);
+		assert_int_equal(f->notified, blk + 1);
+		assert_int_equal(f->kicked, next < 40 ? blk + 1 : blk);
+		assert_int_equal(ack_read(f, 1), 1);
+		if (next == 40)
+			break;
+		now = mono_ns();
+		uint64_t wait = ghes_dev_pump(&f->dev, now);
+		assert_true(wait > 0 && wait <= GHES_PACE_NS);
+		assert_int_equal(f->notified, blk + 1);
+		assert_int_equal(ghes_dev_pump(&f->dev, now + GHES_PACE_NS), 0);
+		assert_int_equal(f->notified, blk + 2);
+		assert_int_equal(f->last_cpu, -1);
+		assert_int_equal(ack_read(f, 1), 0);
+	}
+	assert_int_equal(next, 40);
+	ghes_dev_stats(&f->dev, 1, &st);
+	assert_int_equal(st.pages_added, 40);
+	assert_int_equal(st.pages_told, 40);
+	assert_int_equal(st.pages_dropped, 0);
+	assert_int_equal(st.pages_waiting, 0);
+	assert_int_equal(st.pages_depth_max, 40);
+	assert_int_equal(st.page_blocks, 3);
+	assert_int_equal(st.acked, 3);
+	/* A page after the pace passed goes at once. */
+	pages[0] = mem_page(100);
+	r = ghes_dev_submit_pages(&f->dev, 1, pages, 1, -1);
+	assert_int_equal(r.waiting, 1);      /* the last acknowledge was just now */
+	assert_int_equal(ghes_dev_pump(&f->dev, mono_ns() + GHES_PACE_NS), 0);
+	assert_int_equal(block_pages(f, BLOCK_AO, got), 1);
+	assert_int_equal(got[0], mem_page(100).phys_addr);
+}
+
+/* The backlog holds one page per 4 KiB of guest RAM; past that, pages are
+ * dropped and counted. A reset forgets (and counts) what waits. */
+static void test_pages_limit_and_reset(void **state)
+{
+	struct fixture *f = *state;
+	size_t limit = RAM_SIZE / 4096, total = limit + GHES_PAGES_PER_BLOCK + 5;
+	struct cper_mem_error *pages = calloc(total, sizeof(*pages));
+	struct ghes_pages_result r;
+	struct ghes_queue_stats st;
+
+	assert_non_null(pages);
+	for (size_t i = 0; i < total; i++)
+		pages[i] = mem_page(i);
+	r = ghes_dev_submit_pages(&f->dev, 0, pages, total, 0);
+	/* All join the backlog before the first block is packed. */
+	assert_int_equal(r.queued, limit);
+	assert_int_equal(r.dropped, GHES_PAGES_PER_BLOCK + 5);
+	assert_int_equal(r.waiting, limit - GHES_PAGES_PER_BLOCK);
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_int_equal(st.pages_dropped, GHES_PAGES_PER_BLOCK + 5);
+	assert_int_equal(st.pages_told, GHES_PAGES_PER_BLOCK);
+	assert_int_equal(st.pages_depth_max, limit);
+	/* The block the guest holds, and the pages still waiting. */
+	assert_int_equal(ghes_dev_reset(&f->dev), 1 + limit - GHES_PAGES_PER_BLOCK);
+	ghes_dev_stats(&f->dev, 0, &st);
+	assert_int_equal(st.pages_dropped, 5 + limit);
+	assert_int_equal(st.pages_waiting, 0);
+	/* Bad source: nothing taken, all counted invalid. */
+	r = ghes_dev_submit_pages(&f->dev, GHES_SOURCES, pages, 3, 0);
+	assert_int_equal(r.invalid, 3);
+	assert_int_equal(r.queued, 0);
+	free(pages);
+}
+
+/* A raw record waiting goes before the pages; the pages follow it. */
+static void test_pages_after_records(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rec[GHES_RECORD_MAX];
+	size_t n = record(rec, 0x9000);
+	struct cper_mem_error p = mem_page(1);
+	uint64_t got[4];
+
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0, -1).what, GHES_WRITE_NOW);
+	assert_int_equal(ghes_dev_submit(&f->dev, 1, rec, n, 0, -1).what, GHES_QUEUED);
+	assert_int_equal(ghes_dev_submit_pages(&f->dev, 1, &p, 1, -1).waiting, 1);
+	linux_ack(f, 1);
+	expect_block(f, BLOCK_AO, 0x9000);   /* the queued record, at once */
+	assert_int_equal(ghes_dev_pump(&f->dev, mono_ns() + GHES_PACE_NS), 0);
+	linux_ack(f, 1);
+	assert_int_equal(f->kicked, 1);
+	assert_int_equal(ghes_dev_pump(&f->dev, mono_ns() + GHES_PACE_NS), 0);
+	assert_int_equal(block_pages(f, BLOCK_AO, got), 1);
+	assert_int_equal(got[0], p.phys_addr);
+}
+
+/* arm64's SEA source: one notify per page, at submit, on the faulting
+ * vCPU; one page per block, the next written at the acknowledge itself
+ * (no pace: its SEA was already delivered). */
+static void test_fw_pages_per_record(void **state)
+{
+	struct fixture *f = *state;
+	struct cper_mem_error pages[3] = { mem_page(0), mem_page(1), mem_page(2) };
+	uint64_t got[4];
+	struct ghes_pages_result r;
+
+	r = ghes_dev_submit_pages(&f->dev, 0, pages, 3, 1);
+	assert_int_equal(r.invalid, 3);             /* not placed yet */
+	assert_int_equal(f->notified, 0);
+	assert_int_equal(ghes_dev_place(&f->dev, FW_POINTERS, FW_BLOCK_AR), 0);
+	r = ghes_dev_submit_pages(&f->dev, 0, pages, 3, 1);
+	assert_int_equal(r.queued, 3);
+	assert_int_equal(r.waiting, 2);
+	assert_int_equal(f->notified, 3);
+	assert_int_equal(f->last_cpu, 1);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(block_pages(f, FW_BLOCK_AR, got), 1);
+		assert_int_equal(got[0], pages[i].phys_addr);
+		linux_ack64(f, 0);
+	}
+	assert_int_equal(f->notified, 3);
+	assert_int_equal(f->kicked, 0);
+	assert_int_equal(ack_read64(f, 0), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +884,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fw_reset, setup_fw, teardown),
 		cmocka_unit_test_setup_teardown(test_stride_refused, setup_fw, teardown),
 		cmocka_unit_test_setup_teardown(test_fw_register_forms, setup_fw, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_paced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_limit_and_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_after_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fw_pages_per_record, setup_fw, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include "qmp/inject.h"
 #include "qmp/memory_failures.h"
+#include "qmp/ras_stats.h"
 #include "qmp/runstate.h"
 #include "ras/cper.h"
 #include "ras/poison.h"
@@ -75,6 +76,19 @@ static struct json_object *fake_memory_failures(void *opaque, struct qmp_error *
 		return NULL;
 	}
 	return qmp_memory_failures(registry);
+}
+
+static struct ras_stats stats;
+static bool stats_fail;
+
+static struct json_object *fake_ras_stats(void *opaque, struct qmp_error *err)
+{
+	(void)opaque;
+	if (stats_fail) {
+		qmp_error_set(err, QMP_ERR_GENERIC, "memory-failure handling is not running");
+		return NULL;
+	}
+	return qmp_ras_stats(&stats);
 }
 
 /* What the injections reached the VM with; a 2-vCPU guest with 10 banks. */
@@ -150,7 +164,7 @@ static struct fake vm;
 static const struct qmp_backend backend = {
 	.opaque = &vm, .run_state = fake_state, .stop = fake_stop, .cont = fake_cont, .system_reset = fake_reset,
 	.system_powerdown = fake_powerdown,
-	.memory_failures = fake_memory_failures, .inject_memory_failure = fake_inject_memory_failure,
+	.memory_failures = fake_memory_failures, .ras_stats = fake_ras_stats, .inject_memory_failure = fake_inject_memory_failure,
 	.inject_mce = fake_inject_mce, .inject_ghes = fake_inject_ghes, .cpus = fake_cpus,
 };
 
@@ -299,6 +313,39 @@ static void test_query_memory_failures(void **state)
 	poison_free(registry);
 	registry = NULL;
 	expect_error(s, "{\"execute\":\"query-memory-failures\"}", "GenericError", "no registry");
+	qmp_session_free(s);
+}
+
+/* Every member, with the names the burst benchmark reads, as unsigned
+ * 64-bit numbers; no arguments taken; the backend's failure passed on. */
+static void test_query_ras_stats(void **state)
+{
+	struct qmp_session *s = ready(&backend);
+	static const char *const names[] = { "reports", "scan-found", "pages", "told-ghes", "told-mce",
+					     "dropped", "ghes-backlog-max" };
+	struct json_object *r;
+	(void)state;
+
+	stats = (struct ras_stats){ .reports = 463, .scan_found = 37, .pages = 500, .told_ghes = 500,
+				    .told_mce = 1, .dropped = 0, .ghes_backlog_max = UINT64_MAX };
+	r = expect_return(s, "{\"execute\":\"query-ras-stats\"}");
+	assert_int_equal(json_object_object_length(r), 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_true(json_object_object_get_ex(r, names[i], NULL));
+	assert_true(json_object_get_uint64(member(r, "reports")) == 463);
+	assert_true(json_object_get_uint64(member(r, "scan-found")) == 37);
+	assert_true(json_object_get_uint64(member(r, "pages")) == 500);
+	assert_true(json_object_get_uint64(member(r, "told-ghes")) == 500);
+	assert_true(json_object_get_uint64(member(r, "told-mce")) == 1);
+	assert_true(json_object_get_uint64(member(r, "dropped")) == 0);
+	assert_true(json_object_get_uint64(member(r, "ghes-backlog-max")) == UINT64_MAX);
+	json_object_put(r);
+	expect_error(s, "{\"execute\":\"query-ras-stats\",\"arguments\":{\"x\":1}}", "GenericError",
+		     "Parameter 'x' is unexpected");
+	stats_fail = true;
+	expect_error(s, "{\"execute\":\"query-ras-stats\"}", "GenericError",
+		     "memory-failure handling is not running");
+	stats_fail = false;
 	qmp_session_free(s);
 }
 
@@ -550,6 +597,8 @@ static void test_no_backend(void **state)
 			     "this monitor has no virtual machine to control");
 		expect_error(s, "{\"execute\":\"query-memory-failures\"}", "GenericError",
 			     "this monitor has no virtual machine, so no memory failures");
+		expect_error(s, "{\"execute\":\"query-ras-stats\"}", "GenericError",
+			     "this monitor has no virtual machine, so no memory failures");
 		expect_error(s, IMF "{\"guest-physical-address\":0,\"mode\":\"signal\"}}", "GenericError",
 			     "this monitor has no virtual machine to inject into");
 		expect_error(s, MCE "{\"cpu-index\":0,\"bank\":9,\"status\":" AR_STATUS ",\"mcg-status\":7,"
@@ -573,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_stop_cont),
 		cmocka_unit_test(test_stop_cont_args),
 		cmocka_unit_test(test_query_memory_failures),
+		cmocka_unit_test(test_query_ras_stats),
 		cmocka_unit_test(test_inject_memory_failure),
 		cmocka_unit_test(test_inject_mce),
 		cmocka_unit_test(test_inject_ghes),

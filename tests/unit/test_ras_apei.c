@@ -173,8 +173,8 @@ static void test_settle_ghes_only(void **state)
 	assert_int_equal(d.v.action, MF_ACTION_INJECT);
 	apei_settle(&p, GHES_DROPPED, 16, &d.v);
 	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
-	assert_string_equal(d.v.reason, "GHES source 1: the guest has not acknowledged its record and 16 more "
-		"wait; this one is dropped");
+	assert_string_equal(d.v.reason, "GHES source 1: its backlog is full (16 pages wait for the guest); "
+		"this one is dropped");
 	d = decision(MF_ACTION_INJECT, "");
 	apei_settle(&p, GHES_INVALID, 0, &d.v);
 	assert_int_equal(d.v.action, MF_ACTION_IGNORE);
