@@ -143,6 +143,13 @@ guest_outcome() { # NAME VMM_RC
 	_t=$LOGS/$1.txt
 	if grep -q 'Kernel panic' "$_t"; then
 		echo "guest panicked: $(grep -m1 'Kernel panic' "$_t" | sed 's/^\[ *[0-9.]*\] //')"
+	elif grep -q '^vmras: guest panicked' "$_t"; then
+		# A quiet console shows no panic message: vmras's pvpanic line says it.
+		_w=after
+		grep -q '^vmras-test: holder status' "$_t" && _w="after its script had reported (the holder had exited, freeing its pages)"
+		echo "guest panicked $_w: $(grep -m1 '^vmras: guest panicked' "$_t");" \
+			"$(grep -c '^vmras: memory failure: .*action required' "$_t") action-required report(s) first:" \
+			"$(grep -m1 '^vmras: memory failure: .*action required' "$_t")"
 	elif grep -q '^vmras-test: holder status' "$_t" && grep -q '^vmras-guest: exit 0' "$_t"; then
 		echo "guest lived (its script ended, exit status of the VMM $2)"
 	else
@@ -254,7 +261,7 @@ burst() {
 	out "MEMORY_FAILURE events: $ev in the event log ($ev_pages distinct pages, $ev_inject action inject), $ev_client at the QMP client"
 	out "told to the guest, vmras's count: GHES records notified $g_notified, queued $g_queued, dropped $g_dropped; machine checks raised $mc_raised"
 	out "query-ras-stats: $stats"
-	out "told to the guest, the guest's count: HardwareCorrupted ${ckb:-?} kB = $told_guest pages; \"Memory failure:\" lines $(kv "$rep" mf_lines) (Recovered $(kv "$rep" recovered)); GHES records decoded $(kv "$rep" ghes_records); holder alive $(kv "$rep" holder_alive)"
+	out "told to the guest, the guest's count: HardwareCorrupted ${ckb:-?} kB = $told_guest pages; \"Memory failure:\" lines $(kv "$rep" mf_lines) (Recovered $(kv "$rep" recovered)); GHES records printed $(kv "$rep" ghes_records) (Linux rate-limits them); holder alive $(kv "$rep" holder_alive)"
 	out "lost: poisoned - recorded = $lost_rec; poisoned - told (guest) = $lost_told"
 	out "time from the first poison to the last MEMORY_FAILURE event: $(ms_between "$t_first" "$last_emit") ms (its timestamp), $(ms_between "$t_first" "$last_arrival") ms (its arrival at the QMP client)"
 	out "deepest GHES queue: $backlog"
@@ -291,7 +298,7 @@ latency_vmm() { # VMM
 			unready=$((unready + 1))
 			continue
 		fi
-		console_text "$nb" | grep '^vmras-test: vendor=' | head -n1 | sed "s/^vmras-test: /OUT $V guest sees: /"
+		[ $boots -le 2 ] && console_text "$nb" | grep '^vmras-test: vendor=' | head -n1 | sed "s/^vmras-test: /OUT $V guest sees: /"
 		follow "$nb"
 		ram=
 		[ "$V" = qemu ] && { ram=$(qemu_ram "$VM_PID") || { out "$V: no RAM mapping of $mem MiB in its maps"; vm_kill; rc=1; break; }; }
@@ -317,7 +324,10 @@ latency_vmm() { # VMM
 				misses=$((misses + 1))
 			else
 				act=$(echo "$line" | sed -n 's/.*"action":"\([a-z]*\)".*/\1/p')
-				echo "SAMPLE $V $i $gpa $(ms_between "$t0" "${line%% *}") $act"
+				# The event's own timestamp too (the VMM's clock reading when it sent it).
+				ts=$(echo "$line" | sed -n 's/.*"timestamp":{"seconds":\([0-9]*\),"microseconds":\([0-9]*\)}.*/\1 \2/p' |
+					awk '{ printf "%d.%06d", $1, $2 }')
+				echo "SAMPLE $V $i $gpa $(ms_between "$t0" "${line%% *}") $act poison=$t0 arrival=${line%% *} sent=$ts"
 			fi
 			i=$((i + 1))
 			[ $misses -ge 3 ] && break
@@ -357,7 +367,7 @@ latency() {
 	[ -n "${BENCH_QEMU:-}" ] || out "qemu: not bundled (see bench/burst's messages): vmras alone"
 	: >"$LOGS/samples"
 	for v in vmras ${BENCH_QEMU:+qemu}; do
-		latency_vmm "$v" | tee -a "$LOGS/samples" | grep -v '^SAMPLE '
+		latency_vmm "$v" | tee -a "$LOGS/samples"
 	done
 	out ""
 	out "-- latency: poison (the write to corrupt-pfn) -> MEMORY_FAILURE at a QMP client, $samples single pages, guest vendor $vendor --"
@@ -370,6 +380,8 @@ latency() {
 		v = $2
 		all[v] = all[v] (all[v] == "" ? "" : " ") $5 ($6 != "inject" && $5 != "-" ? "(" $6 ")" : "")
 		if ($5 == "-") { miss[v]++; next }
+		# An event cannot arrive before its poison: the clock stepped; left out.
+		if ($5 + 0 < 0) { neg[v]++; next }
 		n[v]++; t[v, n[v]] = $5
 	}
 	END {
@@ -381,7 +393,8 @@ latency() {
 			if (!n[v]) { printf "OUT %-6s no event for any page\n", v; continue }
 			delete a; for (k = 1; k <= n[v]; k++) a[k] = t[v, k]
 			med[v] = median(a, n[v])
-			printf "OUT %-6s median %.2f ms over %d samples%s\n", v, med[v], n[v], miss[v] ? sprintf(" (%d pages without an event)", miss[v]) : ""
+			printf "OUT %-6s median %.2f ms over %d samples%s%s\n", v, med[v], n[v], miss[v] ? sprintf(" (%d pages without an event)", miss[v]) : "",
+				neg[v] ? sprintf(" (%d negative sample(s) left out: the test host clock stepped between the two readings)", neg[v]) : ""
 		}
 		if (n["vmras"] && n["qemu"] && med["qemu"] > 0)
 			printf "OUT ratio vmras/QEMU of the medians: %.2f (lower is faster)\n", med["vmras"] / med["qemu"]
