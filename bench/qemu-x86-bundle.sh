@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154,SC2034 # cache comes from the benchmark; QEMU_BUNDLE goes back to it
 # Sourced by the x86 benchmarks (bench/boot-time, bench/burst): qemu_bundle
 # puts Debian's qemu-system-x86_64 with its libraries in the cache. Needs
 # $cache (the benchmark cache folder) and say (a message on stderr).

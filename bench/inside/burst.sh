@@ -86,6 +86,7 @@ qemu_start() { # NAME GUEST-SCRIPT VENDOR
 		<"$LOGS/$VM.in" >"$LOGS/$VM.log" 2>&1 &
 	VM_PID=$!
 	exec 3>"$LOGS/$VM.in"
+	# shellcheck disable=SC2034 # linux-lib.sh's vm_end reads both
 	VM_START=$(date +%s)
 	(
 		i=0
@@ -99,6 +100,7 @@ qemu_start() { # NAME GUEST-SCRIPT VENDOR
 		sleep 5
 		kill -KILL $VM_PID 2>/dev/null
 	) &
+	# shellcheck disable=SC2034
 	VM_DOG=$!
 }
 
