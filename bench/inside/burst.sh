@@ -24,7 +24,8 @@
 # BENCH_QEMU (the QEMU bundle), BENCH_PARTS ("burst latency"), BENCH_PAGES,
 # BENCH_SAMPLES, BENCH_MEMORY (MiB), BENCH_CPUS (burst guest vCPUs),
 # BENCH_VENDOR (latency guest: host or intel), BENCH_SETTLE (s without a new
-# event that end the burst), BENCH_DUMP_LOGS=1; from the lab:
+# event that end the burst), BENCH_DRAIN (s to wait at most for
+# query-ras-stats to say every page was told), BENCH_DUMP_LOGS=1; from the lab:
 # VMRAS_GUEST_KERNEL, VMRAS_GUEST_INITRD.
 . "$BENCH_LABLIB/lib.sh"
 . "$BENCH_LABLIB/linux-lib.sh"
@@ -166,7 +167,7 @@ out "vmras: $(vmras --version 2>&1 | head -n1)"
 # ------------------------------------------------------------------ burst
 burst() {
 	n=burst
-	GUEST_TIMEOUT=${BENCH_BURST_TIMEOUT:-1500}
+	GUEST_TIMEOUT=${BENCH_BURST_TIMEOUT:-2000}
 	# Every Memory failure line stays in the guest's log, none on the console
 	# (a slow 16550 under nested KVM in TCG would pace the guest).
 	VM_APPEND="loglevel=1 log_buf_len=16M vmras.pages=$pages"
@@ -207,6 +208,27 @@ burst() {
 		sleep 1
 		waited=$((waited + 1))
 	done
+	# A vmras with query-ras-stats may record every page at once and tell the
+	# guest from a backlog as it acknowledges: wait until told-ghes + dropped
+	# reaches pages (or stops growing for 60 s; BENCH_DRAIN s at most), so
+	# that the guest's count is taken once it had every page it will get.
+	drain=- told_at=-
+	if vmras-ctl --socket "$LOGS/$n.qmp" query-ras-stats >"$LOGS/$n.stats" 2>&1; then
+		say "  $n: query-ras-stats: $(cat "$LOGS/$n.stats"); waiting for the guest to be told every page"
+		d0=$(date +%s) last=-1 still=0
+		while vm_alive; do
+			vmras-ctl --socket "$LOGS/$n.qmp" query-ras-stats >"$LOGS/$n.stats" 2>&1 || break
+			told=$(sed -n 's/.*"told-ghes":\([0-9]*\).*/\1/p' "$LOGS/$n.stats")
+			dr=$(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' "$LOGS/$n.stats")
+			pg=$(sed -n 's/.*"pages":\([0-9]*\).*/\1/p' "$LOGS/$n.stats")
+			[ $((told + dr)) -ge "$pg" ] && { told_at=$(date +%s).0; break; }
+			if [ "$told" = "$last" ]; then still=$((still + 3)); else still=0 last=$told; fi
+			[ $still -ge 60 ] || [ $(($(date +%s) - d0)) -ge "${BENCH_DRAIN:-900}" ] && break
+			sleep 3
+		done
+		drain=$(($(date +%s) - d0))
+		say "  $n: after ${drain} s: $(cat "$LOGS/$n.stats")"
+	fi
 	alive_after=yes
 	vm_alive || alive_after=no
 	vmras-ctl --socket "$LOGS/$n.qmp" query-memory-failures >"$LOGS/$n.query" 2>&1
@@ -267,6 +289,12 @@ burst() {
 	out "lost: poisoned - recorded = $lost_rec; poisoned - told (guest) = $lost_told"
 	out "time from the first poison to the last MEMORY_FAILURE event: $(ms_between "$t_first" "$last_emit") ms (its timestamp), $(ms_between "$t_first" "$last_arrival") ms (its arrival at the QMP client)"
 	out "deepest GHES queue: $backlog"
+	if [ "$drain" != - ]; then
+		case $told_at in
+		-) out "every page told to the guest (query-ras-stats): no, by the end of a ${drain} s wait" ;;
+		*) out "every page told to the guest (query-ras-stats told-ghes + dropped = pages): $(ms_between "$t_first" "$told_at") ms after the first poison (polled every 3 s, whole seconds)" ;;
+		esac
+	fi
 	out "vmras alive after the burst: $alive_after; $(guest_outcome "$n" "$vm_rc")"
 	# vmras's messages, addresses and counts masked, each kind once with how often.
 	console_text "$n" | grep -E '^vmras: ' | sed 's/0x[0-9a-f]*/0x_/g; s/[0-9][0-9]*/N/g' | sort | uniq -c | sort -rn |
