@@ -43,7 +43,9 @@ ms_between() { # A B
 	[ -n "$1" ] && [ -n "$2" ] || { echo -; return; }
 	echo "$1 $2" | awk '{
 		split($1, a, "."); split($2, b, ".")
-		printf "%.2f", (b[1] - a[1]) * 1000 + (substr(b[2] "000000000", 1, 9) - substr(a[2] "000000000", 1, 9)) / 1e6 }'
+		# A "1" before the nine digits: busybox awk reads a number with a
+		# leading 0 as octal.
+		printf "%.2f", (b[1] - a[1]) * 1000 + (("1" substr(b[2] "000000000", 1, 9)) - ("1" substr(a[2] "000000000", 1, 9))) / 1e6 }'
 }
 kernel_corrupted_kb() { sed -n 's/^HardwareCorrupted: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 mf_lines() { grep '"event":"MEMORY_FAILURE"' "$1" 2>/dev/null; }
@@ -410,7 +412,7 @@ latency() {
 		v = $2
 		all[v] = all[v] (all[v] == "" ? "" : " ") $5 ($6 != "inject" && $5 != "-" ? "(" $6 ")" : "")
 		if ($5 == "-") { miss[v]++; next }
-		# An event cannot arrive before its poison: the clock stepped; left out.
+		# An event cannot arrive before its poison: a measuring error, left out.
 		if ($5 + 0 < 0) { neg[v]++; next }
 		n[v]++; t[v, n[v]] = $5
 	}
@@ -424,7 +426,7 @@ latency() {
 			delete a; for (k = 1; k <= n[v]; k++) a[k] = t[v, k]
 			med[v] = median(a, n[v])
 			printf "OUT %-6s median %.2f ms over %d samples%s%s\n", v, med[v], n[v], miss[v] ? sprintf(" (%d pages without an event)", miss[v]) : "",
-				neg[v] ? sprintf(" (%d negative sample(s) left out: the test host clock stepped between the two readings)", neg[v]) : ""
+				neg[v] ? sprintf(" (%d negative sample(s) left out: an event cannot come before its poison)", neg[v]) : ""
 		}
 		if (n["vmras"] && n["qemu"] && med["qemu"] > 0)
 			printf "OUT ratio vmras/QEMU of the medians: %.2f (lower is faster)\n", med["vmras"] / med["qemu"]
