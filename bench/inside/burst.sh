@@ -408,6 +408,11 @@ latency() {
 		for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
+	# ms from SECONDS.NANOSECONDS x to y (see ms_between).
+	function since(x, y,   a, b) {
+		split(x, a, "."); split(y, b, ".")
+		return (b[1] - a[1]) * 1000 + (("1" substr(b[2] "000000000", 1, 9)) - ("1" substr(a[2] "000000000", 1, 9))) / 1e6
+	}
 	/^SAMPLE / {
 		v = $2
 		all[v] = all[v] (all[v] == "" ? "" : " ") $5 ($6 != "inject" && $5 != "-" ? "(" $6 ")" : "")
@@ -415,6 +420,9 @@ latency() {
 		# An event cannot arrive before its poison: a measuring error, left out.
 		if ($5 + 0 < 0) { neg[v]++; next }
 		n[v]++; t[v, n[v]] = $5
+		# The timestamp the VMM put in the event (when it sent it, by its clock).
+		p = $7; e = $9; sub(/^poison=/, "", p); sub(/^sent=/, "", e)
+		if (e != "") { ns[v]++; u[v, ns[v]] = since(p, e) }
 	}
 	END {
 		split("vmras qemu", order, " ")
@@ -425,11 +433,14 @@ latency() {
 			if (!n[v]) { printf "OUT %-6s no event for any page\n", v; continue }
 			delete a; for (k = 1; k <= n[v]; k++) a[k] = t[v, k]
 			med[v] = median(a, n[v])
-			printf "OUT %-6s median %.2f ms over %d samples%s%s\n", v, med[v], n[v], miss[v] ? sprintf(" (%d pages without an event)", miss[v]) : "",
-				neg[v] ? sprintf(" (%d negative sample(s) left out: an event cannot come before its poison)", neg[v]) : ""
+			printf "OUT %-6s median %.2f ms over %d samples%s%s\n", v, med[v], n[v], (miss[v] ? sprintf(" (%d pages without an event)", miss[v]) : ""),
+				(neg[v] ? sprintf(" (%d negative sample(s) left out: an event cannot come before its poison)", neg[v]) : "")
+			delete a; for (k = 1; k <= ns[v]; k++) a[k] = u[v, k]
+			if (ns[v]) { sent[v] = median(a, ns[v]); printf "OUT %-6s median to the timestamp the VMM put in the event: %.2f ms\n", v, sent[v] }
 		}
 		if (n["vmras"] && n["qemu"] && med["qemu"] > 0)
-			printf "OUT ratio vmras/QEMU of the medians: %.2f (lower is faster)\n", med["vmras"] / med["qemu"]
+			printf "OUT ratio vmras/QEMU of the medians: %.2f (lower is faster)%s\n", med["vmras"] / med["qemu"],
+				(sent["qemu"] > 0 ? sprintf("; of the medians to the VMM timestamps in the events: %.2f", sent["vmras"] / sent["qemu"]) : "")
 		else
 			print "OUT ratio vmras/QEMU: n/a (a VMM has no sample)"
 	}' "$LOGS/samples"
