@@ -1,8 +1,10 @@
 /* A command-line QMP client for vmras (and QEMU).
  *   vmras-ctl --socket PATH COMMAND [JSON-ARGS]   run one command, print the reply
  *   vmras-ctl --socket PATH events                print every event, one per line
- * --pretty prints indented JSON. Exit status: 0, 1 for an error reply or a
- * lost connection, 2 for bad usage or no server at PATH. */
+ * --pretty prints indented JSON; --timestamps puts before each event the time
+ * it arrived (CLOCK_REALTIME, seconds.nanoseconds), for latency measurements
+ * (bench/burst). Exit status: 0, 1 for an error reply or a lost connection, 2
+ * for bad usage or no server at PATH. */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REPLY_ID "vmras-ctl"
@@ -21,15 +24,20 @@ static struct json_tokener *tok;
 static char buf[65536];
 static size_t buf_off, buf_len;
 static int print_flags = JSON_C_TO_STRING_PLAIN;
+static bool timestamps;
+/* When the last read from the server returned: the arrival of what it held. */
+static struct timespec arrived;
 
 static void usage(FILE *out)
 {
 	fputs("Usage: vmras-ctl --socket PATH [--pretty] COMMAND [JSON-ARGS]\n"
-	      "       vmras-ctl --socket PATH [--pretty] events\n"
+	      "       vmras-ctl --socket PATH [--pretty] [--timestamps] events\n"
 	      "\n"
 	      "Runs one QMP command on the monitor at PATH (vmras --qmp unix:PATH) and prints\n"
 	      "the reply, or with 'events' prints every event as it comes, one per line.\n"
 	      "JSON-ARGS is the command's arguments object, e.g. '{\"enable\": []}'.\n"
+	      "--timestamps: each event line starts with the time it arrived (CLOCK_REALTIME,\n"
+	      "SECONDS.NANOSECONDS) and a space.\n"
 	      "Exit status: 0 success, 1 error reply or connection lost, 2 usage or no server.\n",
 	      out);
 }
@@ -53,6 +61,7 @@ static struct json_object *next_value(void)
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		clock_gettime(CLOCK_REALTIME, &arrived);
 		if (n <= 0)
 			return NULL;
 		buf_off = 0;
@@ -137,6 +146,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "timestamps", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -144,10 +154,11 @@ int main(int argc, char **argv)
 	struct json_object *args = NULL, *greeting, *reply;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+s:ph", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:pth", options, NULL)) != -1) {
 		switch (c) {
 		case 's': path = optarg; break;
 		case 'p': print_flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED; break;
+		case 't': timestamps = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -186,6 +197,8 @@ int main(int argc, char **argv)
 	if (!strcmp(command, "events")) {
 		struct json_object *o;
 		while ((o = next_value())) {
+			if (is_event(o) && timestamps)
+				printf("%lld.%09ld ", (long long)arrived.tv_sec, arrived.tv_nsec);
 			if (is_event(o))
 				print(o);
 			json_object_put(o);

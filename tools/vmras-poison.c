@@ -4,6 +4,7 @@
  *   vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...
  *   vmras-poison [--method pfn] --ram GPA:HVA:SIZE PID GUEST-PHYSICAL-ADDRESS...
  *   vmras-poison --own-test-page PID
+ * (--timestamps may come first: see below.)
  *
  * pfn (default): finds the page's frame through /proc/PID/pagemap and writes
  *   it to /sys/kernel/debug/hwpoison/corrupt-pfn (module hwpoison_inject).
@@ -25,6 +26,9 @@
  *   told as for a real error, but its page stays readable.
  * With several addresses, every page is found first; pfn then writes the
  * frames back to back (a burst, as a scrubber finding a failing DIMM reports).
+ * --timestamps (pfn): each "poisoned" line ends with " at SECONDS.NANOSECONDS",
+ *   the time (CLOCK_REALTIME) just before that frame was written to the
+ *   injector: where a poison-to-event latency starts (bench/burst).
  * pfn and madvise need root and a kernel with CONFIG_MEMORY_FAILURE (the lab's
  * test host).
  * Exit status: 0 poisoned, 1 failed, 2 bad usage. */
@@ -39,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest_maps.h"
@@ -52,8 +57,8 @@ static int usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "vmras-poison: %s\n", why);
-	fprintf(stderr, "usage: vmras-poison [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...\n"
-			"       vmras-poison [--method pfn] --ram GPA:HVA:SIZE PID GUEST-PHYSICAL-ADDRESS...\n"
+	fprintf(stderr, "usage: vmras-poison [--timestamps] [--method pfn|madvise|signal|signal-ar] PID GUEST-PHYSICAL-ADDRESS...\n"
+			"       vmras-poison [--timestamps] [--method pfn] --ram GPA:HVA:SIZE PID GUEST-PHYSICAL-ADDRESS...\n"
 			"       vmras-poison --own-test-page PID\n");
 	return 2;
 }
@@ -208,8 +213,9 @@ static int resolve_pfn(pid_t pid, uint64_t hva, uint64_t *pfn)
 }
 
 /* Writes every frame to the injector back to back, as a failing DIMM found
- * by a patrol scrub would report a burst. Returns how many were poisoned. */
-static size_t write_pfns(const uint64_t *pfns, size_t n)
+ * by a patrol scrub would report a burst; with times, when each write began.
+ * Returns how many were poisoned. */
+static size_t write_pfns(const uint64_t *pfns, size_t n, struct timespec *times)
 {
 	int fd = open(CORRUPT_PFN, O_WRONLY);
 	size_t done = 0;
@@ -223,6 +229,8 @@ static size_t write_pfns(const uint64_t *pfns, size_t n)
 		char buf[32];
 		int len = snprintf(buf, sizeof(buf), "0x%" PRIx64 "\n", pfns[done]);
 
+		if (times)
+			clock_gettime(CLOCK_REALTIME, &times[done]);
 		if (write(fd, buf, (size_t)len) != len) {
 			fprintf(stderr, "vmras-poison: writing pfn 0x%" PRIx64 " to %s: %s\n", pfns[done], CORRUPT_PFN,
 				strerror(errno));
@@ -235,7 +243,7 @@ static size_t write_pfns(const uint64_t *pfns, size_t n)
 
 static int poison_pfn(pid_t pid, uint64_t hva, uint64_t *pfn)
 {
-	return resolve_pfn(pid, hva, pfn) || write_pfns(pfn, 1) != 1 ? -1 : 0;
+	return resolve_pfn(pid, hva, pfn) || write_pfns(pfn, 1, NULL) != 1 ? -1 : 0;
 }
 
 static long parse_pid(const char *arg)
@@ -321,13 +329,17 @@ static int parse_gpa(const char *arg, uint64_t *gpa)
 	return errno || *end || arg[0] == '-' || !arg[0] ? -1 : 0;
 }
 
-static void said(const char *method, long pid, uint64_t gpa, const struct guest_mapping *m, uint64_t hva, uint64_t pfn)
+static void said(const char *method, long pid, uint64_t gpa, const struct guest_mapping *m, uint64_t hva, uint64_t pfn,
+		 const struct timespec *at)
 {
 	printf("vmras-poison: poisoned guest page 0x%" PRIx64 " (region %s, %s %ld hva 0x%" PRIx64,
 	       gpa & ~(PAGE - 1), m->region, nram ? "process" : "vmras", pid, hva & ~(PAGE - 1));
 	if (pfn)
 		printf(", host pfn 0x%" PRIx64, pfn);
-	printf(") via %s\n", method);
+	printf(") via %s", method);
+	if (at)
+		printf(" at %lld.%09ld", (long long)at->tv_sec, at->tv_nsec);
+	putchar('\n');
 }
 
 int main(int argc, char **argv)
@@ -335,6 +347,8 @@ int main(int argc, char **argv)
 	const char *method = "pfn";
 	struct guest_mapping *maps;
 	uint64_t *gpas, *hvas, *pfns;
+	struct timespec *times = NULL;
+	bool timestamps = false;
 	size_t n, done;
 	long pid;
 	int i = 1;
@@ -343,6 +357,10 @@ int main(int argc, char **argv)
 		return usage(NULL), 0;
 	if (argc > 1 && !strcmp(argv[1], "--own-test-page"))
 		return argc == 3 ? poison_own_test_page(argv[2]) : usage(NULL);
+	if (argc > 1 && !strcmp(argv[1], "--timestamps")) {
+		timestamps = true;
+		i++;
+	}
 	while (argc - i > 1 && (!strcmp(argv[i], "--method") || !strcmp(argv[i], "--ram"))) {
 		if (!strcmp(argv[i], "--method")) {
 			method = argv[i + 1];
@@ -357,6 +375,8 @@ int main(int argc, char **argv)
 	if (strcmp(method, "pfn") && strcmp(method, "madvise") && strcmp(method, "signal") &&
 	    strcmp(method, "signal-ar"))
 		return usage("--method is pfn, madvise, signal or signal-ar");
+	if (timestamps && strcmp(method, "pfn"))
+		return usage("--timestamps works with --method pfn only");
 	if (nram && strcmp(method, "pfn"))
 		return usage("--ram works with --method pfn only (madvise and signal need vmras)");
 	if (argc - i < 2)
@@ -369,7 +389,9 @@ int main(int argc, char **argv)
 	hvas = calloc(n, sizeof(*hvas));
 	pfns = calloc(n, sizeof(*pfns));
 	maps = calloc(n, sizeof(*maps));
-	if (!gpas || !hvas || !pfns || !maps) {
+	if (timestamps)
+		times = calloc(n, sizeof(*times));
+	if (!gpas || !hvas || !pfns || !maps || (timestamps && !times)) {
 		fprintf(stderr, "vmras-poison: out of memory\n");
 		return 1;
 	}
@@ -384,9 +406,9 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	if (!strcmp(method, "pfn")) {
-		done = write_pfns(pfns, n);
+		done = write_pfns(pfns, n, times);
 		for (size_t k = 0; k < done; k++)
-			said(method, pid, gpas[k], &maps[k], hvas[k], pfns[k]);
+			said(method, pid, gpas[k], &maps[k], hvas[k], pfns[k], times ? &times[k] : NULL);
 		return done == n ? 0 : 1;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -401,7 +423,7 @@ int main(int argc, char **argv)
 		}
 		if (poison_madvise((pid_t)pid, &maps[k], gpas[k]))
 			return 1;
-		said(method, pid, gpas[k], &maps[k], hvas[k], 0);
+		said(method, pid, gpas[k], &maps[k], hvas[k], 0, NULL);
 	}
 	return 0;
 }

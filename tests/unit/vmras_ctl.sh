@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vmras-ctl against vmras --machine none: a command's reply and exit status,
 # an error reply, clear errors without a server, events followed until the
-# monitor goes, and SIGTERM ending vmras cleanly with its socket removed.
+# monitor goes (--timestamps: each with its arrival time), and SIGTERM ending vmras cleanly with its socket removed.
 # Usage: vmras_ctl.sh VMRAS VMRAS_CTL
 set -u
 vmras=$1 ctl=$2
@@ -58,11 +58,23 @@ out=$($wrap "$ctl" --socket "$sock" query-cpus-fast); rc=$?
 # A follower ends, status 0, when the monitor goes away (quit from another client).
 $wrap "$ctl" --socket "$sock" events >"$dir/events.out" 2>&1 &
 follower=$!
+$wrap "$ctl" --socket "$sock" --timestamps events >"$dir/events-ts.out" 2>&1 &
+follower_ts=$!
 sleep 0.2
+before=$(date +%s.%N)
 out=$($wrap "$ctl" --socket "$sock" quit); rc=$?
+after=$(date +%s.%N)
 [ $rc -eq 0 ] && [ "$out" = '{"return":{}}' ] || fail "quit: exit $rc, '$out'"
 wait $follower; rc=$?
 [ $rc -eq 0 ] || fail "events follower: exit $rc ($(cat "$dir/events.out"))"
+[[ $(head -n1 "$dir/events.out") == '{"event":"SHUTDOWN"'* ]] || fail "events: '$(cat "$dir/events.out")'"
+wait $follower_ts; rc=$?
+[ $rc -eq 0 ] || fail "events --timestamps follower: exit $rc ($(cat "$dir/events-ts.out"))"
+# The arrival time: CLOCK_REALTIME, between the quit's start and its reply.
+[[ $(head -n1 "$dir/events-ts.out") =~ ^([0-9]+\.[0-9]{9})\ \{\"event\":\"SHUTDOWN\" ]] ||
+	fail "events --timestamps: '$(cat "$dir/events-ts.out")'"
+awk -v a="$before" -v t="${BASH_REMATCH[1]}" -v b="$after" 'BEGIN { exit !(a <= t && t <= b) }' ||
+	fail "events --timestamps: arrival ${BASH_REMATCH[1]} not between $before and $after"
 wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] || fail "vmras after quit: exit $rc"
 [ ! -e "$sock" ] || fail "socket left behind after quit"
