@@ -442,7 +442,7 @@ static size_t scan_for_lost(struct ras *ras)
 {
 	struct machine *m = ras->m;
 	struct found_pages fp = { 0 };
-	uint64_t t0 = mono_ns(), before;
+	uint64_t t0 = mono_ns(), t1, before;
 	size_t news;
 	bool alive;
 	long n;
@@ -454,6 +454,7 @@ static size_t scan_for_lost(struct ras *ras)
 	if (!alive)
 		return 0;   /* the reset scans itself (ras_replace_poisoned) */
 	n = ram_poison_scan(&m->ram, collect, &fp);
+	t1 = mono_ns();
 	if (n < 0)
 		log_error("cannot scan guest RAM for poisoned pages no report named: %s", strerror(errno));
 	if (fp.oom)
@@ -468,8 +469,9 @@ static size_t scan_for_lost(struct ras *ras)
 	news = (size_t)(ras->scan_found - before);
 	pthread_mutex_unlock(&m->vm_lock);
 	if (news)
-		log_info("scan of guest RAM: %zu poisoned page%s no report named (of %ld poisoned), %.1f ms",
-			 news, news == 1 ? "" : "s", n, (double)(mono_ns() - t0) / 1e6);
+		log_info("scan of guest RAM (%.1f ms): %zu poisoned page%s no report named (of %ld poisoned), "
+			 "handled in %.1f ms", (double)(t1 - t0) / 1e6, news, news == 1 ? "" : "s", n,
+			 (double)(mono_ns() - t1) / 1e6);
 	return news;
 }
 
