@@ -33,10 +33,10 @@
 #define BUS_MCEERR_AR 4
 #endif
 
-/* With machine checks alone, an action-optional one the guest cannot take
- * yet (MCIP set) is decided again every MCE_RETRY_NS, for MCE_HOLD_NS at
- * most (an Intel guest's broadcast rendezvous waits up to 1 s), at most
- * MCE_HOLD_MAX at once; past either it goes as decided. */
+/* With machine checks alone, an action-optional one that would reset the
+ * VM (a broadcast meeting MCIP set) is decided again every MCE_RETRY_NS,
+ * for MCE_HOLD_NS at most (an Intel guest's broadcast rendezvous waits up
+ * to 1 s), at most MCE_HOLD_MAX at once; past either it goes as decided. */
 #define MCE_RETRY_NS (5 * 1000 * 1000ull)
 #define MCE_HOLD_NS (3000 * 1000 * 1000ull)
 #define MCE_HOLD_MAX 1024
@@ -50,8 +50,8 @@ struct ras {
 	uint64_t reports, scan_found, told_mce, untold;
 	uint64_t ao_mce_ns;        /* CLOCK_MONOTONIC of the last action-optional machine check */
 	bool ao_seen;              /* a drain handled an action-optional guest report: scan (RAS thread only) */
-	/* Action-optional machine checks held back while the guest handles
-	 * the last one (--ras mce), oldest first; under m->vm_lock. */
+	/* Action-optional machine checks held back while a vCPU handles the
+	 * last one (--ras mce), oldest first; under m->vm_lock. */
 	struct sigbus_event held[MCE_HOLD_MAX];
 	unsigned held_head, held_count;
 };
@@ -306,11 +306,12 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	/* Machine checks alone: one the guest cannot take now, because it is
-	 * still handling the last (MCIP set), is decided again shortly rather
-	 * than lost (ignore) or turned into a reset of the VM. */
+	/* Machine checks alone: an action-optional one that would reset the
+	 * VM because a vCPU is still handling the last (an Intel broadcast
+	 * meeting MCIP set) is decided again shortly instead. One the target
+	 * itself refuses (its MCIP set) is ignored at once, as QEMU does. */
 	if (use_mce && !use_ghes && !f.action_required && f.recipient == MF_RECIPIENT_GUEST && d.v.recursive &&
-	    (d.v.action == MF_ACTION_IGNORE || d.v.action == MF_ACTION_RESET) && hold_mce(ras, e)) {
+	    d.v.action == MF_ACTION_RESET && hold_mce(ras, e)) {
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
