@@ -140,6 +140,9 @@ burst() {
 	echo "$n: query-ras-stats $(cat "$LOGS/$n.stats")" >>"$REPORT"
 	report_lines "$n" "^vmras: scan|^vmras: .*(lost|dropped|panic)|^vmras-test: (vendor|alive|memory failure|overflow|a process)"
 	grep -m 3 'Memory failure: 0x[0-9a-f]*: recovery action' "$LOGS/$n.txt" | sed "s/^/$n console: /" >>"$REPORT"
+	# The numbers, for run-all's summary of a passing test too.
+	grep -E "^$n: |^$n console: (vmras: scan|vmras-test: (alive|memory failure|overflow))" "$REPORT" |
+		sed 's/^/report: /'
 }
 
 burst
