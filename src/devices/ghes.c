@@ -32,7 +32,7 @@ static uint64_t now_ns(void)
 /* Whether the source's free block may take pages now. */
 static bool pages_due(const struct ghes_source_dev *s, uint64_t now)
 {
-	return s->notify_mode == GHES_NOTIFY_PER_RECORD || now - s->acked_ns >= GHES_PACE_NS;
+	return s->notify_mode == GHES_NOTIFY_PER_RECORD || now - s->acked_ns >= s->pace_ns;
 }
 
 /* Packs the oldest waiting pages into the free block and takes it (lock
@@ -53,6 +53,7 @@ static bool write_pages(struct ghes_dev *g, struct ghes_source_dev *s)
 	if (len <= 0 || !ghes_queue_take(&s->q))
 		return false;
 	s->blocks++;
+	s->pace_ns = GHES_PACE_PAGE_NS * ((size_t)len - CPER_ESTATUS_LEN) / CPER_MEM_ENTRY_LEN;
 	return write_block(g, s, rec, (size_t)len);
 }
 
@@ -71,7 +72,7 @@ static void clear_source(struct ghes_dev *g, struct ghes_source_dev *s)
 	s->ack_reg = 1;
 	ghes_queue_init(&s->q);
 	ghes_backlog_clear(&s->pages);
-	s->acked_ns = 0;
+	s->acked_ns = s->pace_ns = 0;
 }
 
 static void ack_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
@@ -307,7 +308,7 @@ uint64_t ghes_dev_pump(struct ghes_dev *g, uint64_t now)
 			notify[i] = write_pages(g, s) && s->notify_mode == GHES_NOTIFY_ON_WRITE;
 			continue;
 		}
-		wait = s->acked_ns + GHES_PACE_NS - now;
+		wait = s->acked_ns + s->pace_ns - now;
 		if (!next || wait < next)
 			next = wait;
 	}

@@ -21,7 +21,7 @@
  * the oldest of them go into it together, one memory-error section each,
  * at most GHES_PAGES_PER_BLOCK. Records a client injected whole go first.
  * On a GHES_NOTIFY_ON_WRITE source the block is filled with pages again
- * only GHES_PACE_NS after the guest's acknowledge, by ghes_dev_pump (the
+ * only a pace after the guest's acknowledge, by ghes_dev_pump (the
  * device calls kick when one is due): see GHES_PAGES_PER_BLOCK for why.
  * Notifying (an interrupt, an NMI) is the machine's business: the device
  * calls notify with no lock held, so the callback may wait for a vCPU. */
@@ -47,11 +47,14 @@
  * (mm/memory-failure.c, MEMORY_FAILURE_FIFO_ORDER 4) that a workqueue item
  * on that CPU drains later; what does not fit is dropped with "Memory
  * failure: buffer overflow when queuing memory failure". So no block says
- * more than 16 pages, and the next block waits GHES_PACE_NS after the
- * acknowledge, time for the guest's worker to empty the FIFO (the
- * acknowledge comes before it runs). A 4 KiB block would hold 26. */
+ * more than 16 pages, and the next block of pages waits after the
+ * acknowledge (which comes before the worker runs) GHES_PACE_PAGE_NS for
+ * each page of the block before, time for the guest's worker to isolate
+ * them (a few ms a page in a nested lab guest printing to a serial console;
+ * 10 ms a block of 16 lost pages there). A 4 KiB block would hold 26. */
 #define GHES_PAGES_PER_BLOCK 16
-#define GHES_PACE_NS (10 * 1000 * 1000ull)
+#define GHES_PACE_PAGE_NS (3 * 1000 * 1000ull)
+#define GHES_PACE_MAX_NS (GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_NS)
 /* When a source's guest is notified (the callback below). */
 enum ghes_notify_mode {
 	/* Whenever the block is (re)written: at submit when the block is
@@ -78,6 +81,7 @@ struct ghes_source_dev {
 	struct ghes_queue q;
 	struct ghes_backlog pages;
 	uint64_t acked_ns;         /* CLOCK_MONOTONIC of the last acknowledge */
+	uint64_t pace_ns;          /* wait after it: GHES_PACE_PAGE_NS per page of the last block of pages */
 	uint64_t blocks;           /* blocks of pages written */
 };
 

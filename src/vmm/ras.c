@@ -36,6 +36,14 @@
 #define BUS_MCEERR_AR 4
 #endif
 
+/* With machine checks alone, an action-optional one that would reset the
+ * VM (a broadcast meeting MCIP set) is decided again every MCE_RETRY_NS,
+ * for MCE_HOLD_NS at most (an Intel guest's broadcast rendezvous waits up
+ * to 1 s), at most MCE_HOLD_MAX at once; past either it goes as decided. */
+#define MCE_RETRY_NS (5 * 1000 * 1000ull)
+#define MCE_HOLD_NS (3000 * 1000 * 1000ull)
+#define MCE_HOLD_MAX 1024
+
 struct ras {
 	struct machine *m;
 	struct poison_registry *registry;   /* under m->vm_lock */
@@ -54,6 +62,10 @@ struct ras {
 	uint64_t reports, scan_found, told_mce, untold;
 	uint64_t ao_mce_ns;        /* CLOCK_MONOTONIC of the last action-optional machine check */
 	bool ao_seen;              /* a drain handled an action-optional guest report: scan (RAS thread only) */
+	/* Action-optional machine checks held back while a vCPU handles the
+	 * last one (--ras mce), oldest first; under m->vm_lock. */
+	struct sigbus_event held[MCE_HOLD_MAX];
+	unsigned held_head, held_count;
 };
 
 /* A scan of guest RAM follows action-optional reports: at once (at most
@@ -192,6 +204,35 @@ static void ras_ghes_record(struct machine *m, const struct memory_failure *f,
 	*out = (struct mf_event_ghes){ .source = plan->source, .what = what, .waiting = (unsigned)r.waiting };
 }
 
+/* Whether the page of host address hva waits for its machine check. */
+static bool held_page(const struct ras *ras, uint64_t hva)
+{
+	uint64_t page = hva & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1);
+
+	for (unsigned i = 0; i < ras->held_count; i++) {
+		const struct sigbus_event *h = &ras->held[(ras->held_head + i) % MCE_HOLD_MAX];
+		if ((h->addr & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1)) == page)
+			return true;
+	}
+	return false;
+}
+
+/* Holds e back to be decided again (vm_lock held); false when it has
+ * waited long enough or no room is left. */
+static bool hold_mce(struct ras *ras, const struct sigbus_event *e)
+{
+	uint64_t now = mono_ns();
+	struct sigbus_event *slot;
+
+	if ((e->held_ns && now - e->held_ns >= MCE_HOLD_NS) || ras->held_count == MCE_HOLD_MAX)
+		return false;
+	slot = &ras->held[(ras->held_head + ras->held_count++) % MCE_HOLD_MAX];
+	*slot = *e;
+	if (!slot->held_ns)
+		slot->held_ns = now;
+	return true;
+}
+
 /* An action-optional report of a guest page the registry holds, not
  * replaced since, that a scan found first (or, for a found page, any
  * earlier record of it): the guest was told of it then. The report is
@@ -205,6 +246,8 @@ static bool told_before(struct ras *ras, const struct memory_failure *f, const s
 
 	if (!guest_ram_hva_to_gpa(&m->ram, (const void *)e->addr, &gpa, &r))
 		return false;
+	if (!e->held_ns && held_page(ras, e->addr))
+		return true;   /* its machine check waits already: the same page again */
 	known = poison_find_gpa(ras->registry, gpa);
 	if (!known || known->replaced || (!e->found && !known->found))
 		return false;
@@ -305,7 +348,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	}
 
 	pthread_mutex_lock(&m->vm_lock);
-	if (!e->found)
+	if (!e->found && !e->held_ns)
 		ras->reports++;
 	if (f.recipient == MF_RECIPIENT_GUEST && !f.action_required && told_before(ras, &f, e)) {
 		pthread_mutex_unlock(&m->vm_lock);
@@ -336,6 +379,15 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	}
 	if (arch_mf_decide(m, &f, f.recipient == MF_RECIPIENT_GUEST && m->vm_alive && !own_load, &d)) {
 		log_error("memory failure at 0x%" PRIxPTR ": no vCPU %d to tell", e->addr, e->vcpu);
+		pthread_mutex_unlock(&m->vm_lock);
+		return;
+	}
+	/* Machine checks alone: an action-optional one that would reset the
+	 * VM because a vCPU is still handling the last (an Intel broadcast
+	 * meeting MCIP set) is decided again shortly instead. One the target
+	 * itself refuses (its MCIP set) is ignored at once, as QEMU does. */
+	if (use_mce && !use_ghes && !f.action_required && f.recipient == MF_RECIPIENT_GUEST && d.v.recursive &&
+	    d.v.action == MF_ACTION_RESET && hold_mce(ras, e)) {
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
@@ -404,15 +456,47 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	pthread_mutex_unlock(&m->vm_lock);
 }
 
-/* Milliseconds poll may sleep before the earliest of the due times (ns
- * from now, 0: none), rounded up so it never wakes early. */
+/* The earlier of two due times (ns from now, 0: none). */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Milliseconds poll may sleep before the earliest of the due times,
+ * rounded up so it never wakes early. */
 static int poll_ms(uint64_t a, uint64_t b)
 {
-	uint64_t due = !a ? b : !b ? a : a < b ? a : b;
+	uint64_t due = earliest(a, b);
 
 	if (!due)
 		return -1;
 	return (int)((due + 999999) / 1000000);
+}
+
+/* Decides again, once, every machine check held back so far (those held
+ * back again wait for the next round). */
+static void retry_held(struct ras *ras)
+{
+	struct machine *m = ras->m;
+	unsigned n;
+
+	pthread_mutex_lock(&m->vm_lock);
+	n = ras->held_count;
+	pthread_mutex_unlock(&m->vm_lock);
+	while (n--) {
+		struct sigbus_event e;
+
+		pthread_mutex_lock(&m->vm_lock);
+		if (!ras->held_count) {
+			pthread_mutex_unlock(&m->vm_lock);
+			break;
+		}
+		e = ras->held[ras->held_head];
+		ras->held_head = (ras->held_head + 1) % MCE_HOLD_MAX;
+		ras->held_count--;
+		pthread_mutex_unlock(&m->vm_lock);
+		handle(ras, &e);
+	}
 }
 
 struct found_pages {
@@ -446,7 +530,7 @@ static size_t scan_for_lost(struct ras *ras)
 {
 	struct machine *m = ras->m;
 	struct found_pages fp = { 0 };
-	uint64_t t0 = mono_ns(), before;
+	uint64_t t0 = mono_ns(), t1, before;
 	size_t news;
 	bool alive;
 	long n;
@@ -458,6 +542,7 @@ static size_t scan_for_lost(struct ras *ras)
 	if (!alive)
 		return 0;   /* the reset scans itself (ras_replace_poisoned) */
 	n = ram_poison_scan(&m->ram, collect, &fp);
+	t1 = mono_ns();
 	if (n < 0)
 		log_error("cannot scan guest RAM for poisoned pages no report named: %s", strerror(errno));
 	if (fp.oom)
@@ -472,8 +557,9 @@ static size_t scan_for_lost(struct ras *ras)
 	news = (size_t)(ras->scan_found - before);
 	pthread_mutex_unlock(&m->vm_lock);
 	if (news)
-		log_info("scan of guest RAM: %zu poisoned page%s no report named (of %ld poisoned), %.1f ms",
-			 news, news == 1 ? "" : "s", n, (double)(mono_ns() - t0) / 1e6);
+		log_info("scan of guest RAM (%.1f ms): %zu poisoned page%s no report named (of %ld poisoned), "
+			 "handled in %.1f ms", (double)(t1 - t0) / 1e6, news, news == 1 ? "" : "s", n,
+			 (double)(mono_ns() - t1) / 1e6);
 	return news;
 }
 
@@ -483,7 +569,7 @@ static void *ras_thread(void *arg)
 	struct machine *m = ras->m;
 	struct pollfd p[2] = { { .fd = sigbus_intake_eventfd(), .events = POLLIN },
 			       { .fd = ras->kick_fd, .events = POLLIN } };
-	uint64_t ghes_due = 0, scan_due = 0, last_scan = 0, followup = 0;
+	uint64_t ghes_due = 0, scan_due = 0, last_scan = 0, followup = 0, retry_due = 0, last_retry = 0;
 
 	pthread_setname_np(pthread_self(), "ras");
 	sigbus_set_thread_handler();
@@ -492,7 +578,7 @@ static void *ras_thread(void *arg)
 		unsigned long lost;
 		uint64_t drain, now;
 
-		if (poll(p, 2, poll_ms(ghes_due, scan_due)) < 0 && errno != EINTR)
+		if (poll(p, 2, poll_ms(earliest(ghes_due, retry_due), scan_due)) < 0 && errno != EINTR)
 			break;
 		if (p[1].revents & POLLIN && read(ras->kick_fd, &drain, sizeof(drain)) < 0 && errno != EAGAIN)
 			log_error("memory-failure thread: reading its wake-up: %s", strerror(errno));
@@ -522,6 +608,14 @@ static void *ras_thread(void *arg)
 			followup = scan_for_lost(ras) ? mono_ns() + SCAN_QUIET_NS : 0;
 		}
 		now = mono_ns();
+		if (now - last_retry >= MCE_RETRY_NS) {
+			last_retry = now;
+			retry_held(ras);
+		}
+		now = mono_ns();
+		pthread_mutex_lock(&m->vm_lock);
+		retry_due = !ras->held_count ? 0 : last_retry + MCE_RETRY_NS > now ? last_retry + MCE_RETRY_NS - now : 1;
+		pthread_mutex_unlock(&m->vm_lock);
 		if (ras->ao_seen)
 			scan_due = last_scan + SCAN_GAP_NS > now ? last_scan + SCAN_GAP_NS - now : 1;
 		else

@@ -106,6 +106,8 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	ev.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	ev.vm = __atomic_load_n(&vm_generation, __ATOMIC_ACQUIRE);
 	ev.synthetic = synthetic;
+	ev.found = false;
+	ev.held_ns = 0;
 	sigbus_ring_push(&ring, &ev);
 	if (code == BUS_MCEERR_AR && from_guest)
 		thread_ar++;

@@ -23,6 +23,7 @@ struct sigbus_event {
 	unsigned vm;         /* which VM ran then (sigbus_set_vm_generation) */
 	bool synthetic;      /* queued by vmras itself: no page is really poisoned */
 	bool found;          /* no signal: a scan of guest RAM found the page poisoned */
+	uint64_t held_ns;    /* CLOCK_MONOTONIC when its machine check was first held back, or 0 */
 };
 
 struct sigbus_slot {

@@ -6,8 +6,10 @@
 #   1. one page: the guest decodes the record (source 1, recoverable, memory
 #      error, the poisoned address) and recovers the pfn; the early-kill owner
 #      gets BUS_MCEERR_AO; the guest lives on.
-#   2. ten pages poisoned back to back: ten records, each acknowledged before
-#      the next is written, every pfn recovered in the order poisoned.
+#   2. ten pages poisoned back to back: an event each (a page whose signal
+#      merged with the next one's is found by vmras's scan, so in any order),
+#      packed into blocks acknowledged before the next is written, every pfn
+#      recovered.
 #   3. QMP inject-ghes-v2-error with a raw record (vmras-cper) for a page
 #      nothing poisoned: the guest decodes it and isolates that page too.
 #   4. action required, --early-kill off: the victim reads its poisoned page;
@@ -136,21 +138,24 @@ decoded() {
 	expect $n "pageholder: early SIGBUS code=5 \(BUS_MCEERR_AO\) addr=$e_va lsb=12" \
 		"the early-kill holder did not get BUS_MCEERR_AO for its page"
 
-	# Ten more events, one per page, in order; none dropped; and the guest
-	# recovered the pages in the order they were poisoned.
-	i=1
+	# Ten more events, one per page; none dropped; the guest recovered
+	# every page. Signals of pages poisoned back to back can merge: the scan that
+	# follows finds the page a merged signal named, after the next page's
+	# report, so the order of events and of the guest's recoveries may
+	# differ from the poisoning's; each page, once, is what must hold.
 	for g in $(gpas $n 10); do
-		event_expect $n $((i + 1)) "page b$i" '"action":"inject"' "\"guest-physical-address\":$((g))," \
-			'"ghes":{"source":1,"delivery":"'
-		i=$((i + 1))
+		k=$(grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | sed -n '2,11p' |
+			grep "\"guest-physical-address\":$((g)),.*\"ghes\":{\"source\":1,\"delivery\":\"" |
+			grep -c '"action":"inject"')
+		[ "$k" = 1 ] || fail $n "$n: $k of events 2-11 name page $g (an inject through GHES source 1), expected 1"
 	done
 	grep '"event":"MEMORY_FAILURE"' "$LOGS/$n.events" | grep -q '"delivery":"dropped"' &&
 		fail $n "$n: a record was dropped"
-	want=$(for i in 1 2 3 4 5 6 7 8 9 10; do holder $n "b$i" pfn; done | tr '\n' ' ')
+	want=$(for i in 1 2 3 4 5 6 7 8 9 10; do holder $n "b$i" pfn; done | sort | tr '\n' ' ')
 	got=$(grep -v '^klog: ' "$LOGS/$n.txt" |
 		sed -n 's/.*Memory failure: \(0x[0-9a-f]*\): recovery action.*/\1/p' |
-		grep -vx -e "$e_pfn" -e "$q_pfn" | tr '\n' ' ')
-	[ "$got" = "$want" ] || fail $n "$n: pages recovered in the order '$got', poisoned in the order '$want'"
+		grep -vx -e "$e_pfn" -e "$q_pfn" | sort | tr '\n' ' ')
+	[ "$got" = "$want" ] || fail $n "$n: pages recovered '$got', poisoned '$want' (sorted)"
 	queued=$(grep -c '"delivery":"queued"' "$LOGS/$n.events")
 	echo "$n: of the ten back-to-back records, $queued waited in the queue for an acknowledge" >>"$REPORT"
 	expect $n "^vmras-test: alive corrupted_kb=48$" "the guest does not count 48 kB HardwareCorrupted"
