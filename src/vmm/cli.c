@@ -112,7 +112,7 @@ void cli_usage(FILE *out)
 	      out);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int cli_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -181,9 +181,9 @@ int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen)
 		q->kind = CLI_QMP_UNIX;
 		q->path = text + 5;
 		if (!*q->path)
-			return fail(err, errlen, "invalid --qmp '%s': the socket path is empty", text);
+			return cli_fail(err, errlen, "invalid --qmp '%s': the socket path is empty", text);
 		if (strlen(q->path) >= path_max)
-			return fail(err, errlen, "--qmp socket path is %zu bytes; a socket path holds at most %zu",
+			return cli_fail(err, errlen, "--qmp socket path is %zu bytes; a socket path holds at most %zu",
 				    strlen(q->path), path_max - 1);
 		return 0;
 	}
@@ -194,20 +194,20 @@ int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen)
 		unsigned long port;
 
 		if (!colon)
-			return fail(err, errlen, "invalid --qmp '%s': expected tcp:[HOST]:PORT", text);
+			return cli_fail(err, errlen, "invalid --qmp '%s': expected tcp:[HOST]:PORT", text);
 		hlen = (size_t)(colon - host);
 		if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
 			host++;
 			hlen -= 2;
 		} else if (memchr(host, ':', hlen)) {
-			return fail(err, errlen, "invalid --qmp '%s': write an IPv6 address in brackets", text);
+			return cli_fail(err, errlen, "invalid --qmp '%s': write an IPv6 address in brackets", text);
 		}
 		if (hlen >= sizeof(q->host))
-			return fail(err, errlen, "invalid --qmp '%s': the host name is too long", text);
+			return cli_fail(err, errlen, "invalid --qmp '%s': the host name is too long", text);
 		errno = 0;
 		port = strtoul(colon + 1, &end, 10);
 		if (colon[1] < '0' || colon[1] > '9' || *end || errno || port < 1 || port > 65535)
-			return fail(err, errlen, "invalid --qmp '%s': the port must be a number from 1 to 65535", text);
+			return cli_fail(err, errlen, "invalid --qmp '%s': the port must be a number from 1 to 65535", text);
 		q->kind = CLI_QMP_TCP;
 		if (hlen)
 			memcpy(q->host, host, hlen);
@@ -216,7 +216,7 @@ int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen)
 		q->port = (uint16_t)port;
 		return 0;
 	}
-	return fail(err, errlen, "invalid --qmp '%s': expected unix:PATH or tcp:[HOST]:PORT", text);
+	return cli_fail(err, errlen, "invalid --qmp '%s': expected unix:PATH or tcp:[HOST]:PORT", text);
 }
 
 int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, size_t errlen)
@@ -242,19 +242,19 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 		case OPT_DUMP_ACPI: o->dump_acpi = optarg; break;
 		case OPT_FIRMWARE:
 			if (!*optarg)
-				return fail(err, errlen, "invalid --firmware '': expected a file or none");
+				return cli_fail(err, errlen, "invalid --firmware '': expected a file or none");
 			o->firmware = strcmp(optarg, "none") ? optarg : NULL;
 			o->firmware_set = true;
 			break;
 		case OPT_EVENT_LOG: o->event_log = optarg; break;
 		case OPT_CPU_VENDOR:
 			if (strcmp(optarg, "host") && strcmp(optarg, "intel") && strcmp(optarg, "amd"))
-				return fail(err, errlen, "invalid --cpu-vendor '%s': expected host, intel or amd", optarg);
+				return cli_fail(err, errlen, "invalid --cpu-vendor '%s': expected host, intel or amd", optarg);
 			o->cpu_vendor = optarg;
 			break;
 		case OPT_ON_PANIC:
 			if (guest_panic_action_parse(optarg, &o->on_panic))
-				return fail(err, errlen, "invalid --on-panic '%s': expected pause, poweroff or run", optarg);
+				return cli_fail(err, errlen, "invalid --on-panic '%s': expected pause, poweroff or run", optarg);
 			break;
 		case OPT_MACHINE:
 			if (!strcmp(optarg, "none"))
@@ -262,7 +262,7 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			else if (!strcmp(optarg, "pc"))
 				o->machine_none = false;
 			else
-				return fail(err, errlen, "invalid --machine '%s': expected pc or none", optarg);
+				return cli_fail(err, errlen, "invalid --machine '%s': expected pc or none", optarg);
 			break;
 		case OPT_PAUSED: o->paused = true; break;
 		case OPT_MEMORY_BACKEND:
@@ -277,11 +277,11 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			else if (!strcmp(optarg, "both"))
 				o->ras = RAS_MODE_BOTH;
 			else
-				return fail(err, errlen, "invalid --ras '%s': expected mce, ghes or both", optarg);
+				return cli_fail(err, errlen, "invalid --ras '%s': expected mce, ghes or both", optarg);
 			break;
 		case OPT_QMP:
 			if (o->nqmp == CLI_MAX_QMP)
-				return fail(err, errlen, "--qmp is given more than %d times", CLI_MAX_QMP);
+				return cli_fail(err, errlen, "--qmp is given more than %d times", CLI_MAX_QMP);
 			if (cli_parse_qmp(optarg, &o->qmp[o->nqmp], err, errlen))
 				return -1;
 			o->nqmp++;
@@ -292,47 +292,47 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			else if (!strcmp(optarg, "off"))
 				o->early_kill = false;
 			else
-				return fail(err, errlen, "invalid --early-kill '%s': expected on or off", optarg);
+				return cli_fail(err, errlen, "invalid --early-kill '%s': expected on or off", optarg);
 			break;
 		case 'h': o->help = true; break;
 		case 'V': o->version = true; break;
 		case 'm':
 			if (cli_parse_size(optarg, &o->memory))
-				return fail(err, errlen, "invalid --memory '%s': expected a size such as 512M or 2G", optarg);
+				return cli_fail(err, errlen, "invalid --memory '%s': expected a size such as 512M or 2G", optarg);
 			if (o->memory < CLI_MIN_MEMORY || o->memory > CLI_MAX_MEMORY)
-				return fail(err, errlen, "--memory %s is out of range (16M to 1T)", optarg);
+				return cli_fail(err, errlen, "--memory %s is out of range (16M to 1T)", optarg);
 			if (o->memory & 0xfff)
-				return fail(err, errlen, "--memory %s is not a multiple of 4K", optarg);
+				return cli_fail(err, errlen, "--memory %s is not a multiple of 4K", optarg);
 			break;
 		case 'c':
 			if (parse_cpus(optarg, &o->cpus))
-				return fail(err, errlen, "invalid --cpus '%s': expected a number from 1 to %d", optarg, CLI_MAX_CPUS);
+				return cli_fail(err, errlen, "invalid --cpus '%s': expected a number from 1 to %d", optarg, CLI_MAX_CPUS);
 			break;
 		case ':':
-			return fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+			return cli_fail(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		default:
 			/* glibc sets optopt for a long option given an argument it does not take. */
 			if (!strncmp(argv[optind - 1], "--", 2) && strchr(argv[optind - 1], '=') && optopt)
-				return fail(err, errlen, "option '%.*s' takes no argument (see --help)",
+				return cli_fail(err, errlen, "option '%.*s' takes no argument (see --help)",
 					    (int)(strchr(argv[optind - 1], '=') - argv[optind - 1]), argv[optind - 1]);
 			if (!strncmp(argv[optind - 1], "--", 2))
-				return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+				return cli_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 			if (optopt)
-				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
-			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+				return cli_fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return cli_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+		return cli_fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->help || o->version)
 		return 0;
 	if (o->machine_none && (o->kernel || o->initrd || o->append || o->dump_acpi || o->firmware_set))
-		return fail(err, errlen, "--machine none runs no guest: --kernel, --initrd, --append, --firmware and --dump-acpi do not apply");
+		return cli_fail(err, errlen, "--machine none runs no guest: --kernel, --initrd, --append, --firmware and --dump-acpi do not apply");
 	/* Firmware without a kernel stops in its boot manager: still a guest. */
 	if (!o->kernel && !o->firmware && !o->dump_acpi && !o->machine_none)
-		return fail(err, errlen, "--kernel is required (see --help)");
+		return cli_fail(err, errlen, "--kernel is required (see --help)");
 	if (!o->kernel && (o->initrd || o->append))
-		return fail(err, errlen, "--initrd and --append need --kernel");
+		return cli_fail(err, errlen, "--initrd and --append need --kernel");
 	/* A hugepage size is known now; a file's only once it is opened. */
 	if (o->memory_backend.kind == RAM_BACKEND_HUGETLB) {
 		const struct guest_ram whole = { .total = o->memory };
@@ -343,6 +343,6 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 			return -1;
 	}
 	if (o->append && strlen(o->append) >= 2048)
-		return fail(err, errlen, "--append is %zu bytes; the kernel command line holds at most 2047", strlen(o->append));
+		return cli_fail(err, errlen, "--append is %zu bytes; the kernel command line holds at most 2047", strlen(o->append));
 	return 0;
 }

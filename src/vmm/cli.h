@@ -60,6 +60,10 @@ struct vmras_options {
 };
 
 /* Returns 0 on success; on error returns -1 and writes one line (no newline) to err. */
+/* Writes a usage error into err (the user's words made one printable line)
+ * and returns -1: the parsers' common way out. */
+int cli_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 int cli_parse(int argc, char *const argv[], struct vmras_options *opts, char *err, size_t errlen);
 
 /* "512", "512M", "2G", "1048576K": a bare number is MiB, as with QEMU's -m. */

@@ -1,26 +1,11 @@
 #include "vmm/ram_backend.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ras/verdict.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	/* Paths are the user's words: keep the message one printable line. */
-	for (char *c = err; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return -1;
-}
+#include "vmm/cli.h"
 
 int ram_backend_parse(const char *text, struct ram_backend *b, char *err, size_t errlen)
 {
@@ -41,15 +26,15 @@ int ram_backend_parse(const char *text, struct ram_backend *b, char *err, size_t
 		return 0;
 	}
 	if (!strncmp(text, "hugetlb:", 8))
-		return fail(err, errlen, "invalid --memory-backend '%s': hugetlb pages are 2M or 1G", text);
+		return cli_fail(err, errlen, "invalid --memory-backend '%s': hugetlb pages are 2M or 1G", text);
 	if (!strncmp(text, "file:", 5)) {
 		if (!text[5])
-			return fail(err, errlen, "invalid --memory-backend '%s': the file's path is empty", text);
+			return cli_fail(err, errlen, "invalid --memory-backend '%s': the file's path is empty", text);
 		b->kind = RAM_BACKEND_FILE;
 		b->path = text + 5;
 		return 0;
 	}
-	return fail(err, errlen, "invalid --memory-backend '%s': expected memfd, hugetlb, hugetlb:2M, hugetlb:1G "
+	return cli_fail(err, errlen, "invalid --memory-backend '%s': expected memfd, hugetlb, hugetlb:2M, hugetlb:1G "
 		    "or file:PATH", text);
 }
 
@@ -99,13 +84,13 @@ int ram_backend_check_layout(const struct guest_ram *ram, unsigned shift, const 
 
 	mf_size_name(shift, page, sizeof(page));
 	if (ram->total & mask)
-		return fail(err, errlen, "--memory %s is not a multiple of %s, the page size of --memory-backend %s",
+		return cli_fail(err, errlen, "--memory %s is not a multiple of %s, the page size of --memory-backend %s",
 			    size_text(ram->total, total, sizeof(total)), page, what);
 	for (unsigned i = 0; i < ram->count; i++) {
 		const struct ram_region *r = &ram->region[i];
 
 		if ((r->gpa | r->size) & mask)
-			return fail(err, errlen, "guest RAM region %s (0x%" PRIx64 "-0x%" PRIx64 ") does not start and "
+			return cli_fail(err, errlen, "guest RAM region %s (0x%" PRIx64 "-0x%" PRIx64 ") does not start and "
 				    "end on a %s page of --memory-backend %s: a page cannot straddle the region's "
 				    "edge (x86 moves RAM beyond 3 GiB above the 32-bit hole)", r->name, r->gpa,
 				    r->gpa + r->size, page, what);
@@ -140,7 +125,7 @@ int ram_backend_check_hugepages(uint64_t need, uint64_t available, unsigned shif
 		char dir[64];
 		snprintf(knob, sizeof(knob), "%s/nr_hugepages", ram_backend_sysfs_dir(shift, dir, sizeof(dir)));
 	}
-	return fail(err, errlen, "guest RAM needs %" PRIu64 " %s hugepages, %" PRIu64 " free (see %s)", need, page,
+	return cli_fail(err, errlen, "guest RAM needs %" PRIu64 " %s hugepages, %" PRIu64 " free (see %s)", need, page,
 		    available, knob);
 }
 
@@ -148,6 +133,6 @@ int ram_backend_check_file_size(const char *path, uint64_t have, uint64_t want, 
 {
 	if (have == 0 || have == want)
 		return 0;
-	return fail(err, errlen, "--memory-backend file:%s is %" PRIu64 " bytes, but guest RAM (--memory) is %" PRIu64
+	return cli_fail(err, errlen, "--memory-backend file:%s is %" PRIu64 " bytes, but guest RAM (--memory) is %" PRIu64
 		    " bytes: use a file of that size, or a new one", path, have, want);
 }
