@@ -46,25 +46,7 @@ burst() {
 		fail "$n" "$n: the guest did not get its page holder ready"
 		return
 	fi
-	# Every gpas line printed (a slow console needs seconds).
-	k=60
-	while :; do
-		console_text "$n" | sed -n 's/^pageholder: hold gpas //p' | tr ' ' '\n' | grep . | head -n "$want" >"$LOGS/$n.gpas"
-		got=$(wc -l <"$LOGS/$n.gpas")
-		[ "$got" -lt "$want" ] && [ $k -gt 0 ] || break
-		sleep 0.5
-		k=$((k - 1))
-	done
-	if [ "$got" != "$want" ]; then
-		vm_kill
-		fail "$n" "$n: the holder listed $got pages, expected at least $want"
-		return
-	fi
-	t0=$(date +%s.%N)
-	# shellcheck disable=SC2046
-	vmras-poison "$VM_PID" $(cat "$LOGS/$n.gpas") >"$LOGS/$n.poison" 2>&1 ||
-		fail "$n" "$n: vmras-poison failed: $(tail -n 1 "$LOGS/$n.poison")"
-	t1=$(date +%s.%N)
+	poison_held_pages "$n" "$want" || return
 	poisoned=$(grep -c '^vmras-poison: poisoned' "$LOGS/$n.poison")
 	say "  $n: $poisoned pages poisoned in $(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }') s"
 	# Every page named by an event (60 s at most), then the time of the last.

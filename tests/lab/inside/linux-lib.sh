@@ -290,6 +290,32 @@ poison() { # NAME GPA
 	return 1
 }
 
+# The first WANT pages the guest's "hold" page holder listed, poisoned back
+# to back (one vmras-poison, every frame found first): $LOGS/NAME.gpas and
+# .poison, t0 and t1 around the poisoning. Returns 1 (the VM killed, a
+# failure recorded) when the holder listed fewer (30 s at most: its lines
+# take seconds on a slow console).
+poison_held_pages() { # NAME WANT
+	_k=60
+	while :; do
+		console_text "$1" | sed -n 's/^pageholder: hold gpas //p' | tr ' ' '\n' | grep . | head -n "$2" >"$LOGS/$1.gpas"
+		_got=$(wc -l <"$LOGS/$1.gpas")
+		[ "$_got" -lt "$2" ] && [ $_k -gt 0 ] || break
+		sleep 0.5
+		_k=$((_k - 1))
+	done
+	if [ "$_got" != "$2" ]; then
+		vm_kill
+		fail "$1" "$1: the holder listed $_got pages, expected at least $2"
+		return 1
+	fi
+	t0=$(date +%s.%N)
+	# shellcheck disable=SC2046
+	vmras-poison "$VM_PID" $(cat "$LOGS/$1.gpas") >"$LOGS/$1.poison" 2>&1 ||
+		fail "$1" "$1: vmras-poison failed: $(tail -n 1 "$LOGS/$1.poison")"
+	t1=$(date +%s.%N)
+}
+
 event_expect() { # NAME I WHAT FRAGMENT...
 	_name=$1 _i=$2 _what=$3
 	shift 3
