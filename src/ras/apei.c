@@ -64,6 +64,20 @@ void apei_settle(const struct apei_plan *p, enum ghes_submit what, unsigned wait
 			 p->source);
 }
 
+bool apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns)
+{
+	if (s->page != page + 1 || now_ns < s->since_ns) {
+		*s = (struct apei_streak){ .page = page + 1, .since_ns = now_ns, .reports = 1 };
+		return false;
+	}
+	if (s->reports < UINT32_MAX)
+		s->reports++;
+	if (now_ns - s->since_ns < APEI_STUCK_NS)
+		return false;
+	s->page = 0;
+	return true;
+}
+
 const char *apei_delivery_name(enum ghes_submit what)
 {
 	return what == GHES_WRITE_NOW ? "notified" : ghes_submit_name(what);

@@ -16,7 +16,11 @@
  *    arm64 before its firmware placed the blocks) keeps its own verdict.
  *  - an action-required repeat of a page already reported through GHES gets
  *    no new record: the vCPU is retrying the access while the guest isolates
- *    the page, and a record per retry would only fill the queue. */
+ *    the page, and a record per retry would only fill the queue. But a
+ *    guest that never isolates it (its kernel holds the page: a freed page
+ *    of a dead owner reused before the guest was told of it) would leave
+ *    the vCPU faulting forever, so a vCPU that keeps faulting on one page
+ *    for APEI_STUCK_NS is stuck (apei_streak), and vmras resets the VM. */
 #ifndef VMRAS_RAS_APEI_H
 #define VMRAS_RAS_APEI_H
 
@@ -50,6 +54,19 @@ struct mf_event_ghes {
 	enum ghes_submit what;
 	unsigned waiting;          /* records queued behind the block after this one */
 };
+
+/* One vCPU's run of action-required reports on one page. */
+#define APEI_STUCK_NS (5 * 1000 * 1000 * 1000ull)
+struct apei_streak {
+	uint64_t page;             /* page + 1; 0: no run */
+	uint64_t since_ns;         /* the run's first report */
+	uint32_t reports;
+};
+
+/* Another action-required report of page on this vCPU at now_ns (a
+ * monotonic clock). Returns true when the vCPU has faulted on that page,
+ * and on no other, for APEI_STUCK_NS or more; the run then starts over. */
+bool apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns);
 
 /* "notified", "queued", "dropped", "invalid". */
 const char *apei_delivery_name(enum ghes_submit what);

@@ -62,6 +62,9 @@ struct ras {
 	uint64_t reports, scan_found, told_mce, untold;
 	uint64_t ao_mce_ns;        /* CLOCK_MONOTONIC of the last action-optional machine check */
 	bool ao_seen;              /* a drain handled an action-optional guest report: scan (RAS thread only) */
+	/* Per vCPU (up to the CLI's 255): its run of unanswered
+	 * action-required faults on one page, to tell a stuck guest. */
+	struct apei_streak streak[256];
 	/* Action-optional machine checks held back while a vCPU handles the
 	 * last one (--ras mce), oldest first; under m->vm_lock. */
 	struct sigbus_event held[MCE_HOLD_MAX];
@@ -416,6 +419,21 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		 * the event, which can then say where it went. */
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
 		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
+	}
+	/* A repeat answered by nothing (GHES alone told the page already): the
+	 * vCPU retries until the guest isolates it. One that never does would
+	 * spin in KVM_RUN forever; past APEI_STUCK_NS it is reset instead. */
+	if (current_vcpu && !plan.mce && !plan.submit && d.v.action == MF_ACTION_IGNORE &&
+	    (unsigned)e->vcpu < sizeof(ras->streak) / sizeof(ras->streak[0])) {
+		struct apei_streak *st = &ras->streak[e->vcpu];
+
+		if (apei_streak(st, f.gpa & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1), mono_ns())) {
+			d.v.action = MF_ACTION_RESET;
+			mf_verdict_say(&d.v, "vCPU %d faulted on this page for %llu s (%" PRIu32 " reports) after "
+				       "GHES told the guest of it, and the guest did not isolate it: reset, "
+				       "rather than a vCPU spinning", e->vcpu,
+				       (unsigned long long)(APEI_STUCK_NS / 1000000000ull), st->reports);
+		}
 	}
 	if (f.recipient == MF_RECIPIENT_GUEST && f.lsb > MF_PAGE_SHIFT && !repeat && use_ghes && m->vm_alive &&
 	    !d.v.no_ghes && (d.v.action == MF_ACTION_INJECT || d.v.action == MF_ACTION_IGNORE))
@@ -884,6 +902,7 @@ void ras_replace_poisoned(struct machine *m)
 	if (!sc.ras)
 		return;
 	pthread_mutex_lock(&m->vm_lock);
+	memset(sc.ras->streak, 0, sizeof(sc.ras->streak));   /* runs of the VM that is gone */
 	/* Reports can be lost (a burst coalesces signals), so the kernel's own
 	 * marks are read too: the reload that follows must not meet a page
 	 * nobody told vmras of. */

@@ -216,6 +216,33 @@ static void test_event_member(void **state)
 	assert_string_equal(apei_delivery_name(GHES_INVALID), "invalid");
 }
 
+/* A vCPU faulting on one page for APEI_STUCK_NS is stuck; another page,
+ * or the clock going back, starts a new run. */
+static void test_streak(void **state)
+{
+	struct apei_streak st = { 0 };
+	const uint64_t s = 1000000000ull;
+	(void)state;
+
+	assert_false(apei_streak(&st, 0x1000, 10 * s));
+	assert_false(apei_streak(&st, 0x1000, 12 * s));
+	assert_int_equal(st.reports, 2);
+	/* Another page: a new run from now. */
+	assert_false(apei_streak(&st, 0x2000, 13 * s));
+	assert_false(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS - 1));
+	assert_true(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS));
+	/* Said once: the run starts over. */
+	assert_false(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS + 1));
+	/* Page 0 is a page like any other. */
+	st = (struct apei_streak){ 0 };
+	assert_false(apei_streak(&st, 0, 1));
+	assert_true(apei_streak(&st, 0, 1 + APEI_STUCK_NS));
+	/* A clock behind the run's start starts a new one. */
+	assert_false(apei_streak(&st, 0, 50 * s));
+	assert_false(apei_streak(&st, 0, 40 * s));
+	assert_false(apei_streak(&st, 0, 40 * s + APEI_STUCK_NS - 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_fatal_and_hypervisor_untouched),
 		cmocka_unit_test(test_both),
 		cmocka_unit_test(test_ar_repeat),
+		cmocka_unit_test(test_streak),
 		cmocka_unit_test(test_settle_ghes_only),
 		cmocka_unit_test(test_event_member),
 	};
