@@ -91,20 +91,7 @@ qemu_start() { # NAME GUEST-SCRIPT VENDOR
 	exec 3>"$LOGS/$VM.in"
 	# shellcheck disable=SC2034 # linux-lib.sh's vm_end reads both
 	VM_START=$(date +%s)
-	(
-		i=0
-		while [ $i -lt "$GUEST_TIMEOUT" ]; do
-			kill -0 $VM_PID 2>/dev/null || exit 0
-			sleep 1
-			i=$((i + 1))
-		done
-		: >"$LOGS/$VM.timedout"
-		kill $VM_PID 2>/dev/null
-		sleep 5
-		kill -KILL $VM_PID 2>/dev/null
-	) &
-	# shellcheck disable=SC2034
-	VM_DOG=$!
+	vm_watchdog
 }
 
 # QEMU's guest RAM for vmras-poison --ram: one anonymous private mapping of

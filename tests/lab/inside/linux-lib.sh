@@ -158,6 +158,25 @@ guest_console() {
 	case $(uname -m) in aarch64) echo ttyAMA0 ;; *) echo ttyS0 ;; esac
 }
 
+# Kills the VM (VM_PID) after GUEST_TIMEOUT seconds, leaving $LOGS/$VM.timedout;
+# sets VM_DOG. It ends by itself within a second of the VM. vm_start's, and
+# the benchmarks' for their peer VMMs.
+vm_watchdog() {
+	(
+		i=0
+		while [ $i -lt "$GUEST_TIMEOUT" ]; do
+			kill -0 $VM_PID 2>/dev/null || exit 0
+			sleep 1
+			i=$((i + 1))
+		done
+		: >"$LOGS/$VM.timedout"
+		kill $VM_PID 2>/dev/null
+		sleep 5
+		kill -KILL $VM_PID 2>/dev/null
+	) &
+	VM_DOG=$!
+}
+
 vm_start() {
 	VM=$1 _script=$2 _vendor=$3
 	shift 3
@@ -172,20 +191,7 @@ vm_start() {
 	VM_PID=$!
 	exec 3>"$LOGS/$VM.in"
 	VM_START=$(date +%s)
-	# The watchdog ends by itself within a second of vmras.
-	(
-		i=0
-		while [ $i -lt "$GUEST_TIMEOUT" ]; do
-			kill -0 $VM_PID 2>/dev/null || exit 0
-			sleep 1
-			i=$((i + 1))
-		done
-		: >"$LOGS/$VM.timedout"
-		kill $VM_PID 2>/dev/null
-		sleep 5
-		kill -KILL $VM_PID 2>/dev/null
-	) &
-	VM_DOG=$!
+	vm_watchdog
 }
 
 vm_alive() { kill -0 "$VM_PID" 2>/dev/null; }
