@@ -32,7 +32,16 @@ static uint64_t now_ns(void)
 /* Whether the source's free block may take pages now. */
 static bool pages_due(const struct ghes_source_dev *s, uint64_t now)
 {
-	return s->notify_mode == GHES_NOTIFY_PER_RECORD || now - s->acked_ns >= s->pace_ns;
+	return s->notify_mode == GHES_NOTIFY_PER_RECORD ||
+	       (now - s->acked_ns >= s->pace_ns && now >= s->held_until_ns);
+}
+
+/* When pages_due becomes true (ON_WRITE sources). */
+static uint64_t pages_due_at(const struct ghes_source_dev *s)
+{
+	uint64_t paced = s->acked_ns + s->pace_ns;
+
+	return paced > s->held_until_ns ? paced : s->held_until_ns;
 }
 
 /* Packs the oldest waiting pages into the free block and takes it (lock
@@ -53,7 +62,7 @@ static bool write_pages(struct ghes_dev *g, struct ghes_source_dev *s)
 	if (len <= 0 || !ghes_queue_take(&s->q))
 		return false;
 	s->blocks++;
-	s->pace_ns = GHES_PACE_PAGE_NS * ((size_t)len - CPER_ESTATUS_LEN) / CPER_MEM_ENTRY_LEN;
+	s->pace_ns = g->page_pace_ns * ((size_t)len - CPER_ESTATUS_LEN) / CPER_MEM_ENTRY_LEN;
 	return write_block(g, s, rec, (size_t)len);
 }
 
@@ -72,7 +81,7 @@ static void clear_source(struct ghes_dev *g, struct ghes_source_dev *s)
 	s->ack_reg = 1;
 	ghes_queue_init(&s->q);
 	ghes_backlog_clear(&s->pages);
-	s->acked_ns = s->pace_ns = 0;
+	s->acked_ns = s->pace_ns = s->held_until_ns = 0;
 }
 
 static void ack_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
@@ -147,6 +156,7 @@ int ghes_dev_init(struct ghes_dev *g, const struct guest_ram *ram, struct bus *b
 
 	g->ram = ram;
 	g->ack_stride = stride;
+	g->page_pace_ns = GHES_PACE_PAGE_NS;
 	g->firmware = layout->firmware;
 	g->placed = !layout->firmware;
 	pthread_mutex_init(&g->lock, NULL);
@@ -292,6 +302,23 @@ struct ghes_pages_result ghes_dev_submit_pages(struct ghes_dev *g, unsigned sour
 	return r;
 }
 
+void ghes_dev_set_page_pace(struct ghes_dev *g, uint64_t ns)
+{
+	pthread_mutex_lock(&g->lock);
+	g->page_pace_ns = ns;
+	pthread_mutex_unlock(&g->lock);
+}
+
+void ghes_dev_hold_pages(struct ghes_dev *g, unsigned source, uint64_t until_ns)
+{
+	if (source >= GHES_SOURCES)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (until_ns > g->src[source].held_until_ns)
+		g->src[source].held_until_ns = until_ns;
+	pthread_mutex_unlock(&g->lock);
+}
+
 uint64_t ghes_dev_pump(struct ghes_dev *g, uint64_t now)
 {
 	bool notify[GHES_SOURCES] = { false };
@@ -308,7 +335,7 @@ uint64_t ghes_dev_pump(struct ghes_dev *g, uint64_t now)
 			notify[i] = write_pages(g, s) && s->notify_mode == GHES_NOTIFY_ON_WRITE;
 			continue;
 		}
-		wait = s->acked_ns + s->pace_ns - now;
+		wait = pages_due_at(s) - now;
 		if (!next || wait < next)
 			next = wait;
 	}

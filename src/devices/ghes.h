@@ -55,10 +55,18 @@
  * also killing their owner (test-linux-hugetlb); 10 ms a page is the pace,
  * about 100 pages a second, 5 s for a lost 2 MiB page. The guest gives no
  * sign when its worker is done, so the pace is time. A 4 KiB block would
- * hold 26. */
+ * hold 26.
+ * Where GHES is the guest's only channel (--ras ghes; arm64), a vCPU's
+ * action-required record goes through the same FIFO, and one dropped
+ * leaves that vCPU faulting: there the pace is GHES_PACE_PAGE_ALONE_NS
+ * (ghes_dev_set_page_pace). Measured: with a lost hugepage whose owner
+ * touches its pages meanwhile, 10 ms a page overflowed the lab guest's
+ * FIFO (356 "buffer overflow" lines in one run) and a vCPU faulted 5 s on
+ * a page told 10 times; 40 ms: none, all 512 pages isolated. */
 #define GHES_PAGES_PER_BLOCK 16
 #define GHES_PACE_PAGE_NS (10 * 1000 * 1000ull)
-#define GHES_PACE_MAX_NS (GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_NS)
+#define GHES_PACE_PAGE_ALONE_NS (40 * 1000 * 1000ull)
+#define GHES_PACE_MAX_NS (GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_ALONE_NS)
 /* When a source's guest is notified (the callback below). */
 enum ghes_notify_mode {
 	/* Whenever the block is (re)written: at submit when the block is
@@ -85,12 +93,14 @@ struct ghes_source_dev {
 	struct ghes_queue q;
 	struct ghes_backlog pages;
 	uint64_t acked_ns;         /* CLOCK_MONOTONIC of the last acknowledge */
-	uint64_t pace_ns;          /* wait after it: GHES_PACE_PAGE_NS per page of the last block of pages */
+	uint64_t pace_ns;          /* wait after it: the device's page pace per page of the last block of pages */
+	uint64_t held_until_ns;    /* no block of pages before then (ghes_dev_hold_pages) */
 	uint64_t blocks;           /* blocks of pages written */
 };
 
 struct ghes_dev {
 	pthread_mutex_t lock;
+	uint64_t page_pace_ns;     /* GHES_PACE_PAGE_NS unless set */
 	const struct guest_ram *ram;
 	unsigned ack_stride;       /* bytes between read-ack registers = register width */
 	bool firmware;             /* the blocks are placed by the firmware (ghes_dev_place) */
@@ -182,6 +192,13 @@ struct ghes_pages_result {
 };
 struct ghes_pages_result ghes_dev_submit_pages(struct ghes_dev *g, unsigned source,
 					       const struct cper_mem_error *pages, size_t n, int cpu);
+/* The wait after an acknowledge, per page of the block before (both sources). */
+void ghes_dev_set_page_pace(struct ghes_dev *g, uint64_t ns);
+/* No block of pages goes to source before until_ns (CLOCK_MONOTONIC; a
+ * later hold extends an earlier one): Linux queues the pages of a block on
+ * the handling CPU's 16-entry memory-failure FIFO, which a vCPU's own
+ * action-required record must find room in. */
+void ghes_dev_hold_pages(struct ghes_dev *g, unsigned source, uint64_t until_ns);
 /* Writes waiting pages into every free block whose pace has passed (now_ns:
  * CLOCK_MONOTONIC) and notifies. Returns the nanoseconds until the next
  * call is due, or 0 when no page waits for a paced block. */

@@ -64,18 +64,23 @@ void apei_settle(const struct apei_plan *p, enum ghes_submit what, unsigned wait
 			 p->source);
 }
 
-bool apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns)
+enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns)
 {
 	if (s->page != page + 1 || now_ns < s->since_ns) {
-		*s = (struct apei_streak){ .page = page + 1, .since_ns = now_ns, .reports = 1 };
-		return false;
+		*s = (struct apei_streak){ .page = page + 1, .since_ns = now_ns, .told_ns = now_ns, .reports = 1 };
+		return APEI_WAIT;
 	}
 	if (s->reports < UINT32_MAX)
 		s->reports++;
-	if (now_ns - s->since_ns < APEI_STUCK_NS)
-		return false;
-	s->page = 0;
-	return true;
+	if (now_ns - s->since_ns >= APEI_STUCK_NS) {
+		s->page = 0;
+		return APEI_STUCK;
+	}
+	if (now_ns < s->told_ns || now_ns - s->told_ns < APEI_RETELL_NS)
+		return APEI_WAIT;
+	s->told_ns = now_ns;
+	s->retold++;
+	return APEI_TELL_AGAIN;
 }
 
 const char *apei_delivery_name(enum ghes_submit what)

@@ -20,7 +20,8 @@
  *    guest that never isolates it (its kernel holds the page: a freed page
  *    of a dead owner reused before the guest was told of it) would leave
  *    the vCPU faulting forever, so a vCPU that keeps faulting on one page
- *    for APEI_STUCK_NS is stuck (apei_streak), and vmras resets the VM. */
+ *    is told again now and then, and after APEI_STUCK_NS is stuck
+ *    (apei_streak), and vmras resets the VM. */
 #ifndef VMRAS_RAS_APEI_H
 #define VMRAS_RAS_APEI_H
 
@@ -55,18 +56,37 @@ struct mf_event_ghes {
 	unsigned waiting;          /* records queued behind the block after this one */
 };
 
-/* One vCPU's run of action-required reports on one page. */
+/* One vCPU's run of action-required reports on one page. A guest whose
+ * memory-failure queue was full when the record came dropped it (Linux
+ * 6.1: "buffer overflow when queuing memory failure", seen in the lab when
+ * a lost hugepage's 512 pages arrive while its owner touches them), so the
+ * page is told again every APEI_RETELL_NS while the vCPU still faults on
+ * it; after APEI_STUCK_NS it is stuck. */
+#define APEI_RETELL_NS (500 * 1000 * 1000ull)
+/* And while a vCPU faults on a page GHES alone tells, the action-optional
+ * source sends no block of pages until APEI_AR_HOLD_NS after its last
+ * report: Linux queues both on the handling CPU's one 16-entry FIFO, and
+ * a block of 16 pages left no room for the vCPU's own record (lab: a vCPU
+ * faulting 5 s while its page was told 10 times). */
+#define APEI_AR_HOLD_NS (250 * 1000 * 1000ull)
 #define APEI_STUCK_NS (5 * 1000 * 1000 * 1000ull)
 struct apei_streak {
 	uint64_t page;             /* page + 1; 0: no run */
 	uint64_t since_ns;         /* the run's first report */
+	uint64_t told_ns;          /* the page was last told (or the run began) */
 	uint32_t reports;
+	uint32_t retold;
+};
+
+enum apei_streak_says {
+	APEI_WAIT,                 /* the guest was told lately: let the vCPU retry */
+	APEI_TELL_AGAIN,           /* told APEI_RETELL_NS ago and still faulting */
+	APEI_STUCK,                /* faulting on that page, and no other, for APEI_STUCK_NS */
 };
 
 /* Another action-required report of page on this vCPU at now_ns (a
- * monotonic clock). Returns true when the vCPU has faulted on that page,
- * and on no other, for APEI_STUCK_NS or more; the run then starts over. */
-bool apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns);
+ * monotonic clock), the guest already told of it. A stuck run starts over. */
+enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns);
 
 /* "notified", "queued", "dropped", "invalid". */
 const char *apei_delivery_name(enum ghes_submit what);

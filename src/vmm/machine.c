@@ -258,6 +258,8 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	m->channels = opts->ras;
 	if (arch_devices_init(m, why, whylen))
 		return -1;
+	if ((m->channels & RAS_MODE_GHES) && !(m->channels & RAS_MODE_MCE))
+		ghes_dev_set_page_pace(&m->ghes, GHES_PACE_PAGE_ALONE_NS);
 	return 0;
 }
 

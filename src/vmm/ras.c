@@ -317,6 +317,32 @@ static uint32_t page_count(struct ras *ras, const struct memory_failure *f, bool
 	return count > 1 ? count : 2;
 }
 
+/* A vCPU faulting again on a page GHES alone told the guest of: wait, tell
+ * it again (plan->submit), or reset the VM. */
+static void streak_verdict(struct apei_streak *st, int vcpu, const struct memory_failure *f,
+			   struct mf_verdict *v, struct apei_plan *plan)
+{
+	switch (apei_streak(st, f->gpa & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1), mono_ns())) {
+	case APEI_WAIT:
+		break;
+	case APEI_TELL_AGAIN:
+		plan->submit = true;
+		v->action = MF_ACTION_INJECT;
+		mf_verdict_say(v, "told again through GHES source %u: vCPU %d still faults on the page "
+			       "(%" PRIu32 " reports) %llu ms after the guest was told; its queue may have "
+			       "been full", plan->source, vcpu, st->reports,
+			       (unsigned long long)(APEI_RETELL_NS / 1000000ull));
+		break;
+	case APEI_STUCK:
+		v->action = MF_ACTION_RESET;
+		mf_verdict_say(v, "vCPU %d faulted on this page for %llu s (%" PRIu32 " reports, told %" PRIu32
+			       " times more) after GHES told the guest of it, and the guest did not isolate "
+			       "it: reset, rather than a vCPU spinning", vcpu,
+			       (unsigned long long)(APEI_STUCK_NS / 1000000000ull), st->reports, st->retold);
+		break;
+	}
+}
+
 /* One memory-error report, from translation to action. */
 static void handle(struct ras *ras, const struct sigbus_event *e)
 {
@@ -413,27 +439,22 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	repeat = added == POISON_DUPLICATE;
 	count = page_count(ras, &f, repeat, entry ? entry->count : 1);
 	apei_plan(use_mce, use_ghes, &f, count, &d.v, &plan);
+	/* A repeat answered by nothing (GHES alone told the page already): the
+	 * vCPU retries until the guest isolates it. The guest may have dropped
+	 * the record, so it is told again now and then; one that never
+	 * isolates it would leave the vCPU spinning in KVM_RUN forever, and
+	 * past APEI_STUCK_NS the VM is reset instead. */
+	if (current_vcpu && !plan.mce && !plan.submit && d.v.action == MF_ACTION_IGNORE &&
+	    (unsigned)e->vcpu < sizeof(ras->streak) / sizeof(ras->streak[0]))
+		streak_verdict(&ras->streak[e->vcpu], e->vcpu, &f, &d.v, &plan);
+	if (current_vcpu && use_ghes && !plan.mce && f.recipient == MF_RECIPIENT_GUEST && !d.v.no_ghes)
+		ghes_dev_hold_pages(&m->ghes, ACPI_GHES_SOURCE_AO, mono_ns() + APEI_AR_HOLD_NS);
 	if (plan.submit && m->vm_alive) {
 		/* A record only lands in guest memory and raises a notification
 		 * the guest handles later: nothing irrevocable, so it goes before
 		 * the event, which can then say where it went. */
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
 		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
-	}
-	/* A repeat answered by nothing (GHES alone told the page already): the
-	 * vCPU retries until the guest isolates it. One that never does would
-	 * spin in KVM_RUN forever; past APEI_STUCK_NS it is reset instead. */
-	if (current_vcpu && !plan.mce && !plan.submit && d.v.action == MF_ACTION_IGNORE &&
-	    (unsigned)e->vcpu < sizeof(ras->streak) / sizeof(ras->streak[0])) {
-		struct apei_streak *st = &ras->streak[e->vcpu];
-
-		if (apei_streak(st, f.gpa & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1), mono_ns())) {
-			d.v.action = MF_ACTION_RESET;
-			mf_verdict_say(&d.v, "vCPU %d faulted on this page for %llu s (%" PRIu32 " reports) after "
-				       "GHES told the guest of it, and the guest did not isolate it: reset, "
-				       "rather than a vCPU spinning", e->vcpu,
-				       (unsigned long long)(APEI_STUCK_NS / 1000000000ull), st->reports);
-		}
 	}
 	if (f.recipient == MF_RECIPIENT_GUEST && f.lsb > MF_PAGE_SHIFT && !repeat && use_ghes && m->vm_alive &&
 	    !d.v.no_ghes && (d.v.action == MF_ACTION_INJECT || d.v.action == MF_ACTION_IGNORE))
@@ -517,27 +538,47 @@ static void retry_held(struct ras *ras)
 	}
 }
 
+/* Pages a scan of guest RAM or of its backing found poisoned, listed for
+ * handling after the scan (its callback runs without vm_lock). */
 struct found_pages {
-	uint64_t *hva;
+	struct found_page {
+		const struct ram_region *region;
+		uint64_t gpa;
+	} *page;
 	size_t n, cap;
 	bool oom;
 };
 
-static void collect(void *opaque, const struct ram_region *r, uint64_t gpa)
+static void found_add(void *opaque, const struct ram_region *r, uint64_t gpa)
 {
 	struct found_pages *fp = opaque;
 
 	if (fp->n == fp->cap) {
-		size_t cap = fp->cap ? fp->cap * 2 : 256;
-		uint64_t *hva = realloc(fp->hva, cap * sizeof(*hva));
-		if (!hva) {
+		size_t cap = fp->cap ? fp->cap * 2 : 64;
+		struct found_page *page = realloc(fp->page, cap * sizeof(*page));
+
+		if (!page) {
 			fp->oom = true;
 			return;
 		}
-		fp->hva = hva;
+		fp->page = page;
 		fp->cap = cap;
 	}
-	fp->hva[fp->n++] = (uint64_t)(uintptr_t)(r->hva + (gpa - r->gpa));
+	fp->page[fp->n++] = (struct found_page){ r, gpa };
+}
+
+static uint64_t found_hva(const struct found_page *p)
+{
+	return (uint64_t)(uintptr_t)(p->region->hva + (p->gpa - p->region->gpa));
+}
+
+/* A page found poisoned in the backing at start, as the guest's loss of it. */
+static struct memory_failure found_failure(const struct found_page *p)
+{
+	return (struct memory_failure){
+		.recipient = MF_RECIPIENT_GUEST, .gpa = p->gpa, .hva = found_hva(p),
+		.lsb = ram_region_page_shift(p->region), .vcpu = -1, .region = p->region->name,
+	};
 }
 
 /* Reads the kernel's marks for every page of guest RAM (ram_poison_scan:
@@ -559,18 +600,19 @@ static size_t scan_for_lost(struct ras *ras)
 	pthread_mutex_unlock(&m->vm_lock);
 	if (!alive)
 		return 0;   /* the reset scans itself (ras_replace_poisoned) */
-	n = ram_poison_scan(&m->ram, collect, &fp);
+	n = ram_poison_scan(&m->ram, found_add, &fp);
 	t1 = mono_ns();
 	if (n < 0)
 		log_error("cannot scan guest RAM for poisoned pages no report named: %s", strerror(errno));
 	if (fp.oom)
 		log_error("scan of guest RAM: out of memory; some poisoned pages wait for the next scan");
 	for (size_t i = 0; i < fp.n; i++) {
-		struct sigbus_event e = { .code = BUS_MCEERR_AO, .addr = (uintptr_t)fp.hva[i], .lsb = MF_PAGE_SHIFT,
+		struct sigbus_event e = { .code = BUS_MCEERR_AO, .addr = (uintptr_t)found_hva(&fp.page[i]),
+					  .lsb = MF_PAGE_SHIFT,
 					  .vcpu = -1, .time_ns = event_now_ns(), .vm = m->boots, .found = true };
 		handle(ras, &e);
 	}
-	free(fp.hva);
+	free(fp.page);
 	pthread_mutex_lock(&m->vm_lock);
 	news = (size_t)(ras->scan_found - before);
 	pthread_mutex_unlock(&m->vm_lock);
@@ -937,35 +979,6 @@ int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen)
 	return 0;
 }
 
-struct start_scan {
-	uint64_t *gpa;
-	const struct ram_region **region;
-	size_t n, cap;
-	bool oom;
-};
-
-static void start_found(void *opaque, const struct ram_region *r, uint64_t gpa)
-{
-	struct start_scan *sc = opaque;
-
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 64;
-		uint64_t *g = realloc(sc->gpa, cap * sizeof(*g));
-		const struct ram_region **rr = g ? realloc(sc->region, cap * sizeof(*rr)) : NULL;
-
-		if (g)
-			sc->gpa = g;
-		if (!g || !rr) {
-			sc->oom = true;
-			return;
-		}
-		sc->region = rr;
-		sc->cap = cap;
-	}
-	sc->gpa[sc->n] = gpa;
-	sc->region[sc->n++] = r;
-}
-
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -977,7 +990,7 @@ static double ms_since(const struct timespec *t0)
 void ras_scan_backing(struct machine *m)
 {
 	struct ras *ras = m->ras;
-	struct start_scan sc = { 0 };
+	struct found_pages sc = { 0 };
 	struct timespec t0;
 	uint64_t scanned = 0;
 	size_t replaced = 0;
@@ -986,7 +999,7 @@ void ras_scan_backing(struct machine *m)
 	if (!ras)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	n = ram_poison_scan_backing(&m->ram, start_found, &sc, &scanned);
+	n = ram_poison_scan_backing(&m->ram, found_add, &sc, &scanned);
 	if (n < 0)
 		log_error("start: cannot read the guest RAM backing to look for poisoned pages: %s; "
 			  "the guest may meet some", strerror(errno));
@@ -1006,26 +1019,18 @@ void ras_scan_backing(struct machine *m)
 		log_error("start: out of memory: the poisoned pages found go unreported to the guest");
 	pthread_mutex_lock(&m->vm_lock);
 	for (size_t i = 0; i < sc.n; i++) {
-		const struct ram_region *r = sc.region[i];
-		const struct memory_failure f = {
-			.recipient = MF_RECIPIENT_GUEST, .gpa = sc.gpa[i],
-			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)),
-			.lsb = ram_region_page_shift(r), .vcpu = -1, .region = r->name,
-		};
+		const struct memory_failure f = found_failure(&sc.page[i]);
+
 		if (poison_record(ras->registry, &f, MF_ACTION_IGNORE, now, NULL) < 0)
 			log_error("poison registry: %s", strerror(errno));
 	}
 	/* Fresh pages for all it can, as at a reset: nothing maps them yet. */
 	replace_pending(m, "start");
 	for (size_t i = 0; i < sc.n; i++) {
-		const struct ram_region *r = sc.region[i];
-		const struct poison_entry *entry = poison_find_gpa(ras->registry, sc.gpa[i]);
+		const struct ram_region *r = sc.page[i].region;
+		const struct memory_failure f = found_failure(&sc.page[i]);
+		const struct poison_entry *entry = poison_find_gpa(ras->registry, f.gpa);
 		bool fresh = entry && entry->replaced;
-		const struct memory_failure f = {
-			.recipient = MF_RECIPIENT_GUEST, .gpa = sc.gpa[i],
-			.hva = (uint64_t)(uintptr_t)(r->hva + (sc.gpa[i] - r->gpa)),
-			.lsb = ram_region_page_shift(r), .vcpu = -1, .region = r->name,
-		};
 
 		emit_plain(&f, MF_ACTION_IGNORE,
 			   fresh ? "found poisoned at start in the guest RAM backing, before the guest ran: "
@@ -1040,7 +1045,7 @@ void ras_scan_backing(struct machine *m)
 				   "may meet it; reported to the guest as an error of a previous boot (BERT)",
 			   entry, now);
 		log_info("start: guest page 0x%" PRIx64 " (%s, 0x%llx bytes) is poisoned in the RAM backing: %s",
-			 sc.gpa[i], r->name, (unsigned long long)mf_lsb_size(f.lsb),
+			 f.gpa, r->name, (unsigned long long)mf_lsb_size(f.lsb),
 			 fresh ? "replaced with a fresh page"
 			       : ARCH_KEEPS_GUEST_OFF_LOST_RAM ? "cannot be replaced; kept from the guest"
 							       : "cannot be replaced; the guest may meet it");
@@ -1049,19 +1054,18 @@ void ras_scan_backing(struct machine *m)
 		if (!ras->boot_errors || !ras->avoid)
 			continue;
 		ras->boot_errors[ras->nboot_errors++] = (struct cper_mem_error){
-			.phys_addr = sc.gpa[i], .size = mf_lsb_size(f.lsb),
+			.phys_addr = f.gpa, .size = mf_lsb_size(f.lsb),
 			.severity = CPER_SEV_RECOVERABLE, .error_type = CPER_MEM_ERR_UNKNOWN,
 		};
 		if (!fresh)
-			ras->avoid[ras->navoid++] = (struct gpa_range){ sc.gpa[i], mf_lsb_size(f.lsb) };
+			ras->avoid[ras->navoid++] = (struct gpa_range){ f.gpa, mf_lsb_size(f.lsb) };
 	}
 	pthread_mutex_unlock(&m->vm_lock);
 	log_info("start: %zu poisoned page%s in the guest RAM backing: %zu replaced, %zu %s",
 		 sc.n, sc.n == 1 ? "" : "s", replaced, sc.n - replaced,
 		 ARCH_KEEPS_GUEST_OFF_LOST_RAM ? "kept from the guest" : "not replaced");
 out:
-	free(sc.gpa);
-	free(sc.region);
+	free(sc.page);
 }
 
 size_t ras_boot_error_region(struct machine *m, void *buf, size_t max)

@@ -782,6 +782,61 @@ static void test_pages_paced(void **state)
 	assert_int_equal(got[0], mem_page(100).phys_addr);
 }
 
+/* The page pace the machine sets (GHES alone) spaces blocks further. */
+static void test_pages_slow_pace(void **state)
+{
+	struct fixture *f = *state;
+	struct cper_mem_error pages[GHES_PAGES_PER_BLOCK + 1];
+	uint64_t now, wait;
+
+	for (unsigned i = 0; i <= GHES_PAGES_PER_BLOCK; i++)
+		pages[i] = mem_page(i);
+	ghes_dev_set_page_pace(&f->dev, GHES_PACE_PAGE_ALONE_NS);
+	assert_int_equal(ghes_dev_submit_pages(&f->dev, 1, pages, GHES_PAGES_PER_BLOCK + 1, -1).waiting, 1);
+	linux_ack(f, 1);
+	now = mono_ns();
+	wait = ghes_dev_pump(&f->dev, now);
+	/* 16 pages at 40 ms, less the moment since the acknowledge. */
+	assert_true(wait > GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_NS);
+	assert_true(wait <= GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_ALONE_NS);
+	assert_int_equal(ghes_dev_pump(&f->dev, now + GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_NS), wait -
+			 GHES_PAGES_PER_BLOCK * GHES_PACE_PAGE_NS);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(ghes_dev_pump(&f->dev, now + wait), 0);
+	assert_int_equal(f->notified, 2);
+}
+
+/* A hold keeps pages out of the free block until it ends, beyond the
+ * pace; a shorter hold does not cut a longer one; a reset ends it. */
+static void test_pages_held(void **state)
+{
+	struct fixture *f = *state;
+	struct cper_mem_error pages[2] = { mem_page(0), mem_page(1) };
+	const uint64_t hold = 3 * GHES_PACE_MAX_NS;
+	uint64_t now = mono_ns(), got[GHES_PAGES_PER_BLOCK], wait;
+
+	ghes_dev_hold_pages(&f->dev, 1, now + hold);
+	ghes_dev_hold_pages(&f->dev, 1, now + 1);
+	ghes_dev_hold_pages(&f->dev, 9, now + hold);   /* no such source: nothing */
+	assert_int_equal(ghes_dev_submit_pages(&f->dev, 1, pages, 1, -1).waiting, 1);
+	assert_int_equal(f->notified, 0);
+	wait = ghes_dev_pump(&f->dev, now + GHES_PACE_MAX_NS);
+	assert_true(wait > 0 && wait <= hold - GHES_PACE_MAX_NS);
+	assert_int_equal(f->notified, 0);
+	/* The other source is not held. */
+	assert_int_equal(ghes_dev_submit_pages(&f->dev, 0, pages + 1, 1, 0).waiting, 0);
+	assert_int_equal(f->notified, 1);
+	assert_int_equal(ghes_dev_pump(&f->dev, now + hold), 0);
+	assert_int_equal(f->notified, 2);
+	assert_int_equal(block_pages(f, BLOCK_AO, got), 1);
+	assert_int_equal(got[0], mem_page(0).phys_addr);
+	/* A reset forgets the hold. */
+	linux_ack(f, 1);
+	ghes_dev_hold_pages(&f->dev, 1, mono_ns() + 100 * hold);
+	ghes_dev_reset(&f->dev);
+	assert_int_equal(ghes_dev_submit_pages(&f->dev, 1, pages, 1, -1).waiting, 0);
+}
+
 /* The backlog holds one page per 4 KiB of guest RAM; past that, pages are
  * dropped and counted. A reset forgets (and counts) what waits. */
 static void test_pages_limit_and_reset(void **state)
@@ -885,6 +940,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stride_refused, setup_fw, teardown),
 		cmocka_unit_test_setup_teardown(test_fw_register_forms, setup_fw, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_paced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_slow_pace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_limit_and_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_after_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fw_pages_per_record, setup_fw, teardown),

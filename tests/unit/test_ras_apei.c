@@ -216,31 +216,41 @@ static void test_event_member(void **state)
 	assert_string_equal(apei_delivery_name(GHES_INVALID), "invalid");
 }
 
-/* A vCPU faulting on one page for APEI_STUCK_NS is stuck; another page,
- * or the clock going back, starts a new run. */
+/* A vCPU faulting on one page is told again every APEI_RETELL_NS and is
+ * stuck after APEI_STUCK_NS; another page, or the clock going back, starts
+ * a new run. */
 static void test_streak(void **state)
 {
 	struct apei_streak st = { 0 };
 	const uint64_t s = 1000000000ull;
 	(void)state;
 
-	assert_false(apei_streak(&st, 0x1000, 10 * s));
-	assert_false(apei_streak(&st, 0x1000, 12 * s));
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS - 1), APEI_WAIT);
 	assert_int_equal(st.reports, 2);
+	/* Told again once per APEI_RETELL_NS, counted from the last telling. */
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS), APEI_TELL_AGAIN);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS + 1), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + 2 * APEI_RETELL_NS - 1), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + 2 * APEI_RETELL_NS), APEI_TELL_AGAIN);
+	assert_int_equal(st.retold, 2);
+	assert_int_equal(st.reports, 6);
 	/* Another page: a new run from now. */
-	assert_false(apei_streak(&st, 0x2000, 13 * s));
-	assert_false(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS - 1));
-	assert_true(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS));
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s), APEI_WAIT);
+	assert_int_equal(st.retold, 0);
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS - 1), APEI_TELL_AGAIN);
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS), APEI_STUCK);
 	/* Said once: the run starts over. */
-	assert_false(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS + 1));
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS + 1), APEI_WAIT);
 	/* Page 0 is a page like any other. */
 	st = (struct apei_streak){ 0 };
-	assert_false(apei_streak(&st, 0, 1));
-	assert_true(apei_streak(&st, 0, 1 + APEI_STUCK_NS));
+	assert_int_equal(apei_streak(&st, 0, 1), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 1 + APEI_STUCK_NS), APEI_STUCK);
 	/* A clock behind the run's start starts a new one. */
-	assert_false(apei_streak(&st, 0, 50 * s));
-	assert_false(apei_streak(&st, 0, 40 * s));
-	assert_false(apei_streak(&st, 0, 40 * s + APEI_STUCK_NS - 1));
+	assert_int_equal(apei_streak(&st, 0, 50 * s), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 40 * s), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 40 * s + APEI_RETELL_NS - 1), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 40 * s + APEI_STUCK_NS - 1), APEI_TELL_AGAIN);
 }
 
 int main(void)
