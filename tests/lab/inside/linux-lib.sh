@@ -373,12 +373,15 @@ linux_finish() {
 }
 
 # lib.sh's show, with the console brought up to date first (a check may fail
-# while vmras still runs), and a longer tail.
+# while vmras still runs), and a longer tail ($VMRAS_SHOW_LINES lines, for
+# debugging: 0 for the whole console).
 show() {
 	case $SHOWN in *" $1 "*) return 0 ;; esac
 	SHOWN="$SHOWN$1 "
 	[ -f "$LOGS/$1.log" ] && console_text "$1" >"$LOGS/$1.txt"
-	echo "---- console of $1 (last 100 lines) ----"
-	tail -n 100 "$LOGS/$1.txt" 2>/dev/null
+	_lines=${VMRAS_SHOW_LINES:-100}
+	[ "$_lines" = 0 ] && _lines=+1
+	echo "---- console of $1 (last ${VMRAS_SHOW_LINES:-100} lines) ----"
+	tail -n "$_lines" "$LOGS/$1.txt" 2>/dev/null
 	echo "---- end of $1 ----"
 }
