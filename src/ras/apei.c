@@ -64,7 +64,7 @@ void apei_settle(const struct apei_plan *p, enum ghes_submit what, unsigned wait
 			 p->source);
 }
 
-enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns)
+enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns, bool can_tell)
 {
 	if (s->page != page + 1 || now_ns < s->since_ns) {
 		*s = (struct apei_streak){ .page = page + 1, .since_ns = now_ns, .told_ns = now_ns, .reports = 1 };
@@ -76,7 +76,7 @@ enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t
 		s->page = 0;
 		return APEI_STUCK;
 	}
-	if (now_ns < s->told_ns || now_ns - s->told_ns < APEI_RETELL_NS)
+	if (!can_tell || now_ns < s->told_ns || now_ns - s->told_ns < APEI_RETELL_NS)
 		return APEI_WAIT;
 	s->told_ns = now_ns;
 	s->retold++;

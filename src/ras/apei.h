@@ -85,8 +85,10 @@ enum apei_streak_says {
 };
 
 /* Another action-required report of page on this vCPU at now_ns (a
- * monotonic clock), the guest already told of it. A stuck run starts over. */
-enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns);
+ * monotonic clock), the guest already told of it; can_tell: GHES can tell
+ * it again (without GHES it never says APEI_TELL_AGAIN). A stuck run starts
+ * over. */
+enum apei_streak_says apei_streak(struct apei_streak *s, uint64_t page, uint64_t now_ns, bool can_tell);
 
 /* "notified", "queued", "dropped", "invalid". */
 const char *apei_delivery_name(enum ghes_submit what);

@@ -317,12 +317,13 @@ static uint32_t page_count(struct ras *ras, const struct memory_failure *f, bool
 	return count > 1 ? count : 2;
 }
 
-/* A vCPU faulting again on a page GHES alone told the guest of: wait, tell
- * it again (plan->submit), or reset the VM. */
-static void streak_verdict(struct apei_streak *st, int vcpu, const struct memory_failure *f,
+/* A vCPU faulting again on a page nothing answers now (GHES alone told the
+ * guest of it, or the guest refuses machine checks): wait, tell it again
+ * (plan->submit, where GHES can), or reset the VM. */
+static void streak_verdict(struct apei_streak *st, int vcpu, bool ghes, const struct memory_failure *f,
 			   struct mf_verdict *v, struct apei_plan *plan)
 {
-	switch (apei_streak(st, f->gpa & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1), mono_ns())) {
+	switch (apei_streak(st, f->gpa & ~(uint64_t)((1u << MF_PAGE_SHIFT) - 1), mono_ns(), ghes && !v->no_ghes)) {
 	case APEI_WAIT:
 		break;
 	case APEI_TELL_AGAIN:
@@ -446,7 +447,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 	 * past APEI_STUCK_NS the VM is reset instead. */
 	if (current_vcpu && !plan.mce && !plan.submit && d.v.action == MF_ACTION_IGNORE &&
 	    (unsigned)e->vcpu < sizeof(ras->streak) / sizeof(ras->streak[0]))
-		streak_verdict(&ras->streak[e->vcpu], e->vcpu, &f, &d.v, &plan);
+		streak_verdict(&ras->streak[e->vcpu], e->vcpu, use_ghes, &f, &d.v, &plan);
 	if (current_vcpu && use_ghes && !plan.mce && f.recipient == MF_RECIPIENT_GUEST && !d.v.no_ghes)
 		ghes_dev_hold_pages(&m->ghes, ACPI_GHES_SOURCE_AO, mono_ns() + APEI_AR_HOLD_NS);
 	if (plan.submit && m->vm_alive) {

@@ -225,32 +225,39 @@ static void test_streak(void **state)
 	const uint64_t s = 1000000000ull;
 	(void)state;
 
-	assert_int_equal(apei_streak(&st, 0x1000, 10 * s), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS - 1), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS - 1, true), APEI_WAIT);
 	assert_int_equal(st.reports, 2);
 	/* Told again once per APEI_RETELL_NS, counted from the last telling. */
-	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS), APEI_TELL_AGAIN);
-	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS + 1), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + 2 * APEI_RETELL_NS - 1), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + 2 * APEI_RETELL_NS), APEI_TELL_AGAIN);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS, true), APEI_TELL_AGAIN);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + APEI_RETELL_NS + 1, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + 2 * APEI_RETELL_NS - 1, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x1000, 10 * s + 2 * APEI_RETELL_NS, true), APEI_TELL_AGAIN);
 	assert_int_equal(st.retold, 2);
 	assert_int_equal(st.reports, 6);
 	/* Another page: a new run from now. */
-	assert_int_equal(apei_streak(&st, 0x2000, 13 * s), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s, true), APEI_WAIT);
 	assert_int_equal(st.retold, 0);
-	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS - 1), APEI_TELL_AGAIN);
-	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS), APEI_STUCK);
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS - 1, true), APEI_TELL_AGAIN);
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS, true), APEI_STUCK);
 	/* Said once: the run starts over. */
-	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS + 1), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x2000, 13 * s + APEI_STUCK_NS + 1, true), APEI_WAIT);
 	/* Page 0 is a page like any other. */
 	st = (struct apei_streak){ 0 };
-	assert_int_equal(apei_streak(&st, 0, 1), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0, 1 + APEI_STUCK_NS), APEI_STUCK);
+	assert_int_equal(apei_streak(&st, 0, 1, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 1 + APEI_STUCK_NS, true), APEI_STUCK);
 	/* A clock behind the run's start starts a new one. */
-	assert_int_equal(apei_streak(&st, 0, 50 * s), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0, 40 * s), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0, 40 * s + APEI_RETELL_NS - 1), APEI_WAIT);
-	assert_int_equal(apei_streak(&st, 0, 40 * s + APEI_STUCK_NS - 1), APEI_TELL_AGAIN);
+	assert_int_equal(apei_streak(&st, 0, 50 * s, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 40 * s, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 40 * s + APEI_RETELL_NS - 1, true), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0, 40 * s + APEI_STUCK_NS - 1, true), APEI_TELL_AGAIN);
+	/* Without GHES nothing is told again; stuck all the same. */
+	st = (struct apei_streak){ 0 };
+	assert_int_equal(apei_streak(&st, 0x3000, 1, false), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x3000, 1 + APEI_RETELL_NS, false), APEI_WAIT);
+	assert_int_equal(apei_streak(&st, 0x3000, 1 + 3 * APEI_RETELL_NS, false), APEI_WAIT);
+	assert_int_equal(st.retold, 0);
+	assert_int_equal(apei_streak(&st, 0x3000, 1 + APEI_STUCK_NS, false), APEI_STUCK);
 }
 
 int main(void)
