@@ -26,6 +26,10 @@
 #                                          plus the files of DIR (e.g. DIR/vmras/run.sh);
 #                                          boot it with: guest NAME '' --initrd OUT ...
 #   finish                                 exit 0 if nothing failed, else 1
+#   hang_report PID WHY                    print what each thread of PID waits on
+#                                          (state, wchan, kernel stack) and the
+#                                          kernel's blocked tasks: for a vmras that
+#                                          will not exit
 
 LOGS=$(mktemp -d)
 FAILS=0
@@ -39,6 +43,23 @@ else
 fi
 
 say() { echo "[$(date +%T)] $*"; }
+
+# A vmras that outlives SIGKILL is stuck in the kernel; which call, and where,
+# is the whole clue, and it is gone once the lab's time limit ends the run.
+hang_report() { # PID WHY
+	[ -d "/proc/$1" ] || return 0
+	echo "---- vmras $1 will not exit ($2): its threads ----"
+	for _t in /proc/"$1"/task/*; do
+		echo "  task ${_t##*/} $(cat "$_t/comm" 2>/dev/null) $(sed -n 's/^State:[[:space:]]*//p' "$_t/status" 2>/dev/null) wchan=$(cat "$_t/wchan" 2>/dev/null)"
+		sed 's/^/      /' "$_t/stack" 2>/dev/null
+	done
+	if [ -w /proc/sysrq-trigger ]; then
+		echo w >/proc/sysrq-trigger
+		echo "---- kernel: blocked tasks, last lines ----"
+		dmesg 2>/dev/null | tail -n 80
+	fi
+	echo "---- end of hang report ----"
+}
 
 # A console log as lines to match: no carriage returns, and no terminal
 # control sequences (edk2 clears the screen, ESC [ 2 J and the like, at the

@@ -173,6 +173,8 @@ vm_watchdog() {
 		kill $VM_PID 2>/dev/null
 		sleep 5
 		kill -KILL $VM_PID 2>/dev/null
+		sleep 5
+		hang_report $VM_PID "SIGKILL 5 s ago, after the guest's time limit"
 	) &
 	VM_DOG=$!
 }
@@ -247,6 +249,12 @@ vm_stop() {
 		_k=$((_k + 1))
 	done
 	kill -KILL "$VM_PID" 2>/dev/null
+	_k=0
+	while [ $_k -lt 25 ] && vm_alive; do
+		sleep 0.2
+		_k=$((_k + 1))
+	done
+	hang_report "$VM_PID" "SIGKILL 5 s ago"
 }
 
 # Stops a VM that went wrong.

@@ -115,9 +115,20 @@ vm_wait_exit() {
 		kill "$VM" 2>/dev/null
 		sleep 1
 		kill -9 "$VM" 2>/dev/null
+		_t=50
+		while kill -0 "$VM" 2>/dev/null && [ "$_t" -gt 0 ]; do
+			sleep 0.1
+			_t=$((_t - 1))
+		done
 	fi
-	wait "$VM"
-	VM_RC=$?
+	# still there and not a zombie: stuck in the kernel, and wait would hang
+	if [ -e "/proc/$VM/stat" ] && ! grep -q ') Z ' "/proc/$VM/stat"; then
+		hang_report "$VM" "SIGKILL 5 s ago"
+		VM_RC=124
+	else
+		wait "$VM"
+		VM_RC=$?
+	fi
 	exec 3>&-
 	txt "$1"
 }
