@@ -103,14 +103,18 @@ static void blk_notify(void *dev, unsigned queue)
 		b->kick(b->kick_opaque);
 }
 
-/* Waits for a running batch (serve_lock), then forgets the queue. */
+/* Waits for a running batch (serve_lock), then forgets the queue. The
+ * batch is told to end after its current request: a guest that keeps the
+ * ring full from other vCPUs must not hold the resetting one forever. */
 static void blk_reset(void *dev)
 {
 	struct virtio_blk *b = dev;
 
+	__atomic_store_n(&b->stopping, true, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&b->serve_lock);
 	b->live = false;
 	b->broken = false;
+	__atomic_store_n(&b->stopping, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&b->serve_lock);
 }
 
@@ -491,7 +495,7 @@ unsigned virtio_blk_serve(struct virtio_blk *b, struct virtio_mmio *t)
 	}
 	if (b->broken)
 		goto out;
-	while ((r = virtq_pop(&b->vq, &c)) == 1) {
+	while (!__atomic_load_n(&b->stopping, __ATOMIC_RELAXED) && (r = virtq_pop(&b->vq, &c)) == 1) {
 		uint32_t len = virtio_blk_request(b, &c);
 
 		r = virtq_push(&b->vq, c.head, len);

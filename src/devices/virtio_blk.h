@@ -82,6 +82,7 @@ struct virtio_blk {
 	/* Held across a whole virtio_blk_serve and by the reset op, so that
 	 * reset returns only when no batch runs. */
 	pthread_mutex_t serve_lock;
+	bool stopping;            /* a reset waits: end the batch early (atomic) */
 	bool live;                /* vq follows the transport's queue of generation gen */
 	bool broken;              /* the queue failed: nothing more until a reset */
 	uint32_t gen;

@@ -504,6 +504,9 @@ static void test_aml(void **state)
 	/* Name(_UID, One) for the second */
 	static const uint8_t uid1[] = { 0x08, '_', 'U', 'I', 'D', 0x01 };
 	assert_true(has(&a, uid1, sizeof(uid1)));
+	/* Name(_CCA, One): coherent DMA, which arm64 ACPI guests need said */
+	static const uint8_t cca[] = { 0x08, '_', 'C', 'C', 'A', 0x01 };
+	assert_true(has(&a, cca, sizeof(cca)));
 	/* Memory32Fixed(ReadWrite, 0xFEB00200, 0x200) */
 	static const uint8_t mem[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x02, 0xb0, 0xfe, 0x00, 0x02, 0x00, 0x00 };
 	assert_true(has(&a, mem, sizeof(mem)));
