@@ -388,6 +388,9 @@ static uint8_t parse_and_run(struct virtio_blk *b, const struct virtq_chain *c, 
 	*wrote = 0;
 	if (c->read_bytes < sizeof(hdr))
 		return VIRTIO_BLK_S_IOERR;
+	/* A header on a poisoned page (reported by guest_mem) cannot be acted
+	 * on, but the request can still be answered: its status byte is
+	 * elsewhere, and IOERR fails the one request the guest lost. */
 	slice(c, false, 0, sizeof(hdr), &p);
 	if (copy(b, &p, hdr, false))
 		return VIRTIO_BLK_S_IOERR;
