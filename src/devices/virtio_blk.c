@@ -112,8 +112,7 @@ static void blk_reset(void *dev)
 
 	__atomic_store_n(&b->stopping, true, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&b->serve_lock);
-	b->live = false;
-	b->broken = false;
+	b->vq.live = false;
 	__atomic_store_n(&b->stopping, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&b->serve_lock);
 }
@@ -480,23 +479,12 @@ uint32_t virtio_blk_request(struct virtio_blk *b, const struct virtq_chain *c)
 
 unsigned virtio_blk_serve(struct virtio_blk *b, struct virtio_mmio *t)
 {
-	struct virtq_layout l;
 	struct virtq_chain c;
 	unsigned n = 0;
 	int r = 0;
 
 	pthread_mutex_lock(&b->serve_lock);
-	if (!virtio_mmio_queue(t, 0, &l)) {
-		b->live = false;
-		goto out;
-	}
-	if (!b->live || l.gen != b->gen) {
-		virtq_init(&b->vq, b->gm, &l);
-		b->gen = l.gen;
-		b->live = true;
-		b->broken = false;
-	}
-	if (b->broken)
+	if (!virtq_follow(&b->vq, t, 0, b->gm))
 		goto out;
 	while (!__atomic_load_n(&b->stopping, __ATOMIC_RELAXED) && (r = virtq_pop(&b->vq, &c)) == 1) {
 		uint32_t len = virtio_blk_request(b, &c);
@@ -510,7 +498,6 @@ unsigned virtio_blk_serve(struct virtio_blk *b, struct virtio_mmio *t)
 	if (r < 0) {
 		/* The ring itself is poisoned or nonsense: this queue cannot be
 		 * trusted with another request. The driver is told to reset. */
-		b->broken = true;
 		b->last_error = b->vq.why;
 		bump(&b->stats.ring_failures, 1);
 		virtio_mmio_needs_reset(t);

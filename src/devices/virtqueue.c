@@ -8,6 +8,25 @@ void virtq_init(struct virtq *vq, const struct guest_mem *gm, const struct virtq
 	memset(vq, 0, sizeof(*vq));
 	vq->gm = gm;
 	vq->l = *l;
+	vq->live = true;
+}
+
+bool virtq_follow(struct virtq *vq, struct virtio_mmio *t, unsigned q, const struct guest_mem *gm)
+{
+	struct virtq_layout l;
+
+	if (!virtio_mmio_queue(t, q, &l)) {
+		vq->live = false;
+		return false;
+	}
+	if (!vq->live || l.gen != vq->l.gen)
+		virtq_init(vq, gm, &l);
+	return !vq->err;
+}
+
+void virtq_unpop(struct virtq *vq)
+{
+	vq->last_avail--;
 }
 
 static int fail(struct virtq *vq, int err, const char *why)

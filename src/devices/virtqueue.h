@@ -51,10 +51,20 @@ struct virtq {
 	int err;               /* the first error: the queue is dead until re-initialised */
 	uint64_t bad;          /* the poisoned page, for VIRTQ_EPOISON */
 	const char *why;       /* for VIRTQ_EMALFORMED: what the guest got wrong */
+	bool live;             /* follows the transport's queue of generation l.gen */
 };
 
 /* A fresh queue (the driver starts both indices at 0). */
 void virtq_init(struct virtq *vq, const struct guest_mem *gm, const struct virtq_layout *l);
+/* For a device thread, before each batch: follows queue q of t. Returns
+ * true when vq may be used; it was started afresh when the driver set the
+ * queue up anew (a reset, a QueueReady change). False when the queue is
+ * not usable: not set up, DRIVER_OK not set, NEEDS_RESET, or vq failed
+ * (vq->err) and the driver has not reset the device since. */
+bool virtq_follow(struct virtq *vq, struct virtio_mmio *t, unsigned q, const struct guest_mem *gm);
+/* Takes back the last chain popped (a device that found nothing to put in
+ * it), so the next pop returns it again. */
+void virtq_unpop(struct virtq *vq);
 /* 1 with *c filled, 0 when the ring is empty, or VIRTQ_E*: then vq->err
  * holds it and every later call returns it at once. */
 int virtq_pop(struct virtq *vq, struct virtq_chain *c);

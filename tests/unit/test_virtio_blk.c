@@ -620,7 +620,7 @@ static void test_reset_forgets_queue(void **state)
 	request(VIRTIO_BLK_T_IN, 0, DATA, 512, true);
 	assert_int_equal(virtio_blk_serve(&blk, &t), 1);
 	wr(VIRTIO_MMIO_STATUS, 0);
-	assert_false(blk.live);
+	assert_false(blk.vq.live);
 	request(VIRTIO_BLK_T_IN, 0, DATA, 512, true);
 	/* No queue until the driver sets one up again. */
 	assert_int_equal(virtio_blk_serve(&blk, &t), 0);

@@ -319,6 +319,23 @@ static void test_poisoned_used(void **state)
 	expect_dead(VIRTQ_EPOISON);
 }
 
+static void test_unpop(void **state)
+{
+	(void)state;
+	vr_desc(&v, 6, VR_BUF, 8, VIRTQ_DESC_F_WRITE, 0);
+	vr_desc(&v, 2, VR_BUF + 8, 8, VIRTQ_DESC_F_WRITE, 0);
+	vr_avail(&v, 6);
+	vr_avail(&v, 2);
+	assert_int_equal(virtq_pop(&vq, &c), 1);
+	assert_int_equal(c.head, 6);
+	virtq_unpop(&vq);
+	assert_int_equal(virtq_pop(&vq, &c), 1);
+	assert_int_equal(c.head, 6);
+	assert_int_equal(virtq_pop(&vq, &c), 1);
+	assert_int_equal(c.head, 2);
+	assert_int_equal(virtq_pop(&vq, &c), 0);
+}
+
 static void test_no_interrupt(void **state)
 {
 	(void)state;
@@ -405,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_poisoned_desc_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poisoned_indirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poisoned_used, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_rings, setup, teardown),
 	};
