@@ -1,28 +1,56 @@
 #include "devices/virtio_net.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+/* What a frame's transfer came to, besides a used length (>= 0). */
+#define XFER_AGAIN (-1)    /* the TAP cannot take or give a frame now */
+#define XFER_FAIL (-2)     /* the TAP failed: tap_errno */
+#define XFER_REUSE (-3)    /* the frame was dropped; the buffer serves the next one */
 
 static void bump(uint64_t *counter, uint64_t n)
 {
 	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
 int virtio_net_init(struct virtio_net *n, const struct virtio_net_conf *c, const struct guest_mem *gm)
 {
-	if (!c || c->tap_fd < 0 || !gm) {
+	static const uint8_t zero_mac[6];
+	uint16_t mtu;
+	int fl;
+
+	if (!c || !gm || c->tap_fd < 0 || (c->mac[0] & 1) || !memcmp(c->mac, zero_mac, 6) ||
+	    (c->mtu && c->mtu < 68)) {
+		errno = EINVAL;
+		return -1;
+	}
+	fl = fcntl(c->tap_fd, F_GETFL);
+	if (fl < 0 || !(fl & O_NONBLOCK)) {
 		errno = EINVAL;
 		return -1;
 	}
 	memset(n, 0, sizeof(*n));
 	n->conf = *c;
 	n->gm = gm;
+	mtu = c->mtu ? c->mtu : VIRTIO_NET_DEFAULT_MTU;
+	n->conf.mtu = mtu;
 	pthread_mutex_init(&n->serve_lock, NULL);
-	/* struct virtio_net_config (5.1.4): mac, then status. */
+
+	/* struct virtio_net_config (5.1.4). max_virtqueue_pairs means
+	 * something only with MQ; 1 is what it would say. */
 	memcpy(n->config, c->mac, 6);
-	n->config[6] = VIRTIO_NET_S_LINK_UP;
+	put_le16(n->config + 6, VIRTIO_NET_S_LINK_UP);
+	put_le16(n->config + 8, 1);
+	put_le16(n->config + 10, mtu);
 	return 0;
 }
 
@@ -31,10 +59,13 @@ void virtio_net_destroy(struct virtio_net *n)
 	pthread_mutex_destroy(&n->serve_lock);
 }
 
+/* MTU is offered so that the guest does not raise its MTU past the
+ * receive buffers it posts (Linux sizes them for the MTU it was told). */
 static uint64_t net_features(void *dev)
 {
 	(void)dev;
-	return (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) | (1ull << VIRTIO_RING_F_INDIRECT_DESC);
+	return (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) | (1ull << VIRTIO_NET_F_MTU) |
+	       (1ull << VIRTIO_RING_F_INDIRECT_DESC);
 }
 
 static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned size)
@@ -45,8 +76,8 @@ static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned siz
 		data[i] = off + i < sizeof(n->config) ? n->config[off + i] : 0;
 }
 
-/* The MAC is writable only with VIRTIO_NET_F_CTRL_MAC_ADDR's legacy
- * fallback, which a 1.x driver does not use. */
+/* A modern driver changes the MAC only through the control queue, which
+ * this device does not have: nothing in the config is the driver's. */
 static void net_config_write(void *dev, uint32_t off, const uint8_t *data, unsigned size)
 {
 	(void)dev; (void)off; (void)data; (void)size;
@@ -56,12 +87,16 @@ static void net_notify(void *dev, unsigned queue)
 {
 	struct virtio_net *n = dev;
 
-	if (queue == VIRTIO_NET_RXQ)
-		__atomic_store_n(&n->rx_starved, false, __ATOMIC_RELAXED);
 	if (n->kick)
 		n->kick(n->kick_opaque, queue);
 }
 
+/* Waits for a running rx or tx (serve_lock), then forgets both queues: a
+ * chain held back (given back with virtq_unpop) belongs to a ring the
+ * driver is tearing down.
+ * The batch is told to end after its current frame, and the device thread
+ * to take no new one, so a guest that keeps a ring full from other vCPUs
+ * cannot hold the resetting one. */
 static void net_reset(void *dev)
 {
 	struct virtio_net *n = dev;
@@ -70,7 +105,6 @@ static void net_reset(void *dev)
 	pthread_mutex_lock(&n->serve_lock);
 	n->rxq.live = false;
 	n->txq.live = false;
-	__atomic_store_n(&n->rx_starved, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&n->stopping, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&n->serve_lock);
 }
@@ -91,6 +125,8 @@ static bool stopping(struct virtio_net *n)
 	return __atomic_load_n(&n->stopping, __ATOMIC_RELAXED);
 }
 
+/* The ring itself is poisoned or nonsense: the driver is told to reset the
+ * device, and until it has, the transport hands out neither queue. */
 static void ring_failed(struct virtio_net *n, struct virtio_mmio *t, struct virtq *vq)
 {
 	n->last_error = vq->why;
@@ -98,46 +134,68 @@ static void ring_failed(struct virtio_net *n, struct virtio_mmio *t, struct virt
 	virtio_mmio_needs_reset(t);
 }
 
-/* One frame to the TAP. A TAP takes a frame whole or not at all, so any
- * failure is a dropped frame. */
-static void send_frame(struct virtio_net *n, const struct virtq_chain *c)
+/* After the kernel failed a transfer with EFAULT: finds (and so reports)
+ * the poisoned pages. */
+static void probe(struct virtio_net *n, const struct virtq_pieces *p)
 {
-	struct virtq_pieces p;
-	struct iovec iov[VIRTQ_MAX_SEGS];
-	ssize_t r;
+	bump(&n->stats.poisoned_pages, virtq_probe(n->gm, p));
+}
 
-	if (c->read_bytes <= VIRTIO_NET_HDR_LEN) {
+/* One frame to the TAP: the readable bytes after the header, wherever the
+ * header ends. Returns 0 (sent or dropped: complete the chain) or
+ * XFER_AGAIN. */
+static int send_frame(struct virtio_net *n, const struct virtq_chain *c)
+{
+	struct iovec iov[VIRTQ_MAX_SEGS];
+	struct virtq_pieces p;
+	ssize_t w;
+
+	virtq_slice(c, false, VIRTIO_NET_HDR_LEN, UINT64_MAX, &p);
+	if (!p.bytes || virtq_iov(n->gm, &p, iov)) {
 		bump(&n->stats.tx_dropped, 1);
-		return;
-	}
-	virtq_slice(c, false, VIRTIO_NET_HDR_LEN, c->read_bytes - VIRTIO_NET_HDR_LEN, &p);
-	if (virtq_iov(n->gm, &p, iov)) {
-		bump(&n->stats.tx_dropped, 1);
-		return;
+		return 0;
 	}
 	do
-		r = writev(n->conf.tap_fd, iov, (int)p.n);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		if (errno == EFAULT)
-			bump(&n->stats.poisoned_pages, virtq_probe(n->gm, &p));
-		bump(&n->stats.tx_dropped, 1);
-		return;
+		w = writev(n->conf.tap_fd, iov, (int)p.n);
+	while (w < 0 && errno == EINTR);
+	if (w >= 0) {
+		/* A TAP write is the whole frame or an error. */
+		bump(&n->stats.tx_frames, 1);
+		return 0;
 	}
-	bump(&n->stats.tx_packets, 1);
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return XFER_AGAIN;
+	n->tap_errno = errno;
+	if (errno == EFAULT)
+		probe(n, &p);
+	bump(&n->stats.tx_dropped, 1);
+	return 0;
 }
 
 unsigned virtio_net_tx(struct virtio_net *n, struct virtio_mmio *t)
 {
 	struct virtq_chain c;
-	unsigned done = 0;
+	unsigned flags = 0, done = 0;
 	int r = 0;
 
 	pthread_mutex_lock(&n->serve_lock);
 	if (!virtq_follow(&n->txq, t, VIRTIO_NET_TXQ, n->gm))
 		goto out;
-	while (!stopping(n) && (r = virtq_pop(&n->txq, &c)) == 1) {
-		send_frame(n, &c);
+	while (!stopping(n)) {
+		if (done == VIRTIO_NET_BUDGET) {
+			flags |= VIRTIO_NET_TX_MORE;
+			break;
+		}
+		r = virtq_pop(&n->txq, &c);
+		if (r <= 0)
+			break;
+		if (send_frame(n, &c) == XFER_AGAIN) {
+			/* First in line when the TAP has room, so frames
+			 * leave in the order the guest queued them. */
+			virtq_unpop(&n->txq);
+			flags |= VIRTIO_NET_TX_BLOCKED;
+			break;
+		}
 		r = virtq_push(&n->txq, c.head, 0);
 		if (r)
 			break;
@@ -149,102 +207,153 @@ unsigned virtio_net_tx(struct virtio_net *n, struct virtio_mmio *t)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
 out:
 	pthread_mutex_unlock(&n->serve_lock);
-	return done;
+	return flags;
 }
 
-enum rx_result { RX_FRAME, RX_BAD_BUFFER, RX_NO_FRAME };
-
-/* One frame from the TAP into the buffer c; *len is the used length. */
-static enum rx_result receive_frame(struct virtio_net *n, const struct virtq_chain *c, uint32_t *len)
+/* The receive header through guest_mem: no offloads to describe, one
+ * buffer per frame. 0, or -1 (a poisoned page counted and reported). */
+static int write_header(struct virtio_net *n, const struct virtq_chain *c)
 {
-	/* No checksum or GSO to tell; num_buffers 1 (5.1.6.4). */
-	uint8_t hdr[VIRTIO_NET_HDR_LEN] = { [10] = 1 };
+	uint8_t hdr[VIRTIO_NET_HDR_LEN] = { 0 };
 	struct virtq_pieces p;
-	struct iovec iov[VIRTQ_MAX_SEGS];
-	ssize_t r;
 
-	*len = 0;
-	if (c->write_bytes <= VIRTIO_NET_HDR_LEN)
-		return RX_BAD_BUFFER;
-	virtq_slice(c, true, 0, VIRTIO_NET_HDR_LEN, &p);
-	if (virtq_copy(n->gm, &p, hdr, true)) {
-		if (errno == EHWPOISON)
-			bump(&n->stats.poisoned_pages, 1);
-		return RX_BAD_BUFFER;
+	put_le16(hdr + 10, 1);
+	virtq_slice(c, true, 0, sizeof(hdr), &p);
+	if (virtq_copy(n->gm, &p, hdr, true) == 0)
+		return 0;
+	if (errno == EHWPOISON)
+		bump(&n->stats.poisoned_pages, 1);
+	return -1;
+}
+
+/* One frame from the TAP into buffer c, the header first when the buffer
+ * is fresh off the ring. Returns the used length to complete it with (0:
+ * given back empty), or XFER_*. */
+static long recv_frame(struct virtio_net *n, const struct virtq_chain *c, bool fresh)
+{
+	struct iovec iov[VIRTQ_MAX_SEGS + 1];
+	struct virtq_pieces p;
+	ssize_t got;
+
+	if (fresh && c->write_bytes <= VIRTIO_NET_HDR_LEN) {
+		bump(&n->stats.rx_empty, 1);
+		return 0;
 	}
-	virtq_slice(c, true, VIRTIO_NET_HDR_LEN, c->write_bytes - VIRTIO_NET_HDR_LEN, &p);
-	if (virtq_iov(n->gm, &p, iov))
-		return RX_BAD_BUFFER;
+	/* The header first: a buffer whose header page is poisoned goes back
+	 * before a frame is taken from the TAP, so no frame is lost to it. */
+	if (fresh && write_header(n, c)) {
+		bump(&n->stats.rx_empty, 1);
+		return 0;
+	}
+	virtq_slice(c, true, VIRTIO_NET_HDR_LEN, UINT64_MAX, &p);
+	if (virtq_iov(n->gm, &p, iov)) {
+		bump(&n->stats.rx_empty, 1);
+		return 0;
+	}
+	iov[p.n] = (struct iovec){ .iov_base = &n->overflow, .iov_len = 1 };
 	do
-		r = readv(n->conf.tap_fd, iov, (int)p.n);
-	while (r < 0 && errno == EINTR);
-	if (r < 0 && errno == EFAULT) {
-		/* The TAP dropped the frame it could not copy. */
-		bump(&n->stats.poisoned_pages, virtq_probe(n->gm, &p));
+		got = readv(n->conf.tap_fd, iov, (int)p.n + 1);
+	while (got < 0 && errno == EINTR);
+	if (got > 0 && (uint64_t)got > p.bytes) {
 		bump(&n->stats.rx_dropped, 1);
-		return RX_BAD_BUFFER;
+		bump(&n->stats.rx_oversize, 1);
+		return XFER_REUSE;
 	}
-	if (r <= 0)
-		return RX_NO_FRAME;
-	*len = VIRTIO_NET_HDR_LEN + (uint32_t)r;
-	return RX_FRAME;
+	if (got > 0)
+		return VIRTIO_NET_HDR_LEN + (long)got;
+	if (got == 0) {
+		/* A TAP never reads an empty frame: this is a socket backend
+		 * whose peer went away. */
+		n->tap_errno = 0;
+		return XFER_FAIL;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return XFER_AGAIN;
+	if (errno == EFAULT) {
+		/* The TAP let go of the frame before the copy failed: it is
+		 * lost. The buffer goes back (the page would fail every frame
+		 * put in it), and the guest, told of the page, isolates it. */
+		n->tap_errno = EFAULT;
+		probe(n, &p);
+		bump(&n->stats.rx_dropped, 1);
+		bump(&n->stats.rx_empty, 1);
+		return 0;
+	}
+	n->tap_errno = errno;
+	return XFER_FAIL;
 }
 
 unsigned virtio_net_rx(struct virtio_net *n, struct virtio_mmio *t)
 {
 	struct virtq_chain c;
-	unsigned frames = 0, pushed = 0;
+	unsigned flags = 0, done = 0;
+	bool held = false, fresh = false;   /* c is popped and not pushed */
 	int r = 0;
 
 	pthread_mutex_lock(&n->serve_lock);
 	if (!virtq_follow(&n->rxq, t, VIRTIO_NET_RXQ, n->gm)) {
-		__atomic_store_n(&n->rx_starved, true, __ATOMIC_RELAXED);
+		flags |= VIRTIO_NET_RX_NO_BUFFERS;
 		goto out;
 	}
-	while (!stopping(n)) {
-		uint32_t len;
-		enum rx_result res;
+	/* Bounded by frames taken or buffers used, so that a flood of frames
+	 * too big for the buffers ends the call too. What is left in the TAP
+	 * keeps it readable for the next poll. */
+	for (unsigned turns = 0; turns < VIRTIO_NET_BUDGET && !stopping(n); turns++) {
+		long len;
 
-		r = virtq_pop(&n->rxq, &c);
-		if (r == 0)
-			__atomic_store_n(&n->rx_starved, true, __ATOMIC_RELAXED);
-		if (r != 1)
+		if (!held) {
+			r = virtq_pop(&n->rxq, &c);
+			if (r == 0)
+				flags |= VIRTIO_NET_RX_NO_BUFFERS;
+			if (r <= 0)
+				break;
+			held = fresh = true;
+		}
+		len = recv_frame(n, &c, fresh);
+		fresh = false;
+		if (len == XFER_REUSE)
+			continue;
+		if (len == XFER_AGAIN)
 			break;
-		res = receive_frame(n, &c, &len);
-		if (res == RX_NO_FRAME) {
-			/* Kept for the next frame. */
-			virtq_unpop(&n->rxq);
-			r = 0;
+		if (len == XFER_FAIL) {
+			flags |= VIRTIO_NET_TAP_ERROR;
 			break;
 		}
-		r = virtq_push(&n->rxq, c.head, len);
-		if (r)
+		held = false;
+		r = virtq_push(&n->rxq, c.head, (uint32_t)len);
+		if (r) {
+			if (len)
+				bump(&n->stats.rx_dropped, 1);
 			break;
-		pushed++;
-		if (res == RX_FRAME) {
-			frames++;
-			bump(&n->stats.rx_packets, 1);
 		}
+		if (len)
+			bump(&n->stats.rx_frames, 1);
+		done++;
 	}
+	/* A buffer with no frame yet waits on the ring for the next one. */
+	if (held)
+		virtq_unpop(&n->rxq);
 	if (r < 0) {
 		ring_failed(n, t, &n->rxq);
-		__atomic_store_n(&n->rx_starved, true, __ATOMIC_RELAXED);
+		flags |= VIRTIO_NET_RX_NO_BUFFERS;
 	}
-	if (pushed && virtq_should_interrupt(&n->rxq))
+	if (done && virtq_should_interrupt(&n->rxq))
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_VRING);
 out:
 	pthread_mutex_unlock(&n->serve_lock);
-	return frames;
+	return flags;
 }
 
 struct virtio_net_stats virtio_net_stats(struct virtio_net *n)
 {
 	struct virtio_net_stats s;
 
-	s.tx_packets = __atomic_load_n(&n->stats.tx_packets, __ATOMIC_RELAXED);
-	s.tx_dropped = __atomic_load_n(&n->stats.tx_dropped, __ATOMIC_RELAXED);
-	s.rx_packets = __atomic_load_n(&n->stats.rx_packets, __ATOMIC_RELAXED);
+	s.rx_frames = __atomic_load_n(&n->stats.rx_frames, __ATOMIC_RELAXED);
+	s.tx_frames = __atomic_load_n(&n->stats.tx_frames, __ATOMIC_RELAXED);
 	s.rx_dropped = __atomic_load_n(&n->stats.rx_dropped, __ATOMIC_RELAXED);
+	s.rx_oversize = __atomic_load_n(&n->stats.rx_oversize, __ATOMIC_RELAXED);
+	s.tx_dropped = __atomic_load_n(&n->stats.tx_dropped, __ATOMIC_RELAXED);
+	s.rx_empty = __atomic_load_n(&n->stats.rx_empty, __ATOMIC_RELAXED);
 	s.poisoned_pages = __atomic_load_n(&n->stats.poisoned_pages, __ATOMIC_RELAXED);
 	s.ring_failures = __atomic_load_n(&n->stats.ring_failures, __ATOMIC_RELAXED);
 	return s;
