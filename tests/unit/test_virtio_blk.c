@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -217,9 +218,10 @@ static void test_features_and_config(void **state)
 	assert_int_equal(rd(0x100 + 40), VIRTIO_BLK_MAX_DISCARD_SEG);
 	assert_int_equal(rd(0x100 + 56) & 0xff, 1);
 	assert_int_equal(rd(0x100 + 60), 0);
-	/* notify goes to the VMM's kick. */
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	/* notify goes to the VMM's kick (DRIVER_OK kicked once already). */
 	assert_int_equal(kicks, 1);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(kicks, 2);
 }
 
 static void test_readonly_features(void **state)
@@ -618,7 +620,7 @@ static void test_reset_forgets_queue(void **state)
 	request(VIRTIO_BLK_T_IN, 0, DATA, 512, true);
 	assert_int_equal(virtio_blk_serve(&blk, &t), 1);
 	wr(VIRTIO_MMIO_STATUS, 0);
-	assert_false(blk.live);
+	assert_false(blk.vq.live);
 	request(VIRTIO_BLK_T_IN, 0, DATA, 512, true);
 	/* No queue until the driver sets one up again. */
 	assert_int_equal(virtio_blk_serve(&blk, &t), 0);
@@ -629,6 +631,62 @@ static void test_reset_forgets_queue(void **state)
 	assert_int_equal(status_at(st), 0);
 	assert_int_equal(vr_used_idx(&v), 1);
 	assert_int_equal(blk.vq.last_avail, 1);
+}
+
+/* What a reset on a vCPU does first: tell the batch to end. */
+static void reset_arrives(struct fake_mem *fm)
+{
+	if (fm->reads == 6)
+		__atomic_store_n(&blk.stopping, true, __ATOMIC_RELAXED);
+}
+
+static void test_reset_ends_batch_early(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < 5; i++)
+		request(VIRTIO_BLK_T_IN, i, DATA + 0x1000 * i, 512, true);
+	m.reads = 0;
+	m.on_read = reset_arrives;
+	/* The request under way completes; the rest wait. */
+	assert_int_equal(virtio_blk_serve(&blk, &t), 1);
+	m.on_read = NULL;
+	assert_int_equal(vr_used_idx(&v), 1);
+	__atomic_store_n(&blk.stopping, false, __ATOMIC_RELAXED);
+	assert_int_equal(virtio_blk_serve(&blk, &t), 4);
+}
+
+static bool serving_done;
+
+static void *serving_thread(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&serving_done, __ATOMIC_ACQUIRE))
+		virtio_blk_serve(&blk, &t);
+	return NULL;
+}
+
+/* The driver resets while a device thread serves and raises interrupts:
+ * the reset returns (no deadlock), and the device lets the queue go. */
+static void test_reset_while_serving(void **state)
+{
+	pthread_t th;
+	(void)state;
+	for (unsigned i = 0; i < 15; i++)
+		request(VIRTIO_BLK_T_IN, i, DATA + 0x1000 * i, 4096, true);
+	serving_done = false;
+	assert_int_equal(pthread_create(&th, NULL, serving_thread, NULL), 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0);
+	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	uint16_t used = vr_used_idx(&v);
+	assert_true(used <= 15);
+	/* Nothing more is touched after the reset returned. */
+	for (int i = 0; i < 1000; i++)
+		sched_yield();
+	assert_int_equal(vr_used_idx(&v), used);
+	__atomic_store_n(&serving_done, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(irq_level, 0);
 }
 
 static void test_init_checks(void **state)
@@ -666,6 +724,8 @@ int main(void)
 		T(test_indirect_request),
 		T(test_short_read_at_eof),
 		T(test_reset_forgets_queue),
+		T(test_reset_ends_batch_early),
+		T(test_reset_while_serving),
 		T(test_init_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
