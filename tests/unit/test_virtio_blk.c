@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_vring.h"
@@ -689,6 +690,50 @@ static void test_reset_while_serving(void **state)
 	assert_int_equal(irq_level, 0);
 }
 
+/* Random requests, as a hostile guest would send them, over a well-formed
+ * ring: every one is answered with a valid status, the queue keeps going,
+ * and the image never grows (nothing is written past its capacity). */
+static uint64_t seed = 0x2545f4914f6cdd1dull;
+
+static uint32_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (uint32_t)seed;
+}
+
+static void test_random_requests(void **state)
+{
+	static const uint32_t types[] = { 0, 1, 4, 8, 11, 13, 2, 99, 0xffffffff };
+	static const uint64_t sectors[] = { 0, 1, 2040, 2047, 2048, 2049, 1ull << 55, UINT64_MAX };
+	unsigned counts[3] = { 0 };
+	struct stat st;
+	(void)state;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint32_t type = types[rnd() % 9];
+		uint64_t sector = rnd() % 2 ? sectors[rnd() % 8] : rnd() % 2100;
+		uint32_t len = rnd() % 3 ? (rnd() % 17) * 512 : rnd() % 9000;
+		if (type == 11 || type == 13) {
+			for (unsigned r = 0; r < 4; r++)
+				put_range(DATA + 16 * r, rnd() % 2 ? rnd() % 2100 : sectors[rnd() % 8], rnd() % 64,
+					  rnd() % 4 ? 0 : rnd());
+			len = rnd() % 4 ? 16 * (1 + rnd() % 4) : rnd() % 80;
+		}
+		uint64_t stat_at = request(type, sector, DATA, len, rnd() % 2);
+		assert_int_equal(virtio_blk_serve(&blk, &t), 1);
+		uint8_t s = status_at(stat_at);
+		assert_true(s <= VIRTIO_BLK_S_UNSUPP);
+		counts[s]++;
+	}
+	assert_int_equal(fstat(img, &st), 0);
+	assert_int_equal(st.st_size, IMG_SIZE);
+	assert_int_equal(vr_used_idx(&v), 2000);
+	assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0x0f);
+	/* All three outcomes were exercised. */
+	assert_true(counts[0] > 100 && counts[1] > 100 && counts[2] > 100);
+}
+
 static void test_init_checks(void **state)
 {
 	struct virtio_blk b;
@@ -726,6 +771,7 @@ int main(void)
 		T(test_reset_forgets_queue),
 		T(test_reset_ends_batch_early),
 		T(test_reset_while_serving),
+		T(test_random_requests),
 		T(test_init_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
