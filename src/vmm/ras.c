@@ -423,12 +423,6 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
-	if (e->device && !d.v.reason[0])
-		mf_verdict_say(&d.v, "%s met the page in a request of the guest's: that request failed, the "
-			       "device goes on", e->device);
-	if (e->found && !d.v.reason[0])
-		mf_verdict_say(&d.v, "found poisoned by a scan of guest RAM: no report named it (reports of a "
-			       "burst merge in the kernel)");
 	added = poison_record(ras->registry, &f, d.v.action, e->time_ns, &entry);
 	if (added < 0) {
 		log_error("poison registry: %s", strerror(errno));
@@ -462,6 +456,14 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		ras_ghes_record(m, &f, &plan, &ghes, e->vcpu);
 		apei_settle(&plan, ghes.what, ghes.waiting, &d.v);
 	}
+	/* Where the report came from, once the channels have had their say
+	 * (a GHES-only plan starts the reason afresh). */
+	if (e->device && !d.v.reason[0])
+		mf_verdict_say(&d.v, "%s met the page in a request of the guest's: that request failed, the "
+			       "device goes on", e->device);
+	if (e->found && !d.v.reason[0])
+		mf_verdict_say(&d.v, "found poisoned by a scan of guest RAM: no report named it (reports of a "
+			       "burst merge in the kernel)");
 	if (f.recipient == MF_RECIPIENT_GUEST && f.lsb > MF_PAGE_SHIFT && !repeat && use_ghes && m->vm_alive &&
 	    !d.v.no_ghes && (d.v.action == MF_ACTION_INJECT || d.v.action == MF_ACTION_IGNORE))
 		tell_lost_pages(m, &f, plan.submit);

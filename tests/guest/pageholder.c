@@ -1,7 +1,7 @@
 /* pageholder: a static helper that runs inside a Linux test guest and holds one
  * page of anonymous memory for the memory-failure lab tests (issue 3).
  *
- *   pageholder [early|late] [NAME] [PAGES [read] [huge] [survive] [write=FILE]]
+ *   pageholder [early|late] [NAME] [PAGES [read] [huge] [survive] [write=FILE] [readfrom=FILE]]
  *
  * It maps one private anonymous page, fills it with a pattern (so the page is
  * dirty in the guest, and in the host behind it), and prints one line:
@@ -47,6 +47,9 @@
  * in the guest's page cache), and says
  *   pageholder: NAME direct write ok     or
  *   pageholder: NAME direct write failed: errno=E (TEXT)
+ * With "readfrom=FILE" it reads that page of FILE into its first page the
+ * same way (the device writes the page), and says "direct read ok" or
+ * "direct read failed: ...".
  *
  * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
  * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
@@ -100,25 +103,27 @@ static uint8_t pattern(long i)
 }
 
 static bool survive;
-static const char *write_file;
+static const char *write_file, *read_file;
 
-/* One page, from the page itself, to the start of write_file. */
-static void direct_write(void)
+/* One page between the page itself and the start of a file, with O_DIRECT:
+ * to write_file, or from read_file. */
+static void direct_io(bool write)
 {
-	int fd = open(write_file, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	const char *what = write ? "write" : "read";
+	int fd = open(write ? write_file : read_file, (write ? O_WRONLY : O_RDONLY) | O_DIRECT | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0) {
-		say("direct write failed: errno=%d (open: %s)", errno, strerror(errno));
+		say("direct %s failed: errno=%d (open: %s)", what, errno, strerror(errno));
 		return;
 	}
-	n = pwrite(fd, (const void *)page, (size_t)page_size, 0);
-	if (n == (ssize_t)page_size && !fsync(fd))
-		say("direct write ok");
+	n = write ? pwrite(fd, (const void *)page, (size_t)page_size, 0) : pread(fd, (void *)page, (size_t)page_size, 0);
+	if (n == (ssize_t)page_size && (!write || !fsync(fd)))
+		say("direct %s ok", what);
 	else if (n < 0 || n == (ssize_t)page_size)
-		say("direct write failed: errno=%d (%s)", errno, strerror(errno));
+		say("direct %s failed: errno=%d (%s)", what, errno, strerror(errno));
 	else
-		say("direct write failed: %zd of %ld bytes written", n, page_size);
+		say("direct %s failed: %zd of %ld bytes", what, n, page_size);
 	close(fd);
 }
 static sigjmp_buf sweep_jmp;
@@ -202,10 +207,12 @@ int main(int argc, char **argv)
 	if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
 		pages = strtol(argv[i++], NULL, 10);
 	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge") || !strcmp(argv[i], "survive") ||
-			    !strncmp(argv[i], "write=", 6));
+			    !strncmp(argv[i], "write=", 6) || !strncmp(argv[i], "readfrom=", 9));
 	     i++) {
 		if (!strncmp(argv[i], "write=", 6))
 			write_file = argv[i] + 6;
+		else if (!strncmp(argv[i], "readfrom=", 9))
+			read_file = argv[i] + 9;
 		else if (!strcmp(argv[i], "read"))
 			reading = true;
 		else if (!strcmp(argv[i], "huge"))
@@ -214,7 +221,7 @@ int main(int argc, char **argv)
 			survive = true;
 	}
 	if (i < argc || pages < 1 || pages > 65536) {
-		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge] [survive] [write=FILE]]\n");
+		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge] [survive] [write=FILE] [readfrom=FILE]]\n");
 		return 2;
 	}
 	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
@@ -281,7 +288,9 @@ int main(int argc, char **argv)
 			continue;
 		if (sig == SIGUSR2) {
 			if (write_file)
-				direct_write();
+				direct_io(true);
+			if (read_file)
+				direct_io(false);
 			continue;
 		}
 		if (survive) {
