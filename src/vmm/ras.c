@@ -337,10 +337,20 @@ static void streak_verdict(struct apei_streak *st, int vcpu, bool ghes, const st
 		break;
 	case APEI_STUCK:
 		v->action = MF_ACTION_RESET;
-		mf_verdict_say(v, "vCPU %d faulted on this page for %llu s (%" PRIu32 " reports, told %" PRIu32
-			       " times more) after GHES told the guest of it, and the guest did not isolate "
-			       "it: reset, rather than a vCPU spinning", vcpu,
-			       (unsigned long long)(APEI_STUCK_NS / 1000000000ull), st->reports, st->retold);
+		if (ghes && !v->no_ghes)
+			mf_verdict_say(v, "vCPU %d faulted on this page for %llu s (%" PRIu32 " reports, told %" PRIu32
+				       " times more) after GHES told the guest of it, and the guest did not isolate "
+				       "it: reset, rather than a vCPU spinning", vcpu,
+				       (unsigned long long)(APEI_STUCK_NS / 1000000000ull), st->reports, st->retold);
+		else {
+			char why[MF_REASON_MAX];
+
+			snprintf(why, sizeof(why), "%s", v->reason[0] ? v->reason : "no channel");
+			mf_verdict_say(v, "vCPU %d faulted on this page for %llu s (%" PRIu32 " reports) and nothing "
+				       "could tell the guest of it (%.*s): reset, rather than a vCPU spinning", vcpu,
+				       (unsigned long long)(APEI_STUCK_NS / 1000000000ull), st->reports,
+				       (int)(sizeof(why) - 120), why);
+		}
 		break;
 	}
 }
