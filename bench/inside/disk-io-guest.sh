@@ -1,0 +1,56 @@
+# Guest side of bench/disk-io (staged into the guest initramfs as
+# /vmras/disk-io-guest.sh, run by init as ". /vmras/disk-io-guest.sh"; busybox
+# sh), under vmras and under QEMU alike. The test host reads the "vmras-test:"
+# and "diskio:" lines on the console.
+#
+# Loads the virtio drivers the default initramfs may lack (bench modules in
+# /bench/modules, listed in load order in /bench/modules.order; one already
+# loaded is left alone), waits for /dev/vda, says how the guest's block layer
+# sees it, and runs tests/guest/diskio on it. The kernel command line gives
+# vmras.dio=MS,MIB: each phase runs MS milliseconds over the first MIB MiB.
+echo "vmras-test: vendor=$(sed -n 's/^vendor_id[^:]*: //p' /proc/cpuinfo | head -n1) cpus=$(nproc)"
+if [ -f /bench/modules.order ]; then
+	while read -r ko; do
+		m=$(basename "$ko" .ko)
+		[ -d "/sys/module/$m" ] || insmod "$ko" || echo "vmras-test: insmod $m failed"
+	done </bench/modules.order
+fi
+dio=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^vmras.dio=//p')
+ms=${dio%%,*}
+mib=${dio#*,}
+k=0
+while [ ! -b /dev/vda ] && [ $k -lt 100 ]; do
+	sleep 0.1
+	k=$((k + 1))
+done
+if [ ! -b /dev/vda ]; then
+	echo "vmras-test: no /dev/vda after 10 s"
+	dmesg | grep -iE 'virtio|vda|LNRO' | tail -n 10 | sed 's/^/vmras-test: klog: /'
+	exit 1
+fi
+q=/sys/block/vda/queue
+# The transport is the bus the device sits on: virtio-mmio (a platform
+# device) or PCI.
+case $(readlink -f /sys/block/vda/device) in
+*/pci*) transport=virtio-pci ;;
+*) transport=virtio-mmio ;;
+esac
+# The device's node (LNRO0005:NN: found through ACPI) and the virtio feature
+# bits the driver accepted, bit 0 first (bit 32: VIRTIO_F_VERSION_1, modern).
+vdev=$(readlink -f /sys/block/vda/device)
+echo "vmras-test: vda transport=$transport node=$(basename "$(dirname "$vdev")")" \
+	"features=$(cat "$vdev/features" 2>/dev/null) size_mib=$(($(cat /sys/block/vda/size) / 2048))" \
+	"hw_queues=$(ls /sys/block/vda/mq | wc -l) nr_requests=$(cat $q/nr_requests)" \
+	"max_segments=$(cat $q/max_segments) max_segment_kb=$(($(cat $q/max_segment_size) / 1024))" \
+	"max_hw_sectors_kb=$(cat $q/max_hw_sectors_kb) max_sectors_kb=$(cat $q/max_sectors_kb)" \
+	"write_cache=$(cat $q/write_cache 2>/dev/null | tr ' ' _) scheduler=$(sed 's/.*\[\(.*\)\].*/\1/' $q/scheduler)" \
+	"ro=$(cat /sys/block/vda/ro)"
+# The block layer's request counts, before and after: how many requests the
+# device served (a 1 MiB O_DIRECT read is one request only if the queue limits allow).
+stat0=$(cat /sys/block/vda/stat)
+diskio -t "${ms:-3000}" -s "${mib:-64}" /dev/vda seq-write seq-read rand-write rand-read
+rc=$?
+echo "vmras-test: vda stat before: $stat0"
+echo "vmras-test: vda stat after: $(cat /sys/block/vda/stat)"
+echo "vmras-test: diskio status $rc"
+exit $rc
