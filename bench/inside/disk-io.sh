@@ -35,7 +35,7 @@ vmms=${BENCH_VMMS:-vmras qemu}
 [ -n "${BENCH_QEMU:-}" ] || vmms=$(echo " $vmms " | sed 's/ qemu / /')
 # A guest boot and its four phases: boot and power-off take tens of seconds
 # nested under TCG.
-GUEST_TIMEOUT=$((240 + 4 * phase_ms / 1000 * 3))
+GUEST_TIMEOUT=$((240 + 12 * phase_ms / 1000))
 rc=0
 
 out() { echo "OUT $*"; }
