@@ -41,6 +41,7 @@ struct arm64_acpi_config {
 	 * interrupt (GSIV), whose _EVT notifies the Hardware Error Device: it
 	 * needs ged. */
 	unsigned ghes_sources;
+	unsigned nvirtio;          /* virtio-mmio devices at ARM64_VIRTIO_* */
 	/* A BERT and its region (copied): errors of a previous boot; none
 	 * when boot_errors_len is 0. At most ARM64_BERT_REGION_MAX bytes. */
 	const uint8_t *boot_errors;

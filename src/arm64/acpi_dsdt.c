@@ -8,6 +8,7 @@
 #include "devices/ged.h"
 #include "devices/pl011.h"
 #include "devices/pvpanic.h"
+#include "devices/virtio_mmio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +45,13 @@ size_t arm64_acpi_add_dsdt(struct acpi_builder *b, const struct arm64_acpi_confi
 	if (cfg->ged)
 		ged_aml(&a, BUS_MMIO, ARM64_GED_GPA, ARM64_SPI_INTID(ARM64_GED_SPI),
 			GED_EVENT_POWER_BUTTON | (cfg->ghes_sources >= 2 ? GED_EVENT_HW_ERROR : 0));
+	for (unsigned i = 0; i < cfg->nvirtio && i < ARM64_VIRTIO_MAX; i++) {
+		char name[5];
+
+		snprintf(name, sizeof(name), "VR%02u", i);
+		virtio_mmio_aml(&a, name, i, ARM64_VIRTIO_MMIO_GPA + i * ARM64_VIRTIO_MMIO_STRIDE,
+				ARM64_SPI_INTID(ARM64_VIRTIO_SPI_BASE + i));
+	}
 	aml_end(&a);
 
 	return acpi_add_aml_table(b, "DSDT", ARM64_DSDT_REVISION, &a);

@@ -178,3 +178,12 @@ void arm64_devices_reset(struct machine *m)
 	pl031_reset(&a->rtc);
 	pthread_mutex_unlock(&a->rtc_lock);
 }
+
+int arch_virtio_place(unsigned i, uint64_t *base, unsigned *kvm_irq)
+{
+	if (i >= ARM64_VIRTIO_MAX)
+		return -1;
+	*base = ARM64_VIRTIO_MMIO_GPA + i * ARM64_VIRTIO_MMIO_STRIDE;
+	*kvm_irq = ARM64_KVM_IRQ_SPI(ARM64_VIRTIO_SPI_BASE + i);
+	return 0;
+}

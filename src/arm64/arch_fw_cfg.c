@@ -71,7 +71,7 @@ int arm64_fw_cfg_init(struct machine *m, char *why, size_t whylen)
 	const struct fw_cfg_mem mem = { .opaque = m, .read = ram_read, .write = ram_write };
 	struct arm64_acpi_config acpi = {
 		.ncpus = m->ncpus, .ged = 1, .pvpanic = 1,
-		.ghes_sources = (m->opts->ras & RAS_MODE_GHES) ? 2 : 0,
+		.ghes_sources = (m->opts->ras & RAS_MODE_GHES) ? 2 : 0, .nvirtio = m->nvirtio,
 	};
 	uint8_t *region;
 

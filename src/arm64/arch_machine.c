@@ -161,7 +161,7 @@ static int boot_firmware(struct machine *m, char *why, size_t whylen)
 {
 	const struct arm64_fdt_config cfg = {
 		.ram_size = m->ram.total, .ncpus = m->ncpus, .pvpanic = true, .power_button = true, .rtc = true,
-		.flash = true, .fw_cfg = true,
+		.flash = true, .fw_cfg = true, .nvirtio = m->nvirtio,
 	};
 
 	if (arm64_firmware_boot(m, why, whylen) || arm64_fw_cfg_boot(m, why, whylen) ||
@@ -205,7 +205,7 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 	cfg = (struct arm64_fdt_config){
 		.ram_size = m->ram.total, .ncpus = m->ncpus, .cmdline = a->cmdline,
 		.initrd_start = plan.initrd_gpa, .initrd_end = plan.initrd_end, .pvpanic = true,
-		.power_button = true, .rtc = true,
+		.power_button = true, .rtc = true, .nvirtio = m->nvirtio,
 	};
 	if (write_dtb(m, &cfg, plan.dtb_gpa, plan.dtb_max, why, whylen))
 		return -1;
@@ -234,10 +234,11 @@ const struct qmp_cpu_model *arch_qmp_cpu_model(void)
 	return &arm64_qmp_cpu_model;
 }
 
-int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
+int arch_acpi_tables(unsigned ncpus, bool ghes, unsigned nvirtio, struct acpi_blob *out)
 {
 	(void)ncpus;
 	(void)ghes;
+	(void)nvirtio;
 	(void)out;
 	/* A DT boot has no ACPI; the arm64 tables come with UEFI (issue 11). */
 	errno = EOPNOTSUPP;

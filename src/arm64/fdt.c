@@ -13,6 +13,7 @@
 #include "devices/pl031.h"
 #include "devices/pl061.h"
 #include "devices/pvpanic.h"
+#include "devices/virtio_mmio.h"
 
 static void add_memory(struct dt_writer *w, const struct arm64_fdt_config *cfg)
 {
@@ -139,6 +140,18 @@ static void add_rtc(struct dt_writer *w)
 	pl031_dt(w, ARM64_FDT_RTC_NODE, ARM64_RTC_GPA, ARM64_RTC_SIZE, ARM64_RTC_SPI, ARM64_FDT_PHANDLE_CLOCK);
 }
 
+static void add_virtio(struct dt_writer *w, unsigned n)
+{
+	for (unsigned i = 0; i < n && i < ARM64_VIRTIO_MAX; i++) {
+		uint64_t base = ARM64_VIRTIO_MMIO_GPA + i * ARM64_VIRTIO_MMIO_STRIDE;
+		const uint32_t irq[3] = { DT_GIC_SPI, ARM64_VIRTIO_SPI_BASE + i, DT_IRQ_LEVEL_HIGH };
+		char node[32];
+
+		snprintf(node, sizeof(node), "virtio_mmio@%llx", (unsigned long long)base);
+		virtio_mmio_dt(w, node, base, irq, 3);
+	}
+}
+
 /* edk2 (NorFlashQemuLib) takes every cfi-flash range but the one holding
  * its own code, so bank 1 holds its variables; QEMU's virt names both
  * banks in one node too. */
@@ -220,6 +233,7 @@ int arm64_fdt_build(const struct arm64_fdt_config *cfg, void *buf, size_t size, 
 		add_flash(&w);
 	if (cfg->fw_cfg)
 		fw_cfg_dt(&w, ARM64_FDT_FW_CFG_NODE, ARM64_FW_CFG_GPA, ARM64_FW_CFG_SIZE);
+	add_virtio(&w, cfg->nvirtio);
 	dt_end(&w);
 	if (!w.err)
 		w.err = fdt_finish(buf);

@@ -44,6 +44,8 @@ struct arm64_fdt_config {
 	bool flash;
 	/* fw_cfg: where that firmware finds the kernel and ACPI tables. */
 	bool fw_cfg;
+	/* virtio-mmio devices at ARM64_VIRTIO_* (0 to ARM64_VIRTIO_MAX). */
+	unsigned nvirtio;
 	/* Optional entropy, chosen by the caller (this module is pure):
 	 * kaslr-seed randomises the kernel's virtual placement (the guest
 	 * cannot ask an EFI stub for it on a direct boot), rng-seed feeds

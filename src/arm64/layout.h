@@ -110,6 +110,13 @@
 #define ARM64_GED_SIZE         0x00001000ULL
 #define ARM64_GED_SPI          9
 
+/* virtio-mmio devices (--disk, --net) where virt puts its own: 0x200-byte
+ * windows from 0x0a000000, on SPIs from 16 up. */
+#define ARM64_VIRTIO_MMIO_GPA  0x0a000000ULL
+#define ARM64_VIRTIO_MMIO_STRIDE 0x200ULL
+#define ARM64_VIRTIO_SPI_BASE  16
+#define ARM64_VIRTIO_MAX       8
+
 /* APEI/GHES (issue 11). The read-ack registers are MMIO, one 64-bit
  * register per source (ACPI GAS: system memory, 64 bits), so a guest's
  * acknowledge traps to vmras at once, as the x86 machine's I/O ports do.

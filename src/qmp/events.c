@@ -70,6 +70,9 @@ static const struct qmp_member memory_failure[] = {
 	  .doc = "vmras extension: the guest RAM region (`ram-below-4g`, ...)" },
 	{ .name = "cpu-index", .type = QMP_T_INT, .optional = true,
 	  .doc = "vmras extension: the vCPU concerned, when there is one" },
+	{ .name = "device", .type = QMP_T_STR, .optional = true,
+	  .doc = "vmras extension: the device whose access to guest memory met the poisoned page "
+		 "(`virtio-blk0`, ...); that one request failed, the device and the guest go on" },
 	{ .name = "reason", .type = QMP_T_STR, .optional = true,
 	  .doc = "vmras extension: why, when the action is not a plain inject" },
 	{ .name = "count", .type = QMP_T_INT, .optional = true,

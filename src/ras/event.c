@@ -115,6 +115,8 @@ struct json_object *mf_event_data(const struct mf_event *ev)
 		goto fail;
 	if (ev->cpu >= 0 && !mf_json_add(data, "cpu-index", json_object_new_int(ev->cpu)))
 		goto fail;
+	if (f->device && !mf_json_add(data, "device", json_object_new_string(f->device)))
+		goto fail;
 	if (ev->reason && ev->reason[0] && !mf_json_add(data, "reason", json_object_new_string(ev->reason)))
 		goto fail;
 	if (ev->poison && !mf_json_add(data, "count", json_object_new_int64(ev->poison->count)))

@@ -5,6 +5,7 @@
  *   host-virtual-address, size          always
  *   guest-physical-address, ram-region  guest memory (ram-region when known)
  *   cpu-index                           the vCPU concerned, when there is one
+ *   device                              the device model that met the page, when one did
  *   reason                              why, when the action is not a plain inject
  *   count                               reports of this extent so far (registry)
  *   the arch's member                   inject through the arch's channel,

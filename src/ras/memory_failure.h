@@ -38,6 +38,9 @@ struct memory_failure {
 	int vcpu;                  /* vCPU thread that took the signal, or -1 */
 	const char *region;        /* guest RAM region name, or NULL */
 	bool found;                /* no report: a scan of guest RAM found it poisoned */
+	/* The device model whose access to guest memory met the page (its
+	 * request failed; the guest's data there is lost), or NULL. */
+	const char *device;
 };
 
 /* QAPI spellings. NULL for a value outside the enum. */

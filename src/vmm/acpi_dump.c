@@ -31,13 +31,13 @@ static int write_file(const char *path, const void *data, size_t len)
 	return close(fd);
 }
 
-int acpi_dump(const char *dir, unsigned ncpus, bool ghes, char *why, size_t whylen)
+int acpi_dump(const char *dir, unsigned ncpus, bool ghes, unsigned nvirtio, char *why, size_t whylen)
 {
 	struct acpi_blob blob;
 	int rc = 0;
 
 	/* The tables first: a machine without them leaves no empty folder. */
-	if (arch_acpi_tables(ncpus, ghes, &blob)) {
+	if (arch_acpi_tables(ncpus, ghes, nvirtio, &blob)) {
 		if (errno == EOPNOTSUPP)
 			snprintf(why, whylen, "--dump-acpi: this machine boots its guest with a device tree, "
 				 "without ACPI tables");

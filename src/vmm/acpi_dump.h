@@ -7,6 +7,6 @@
 
 /* Writes every ACPI table a guest with ncpus would see to dir/SIG.dat
  * (creating dir if needed). Returns 0, or -1 with a reason in why. */
-int acpi_dump(const char *dir, unsigned ncpus, bool ghes, char *why, size_t whylen);
+int acpi_dump(const char *dir, unsigned ncpus, bool ghes, unsigned nvirtio, char *why, size_t whylen);
 
 #endif

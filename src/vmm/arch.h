@@ -98,6 +98,11 @@ const struct qmp_cpu_model *arch_qmp_cpu_model(void);
 const char *arch_default_firmware(void);
 
 /* The firmware tables the guest boots with and --dump-acpi writes (see acpi/acpi.h). */
-int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out);
+int arch_acpi_tables(unsigned ncpus, bool ghes, unsigned nvirtio, struct acpi_blob *out);
+
+/* Where virtio-mmio device i sits: the base of its window (VIRTIO_MMIO_SIZE
+ * bytes) and its level-triggered interrupt, as KVM_IRQ_LINE names it on
+ * this arch. -1 when the machine has no slot i. */
+int arch_virtio_place(unsigned i, uint64_t *base, unsigned *kvm_irq);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS, OPT_FIRMWARE, OPT_MEMORY_BACKEND };
+enum { OPT_DUMP_ACPI = 256, OPT_EVENT_LOG, OPT_EARLY_KILL, OPT_CPU_VENDOR, OPT_ON_PANIC, OPT_MACHINE, OPT_QMP, OPT_PAUSED, OPT_RAS, OPT_FIRMWARE, OPT_MEMORY_BACKEND, OPT_DISK, OPT_NET };
 
 static const struct option long_options[] = {
 	{ "kernel",    required_argument, NULL, 'k' },
@@ -26,6 +26,8 @@ static const struct option long_options[] = {
 	{ "ras",       required_argument, NULL, OPT_RAS },
 	{ "firmware",  required_argument, NULL, OPT_FIRMWARE },
 	{ "memory-backend", required_argument, NULL, OPT_MEMORY_BACKEND },
+	{ "disk",      required_argument, NULL, OPT_DISK },
+	{ "net",       required_argument, NULL, OPT_NET },
 	{ "help",      no_argument,       NULL, 'h' },
 	{ "version",   no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -39,6 +41,58 @@ const char *cli_ras_name(enum ras_mode mode)
 	case RAS_MODE_BOTH: return "both";
 	}
 	return NULL;
+}
+
+int cli_parse_disk(const char *text, struct cli_disk *d, char *err, size_t errlen)
+{
+	size_t n = 0;
+	const char *p = text;
+
+	memset(d, 0, sizeof(*d));
+	for (; *p; p++) {
+		if (*p == ',' && p[1] == ',') {
+			p++;
+		} else if (*p == ',') {
+			break;
+		}
+		if (n + 1 >= sizeof(d->path))
+			return cli_fail(err, errlen, "invalid --disk: the path is longer than %zu bytes",
+					sizeof(d->path) - 1);
+		d->path[n++] = *p;
+	}
+	if (!n)
+		return cli_fail(err, errlen, "invalid --disk '%s': expected PATH[,readonly]", text);
+	while (*p == ',') {
+		const char *opt = ++p;
+		size_t len = strcspn(opt, ",");
+
+		if (len == 8 && !strncmp(opt, "readonly", 8))
+			d->readonly = true;
+		else
+			return cli_fail(err, errlen, "invalid --disk '%s': unknown option '%.*s' (expected readonly)",
+					text, (int)len, opt);
+		p = opt + len;
+	}
+	return 0;
+}
+
+int cli_parse_net(const char *text, struct cli_net *n, char *err, size_t errlen)
+{
+	const char *name = text + 4;
+	size_t len;
+
+	memset(n, 0, sizeof(*n));
+	if (strncmp(text, "tap:", 4) || !*name)
+		return cli_fail(err, errlen, "invalid --net '%s': expected tap:IFNAME", text);
+	len = strlen(name);
+	if (len > CLI_IFNAME_MAX)
+		return cli_fail(err, errlen, "invalid --net '%s': an interface name has at most %d characters",
+				text, CLI_IFNAME_MAX);
+	/* What the kernel refuses in an interface name (dev_valid_name). */
+	if (!strcmp(name, ".") || !strcmp(name, "..") || strpbrk(name, "/: \t\n"))
+		return cli_fail(err, errlen, "invalid --net '%s': not a valid interface name", text);
+	memcpy(n->ifname, name, len);
+	return 0;
 }
 
 void cli_usage(FILE *out)
@@ -75,6 +129,15 @@ void cli_usage(FILE *out)
 	      "                         else it must be exactly --memory bytes). --memory must\n"
 	      "                         be a multiple of the backing's page\n"
 	      "  -c, --cpus N           virtual CPUs, 1-255 (default 1)\n"
+	      "      --disk PATH[,readonly]\n"
+	      "                         a raw disk image the guest sees as a virtio block device\n"
+	      "                         (/dev/vda, vdb, ... in the order given; up to 8);\n"
+	      "                         readonly: the guest may only read it. A comma in PATH\n"
+	      "                         is written twice\n"
+	      "      --net tap:IFNAME   a TAP interface the guest sees as a virtio network\n"
+	      "                         device (eth0, eth1, ... in the order given; up to 4);\n"
+	      "                         created if missing, configured by the host as any\n"
+	      "                         interface (ip link set IFNAME up, a bridge, ...)\n"
 	      "      --cpu-vendor host|intel|amd\n"
 	      "                         CPU vendor the guest sees (default host); Linux takes\n"
 	      "                         different machine-check paths on each\n"
@@ -278,6 +341,23 @@ int cli_parse(int argc, char *const argv[], struct vmras_options *o, char *err, 
 				o->ras = RAS_MODE_BOTH;
 			else
 				return cli_fail(err, errlen, "invalid --ras '%s': expected mce, ghes or both", optarg);
+			break;
+		case OPT_DISK:
+			if (o->ndisks == CLI_MAX_DISKS)
+				return cli_fail(err, errlen, "--disk is given more than %d times", CLI_MAX_DISKS);
+			if (cli_parse_disk(optarg, &o->disk[o->ndisks], err, errlen))
+				return -1;
+			o->ndisks++;
+			break;
+		case OPT_NET:
+			if (o->nnets == CLI_MAX_NETS)
+				return cli_fail(err, errlen, "--net is given more than %d times", CLI_MAX_NETS);
+			if (cli_parse_net(optarg, &o->net[o->nnets], err, errlen))
+				return -1;
+			for (unsigned i = 0; i < o->nnets; i++)
+				if (!strcmp(o->net[i].ifname, o->net[o->nnets].ifname))
+					return cli_fail(err, errlen, "--net tap:%s is given twice", o->net[i].ifname);
+			o->nnets++;
 			break;
 		case OPT_QMP:
 			if (o->nqmp == CLI_MAX_QMP)

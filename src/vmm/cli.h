@@ -16,6 +16,22 @@
 #define CLI_MAX_CPUS       255
 #define CLI_MAX_QMP        8
 #define CLI_QMP_DEFAULT_HOST "127.0.0.1"
+#define CLI_MAX_DISKS      8
+#define CLI_MAX_NETS       4
+#define CLI_IFNAME_MAX     15   /* IFNAMSIZ less its terminating NUL */
+
+/* One --disk: a raw image the guest sees as a virtio block device
+ * (virtio-blk0, 1, ... in the order given). */
+struct cli_disk {
+	char path[4096];
+	bool readonly;
+};
+
+/* One --net: a TAP interface the guest sees as a virtio network device
+ * (virtio-net0, 1, ... in the order given). */
+struct cli_net {
+	char ifname[CLI_IFNAME_MAX + 1];
+};
 
 /* One --qmp listener. */
 struct cli_qmp {
@@ -55,6 +71,10 @@ struct vmras_options {
 	uint64_t memory;           /* bytes */
 	struct ram_backend memory_backend; /* --memory-backend (default memfd) */
 	unsigned cpus;
+	struct cli_disk disk[CLI_MAX_DISKS];
+	unsigned ndisks;
+	struct cli_net net[CLI_MAX_NETS];
+	unsigned nnets;
 	bool help;
 	bool version;
 };
@@ -72,6 +92,14 @@ int cli_parse_size(const char *text, uint64_t *bytes);
 /* "unix:PATH" or "tcp:[HOST]:PORT" (HOST empty: 127.0.0.1; an IPv6 address in
  * brackets). Returns 0, or -1 with one line in err. */
 int cli_parse_qmp(const char *text, struct cli_qmp *q, char *err, size_t errlen);
+
+/* "PATH" or "PATH,readonly" (a path that itself holds a comma is written
+ * with the comma doubled, as QEMU's option syntax). Returns 0, or -1 with
+ * one line in err. */
+int cli_parse_disk(const char *text, struct cli_disk *d, char *err, size_t errlen);
+
+/* "tap:IFNAME". Returns 0, or -1 with one line in err. */
+int cli_parse_net(const char *text, struct cli_net *n, char *err, size_t errlen);
 
 void cli_usage(FILE *out);
 

@@ -19,6 +19,7 @@
 #include "vmm/sigbus.h"
 #include "vmm/test_hooks.h"
 #include "vmm/vcpu_loop.h"
+#include "vmm/virtio_devices.h"
 
 static void console_quit(void *opaque)
 {
@@ -228,6 +229,8 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 		return -1;
 	if (opts->initrd && mapped_file_open(&m->initrd_file, opts->initrd, why, whylen))
 		return -1;
+	if (virtio_devices_open(m, why, whylen))
+		return -1;
 
 	*usage_error = false;
 	/* Guest RAM before KVM: a backing the user got wrong (a file of
@@ -256,7 +259,7 @@ int machine_init(struct machine *m, const struct vmras_options *opts, char *why,
 	test_hooks_setup(&m->ram);
 	console_init(&m->console, console_quit, m);
 	m->channels = opts->ras;
-	if (arch_devices_init(m, why, whylen))
+	if (arch_devices_init(m, why, whylen) || virtio_devices_start(m, why, whylen))
 		return -1;
 	if ((m->channels & RAS_MODE_GHES) && !(m->channels & RAS_MODE_MCE))
 		ghes_dev_set_page_pace(&m->ghes, GHES_PACE_PAGE_ALONE_NS);
@@ -331,6 +334,7 @@ static int boot_vm(struct machine *m, char *why, size_t whylen)
 	if (boot_guarded(m, why, whylen))
 		return -1;
 	console_attach(&m->console, m->vm_fd);
+	virtio_devices_attach(m, m->vm_fd);
 	ged_reset(&m->ged);             /* a new machine has no press pending */
 	if (m->channels & RAS_MODE_GHES) {
 		/* Records for the guest that is gone concern pages now replaced. */
@@ -360,6 +364,7 @@ static void teardown_vm(struct machine *m)
 	m->vm_alive = false;
 	pthread_mutex_unlock(&m->vm_lock);
 	console_detach(&m->console);
+	virtio_devices_detach(m);
 	for (unsigned i = 0; m->vcpus && i < m->ncpus; i++)
 		kvm_vcpu_close(&m->vcpus[i].kvm);
 	if (m->vm_fd >= 0)
@@ -420,6 +425,9 @@ int machine_run(struct machine *m)
 		switch (req) {
 		case MACHINE_RESET:
 			log_info("guest reset (%s)", m->request_why);
+			/* Devices first: no request of the old guest's may write
+			 * into RAM that is being replaced or reloaded. */
+			virtio_devices_reset(m);
 			ras_replace_poisoned(m);
 			pthread_mutex_lock(&m->lock);
 			m->request = MACHINE_RUNNING;
@@ -464,6 +472,7 @@ int machine_run_none(struct machine *m)
 void machine_destroy(struct machine *m)
 {
 	teardown_vm(m);
+	virtio_devices_destroy(m);
 	ram_backing_unmap(&m->ram);
 	mapped_file_close(&m->kernel_file);
 	mapped_file_close(&m->initrd_file);

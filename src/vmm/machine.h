@@ -68,6 +68,8 @@ struct machine {
 	struct ged ged;               /* the power button's event register (ACPI GED) */
 	struct ghes_dev ghes;         /* APEI error sources (--ras ghes|both) */
 	struct console console;
+	struct virtio_devices *virtio; /* --disk: vmm/virtio_devices.c; NULL for none */
+	unsigned nvirtio;
 
 	/* Whether vcpus[] and vm_fd describe a running VM. The RAS thread
 	 * works on vCPUs only under vm_lock with vm_alive set; teardown clears

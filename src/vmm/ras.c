@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,6 +364,7 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 
 	f.action_required = e->code == BUS_MCEERR_AR;
 	f.found = e->found;
+	f.device = e->device;
 	own_load = f.action_required && e->vcpu < 0;
 	f.hva = e->addr;
 	f.lsb = lsb < 0 ? MF_PAGE_SHIFT : (unsigned)lsb;
@@ -421,6 +423,9 @@ static void handle(struct ras *ras, const struct sigbus_event *e)
 		pthread_mutex_unlock(&m->vm_lock);
 		return;
 	}
+	if (e->device && !d.v.reason[0])
+		mf_verdict_say(&d.v, "%s met the page in a request of the guest's: that request failed, the "
+			       "device goes on", e->device);
 	if (e->found && !d.v.reason[0])
 		mf_verdict_say(&d.v, "found poisoned by a scan of guest RAM: no report named it (reports of a "
 			       "burst merge in the kernel)");
@@ -781,6 +786,18 @@ int ras_synthetic(struct machine *m, uint64_t gpa, bool ar)
 	if (err)
 		log_error("synthetic memory error at 0x%" PRIx64 ": %s", gpa, strerror(err));
 	return err;
+}
+
+void ras_device_poison(struct machine *m, uintptr_t hva, int lsb, const char *device)
+{
+	struct sigbus_event e = { .code = BUS_MCEERR_AO, .addr = hva, .lsb = lsb, .vcpu = -1,
+				  .time_ns = event_now_ns(), .vm = __atomic_load_n(&m->boots, __ATOMIC_RELAXED),
+				  .device = device };
+
+	e.tid = (int)syscall(SYS_gettid);
+	if (!sigbus_intake_push(&e))
+		log_error("%s met poisoned guest memory at host address 0x%" PRIxPTR
+			  " and the report queue was full: counted as dropped", device, hva);
 }
 
 int ras_stats_read(struct machine *m, struct ras_stats *out)

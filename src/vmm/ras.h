@@ -35,6 +35,13 @@ int ras_reload_fault(struct machine *m, uintptr_t hva, char *why, size_t whylen)
  * is not running for an AR, or sigqueue's error. */
 int ras_synthetic(struct machine *m, uint64_t gpa, bool ar);
 
+/* A device model's guarded access to guest memory met a poisoned page at
+ * host address hva (any thread): queued as an action-optional report naming
+ * device, so the RAS thread records the page, tells the guest (which has not
+ * consumed it: the device's request failed instead) and sends the event
+ * with "device". */
+void ras_device_poison(struct machine *m, uintptr_t hva, int lsb, const char *device);
+
 /* At start, before the first boot (main thread): finds the poisoned pages
  * of the guest RAM backing (a file's poison outlives vmras), records each
  * (query-memory-failures), replaces what a hole punch can, announces each

@@ -108,6 +108,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	ev.synthetic = synthetic;
 	ev.found = false;
 	ev.held_ns = 0;
+	ev.device = NULL;
 	sigbus_ring_push(&ring, &ev);
 	if (code == BUS_MCEERR_AR && from_guest)
 		thread_ar++;
@@ -164,6 +165,16 @@ bool sigbus_intake_take(struct sigbus_event *ev)
 	return sigbus_ring_pop(&ring, ev);
 }
 
+bool sigbus_intake_push(const struct sigbus_event *ev)
+{
+	uint64_t one = 1;
+	bool ok = sigbus_ring_push(&ring, ev);
+
+	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	return ok;
+}
+
 unsigned long sigbus_intake_dropped(void)
 {
 	return (unsigned long)sigbus_ring_take_dropped(&ring);
@@ -203,6 +214,32 @@ void sigbus_set_vm_generation(unsigned vm)
 void sigbus_set_thread_in_guest(bool in_guest)
 {
 	thread_in_guest = in_guest;
+}
+
+/* No signal mask saved or restored: that is a system call each, and a
+ * device copies descriptors by the thousand. The handler ran with SIGBUS
+ * blocked, so a copy cut short unblocks it again; left blocked, the next
+ * memory error on this thread would kill the process. */
+int sigbus_guarded_copy(void *dst, const void *src, size_t len, struct sigbus_fault *fault)
+{
+	struct guard g;
+
+	fault->hit = false;
+	if (sigsetjmp(g.env, 0)) {
+		sigset_t bus;
+
+		sigemptyset(&bus);
+		sigaddset(&bus, SIGBUS);
+		pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
+		fault->hit = true;
+		fault->addr = g.addr;
+		fault->lsb = g.lsb;
+		return -1;
+	}
+	thread_guard = &g;
+	memcpy(dst, src, len);
+	thread_guard = NULL;
+	return 0;
 }
 
 int sigbus_guarded(int (*fn)(void *arg), void *arg, struct sigbus_fault *fault)

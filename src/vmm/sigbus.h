@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/sigbus_ring.h"
@@ -38,6 +39,10 @@ int sigbus_intake_install(void);
 int sigbus_intake_eventfd(void);
 /* Consumer side (one thread at a time): next recorded signal, if any. */
 bool sigbus_intake_take(struct sigbus_event *ev);
+/* A report with no signal behind it (a device model's guarded access met
+ * a poisoned page): queued as the handler queues a signal. False when the
+ * ring was full (the loss is counted). */
+bool sigbus_intake_push(const struct sigbus_event *ev);
 /* Signals lost to a full ring since the last call. */
 unsigned long sigbus_intake_dropped(void);
 
@@ -76,5 +81,10 @@ struct sigbus_fault {
  * lost when it is cut short (the x86 loader's ACPI buffer: a few KiB per
  * poisoned page met). Not nested. */
 int sigbus_guarded(int (*fn)(void *arg), void *arg, struct sigbus_fault *fault);
+
+/* memcpy under the same guard, for a device model's accesses to guest
+ * memory (vmm/guest_access.c): 0, or -1 with fault->hit and the poisoned
+ * address, some bytes perhaps copied. Nothing is recorded. */
+int sigbus_guarded_copy(void *dst, const void *src, size_t len, struct sigbus_fault *fault);
 
 #endif

@@ -24,6 +24,7 @@ struct sigbus_event {
 	bool synthetic;      /* queued by vmras itself: no page is really poisoned */
 	bool found;          /* no signal: a scan of guest RAM found the page poisoned */
 	uint64_t held_ns;    /* CLOCK_MONOTONIC when its machine check was first held back, or 0 */
+	const char *device;  /* no signal: this device model met the page (a guarded access), or NULL */
 };
 
 struct sigbus_slot {

@@ -32,6 +32,12 @@ struct x86_acpi_config {
 	 * bert_region_gpa; none when the length is 0. */
 	uint64_t bert_region_gpa;
 	uint32_t bert_region_len;
+	/* virtio-mmio devices: virtio_count windows from virtio_base, one every
+	 * virtio_stride bytes, on GSIs from virtio_gsi_base up. */
+	unsigned virtio_count;
+	uint64_t virtio_base;
+	uint64_t virtio_stride;
+	uint32_t virtio_gsi_base;
 };
 
 /* Returns 0, or -1 with errno set (EINVAL for a bad config, ENOMEM, E2BIG

@@ -3,6 +3,7 @@
 #include "devices/ged.h"
 #include "devices/pvpanic.h"
 #include "devices/uart16550.h"
+#include "devices/virtio_mmio.h"
 
 #include <errno.h>
 
@@ -19,6 +20,11 @@ size_t x86_acpi_add_dsdt(struct acpi_builder *b, const struct x86_acpi_config *c
 	if (cfg->ged_port)
 		ged_aml(&a, BUS_IO, cfg->ged_port, cfg->ged_gsi,
 			GED_EVENT_POWER_BUTTON | (cfg->ghes_pointers_gpa ? GED_EVENT_HW_ERROR : 0));
+	for (unsigned i = 0; i < cfg->virtio_count; i++) {
+		char name[5] = { 'V', 'R', (char)('0' + i / 10), (char)('0' + i % 10), 0 };
+
+		virtio_mmio_aml(&a, name, i, cfg->virtio_base + i * cfg->virtio_stride, cfg->virtio_gsi_base + i);
+	}
 	aml_end(&a);
 
 	/* Hardware-reduced sleep writes only SLP_TYPa, the first element, to

@@ -107,6 +107,16 @@ int arch_devices_init(struct machine *m, char *why, size_t whylen)
 	return 0;
 }
 
+/* KVM_IRQ_LINE on x86 takes the GSI itself. */
+int arch_virtio_place(unsigned i, uint64_t *base, unsigned *kvm_irq)
+{
+	if (i >= X86_VIRTIO_MAX)
+		return -1;
+	*base = X86_VIRTIO_MMIO_GPA + i * X86_VIRTIO_MMIO_STRIDE;
+	*kvm_irq = X86_VIRTIO_GSI_BASE + i;
+	return 0;
+}
+
 void arch_power_button(struct machine *m)
 {
 	ged_event(&m->ged, GED_EVENT_POWER_BUTTON);

@@ -201,6 +201,7 @@ int arch_boot(struct machine *m, char *why, size_t whylen)
 	struct x86_boot_in in = {
 		.kernel = &m->arch.kernel, .initrd = m->initrd_file.data, .initrd_size = m->initrd_file.size,
 		.cmdline = m->arch.cmdline, .ncpus = m->ncpus, .ghes = m->opts->ras & RAS_MODE_GHES,
+		.nvirtio = m->nvirtio,
 	};
 	struct x86_boot_out out;
 	static uint8_t boot_errors[X86_BERT_REGION_MAX];
@@ -231,7 +232,7 @@ const struct qmp_cpu_model *arch_qmp_cpu_model(void)
 	return &x86_qmp_cpu_model;
 }
 
-int arch_acpi_tables(unsigned ncpus, bool ghes, struct acpi_blob *out)
+int arch_acpi_tables(unsigned ncpus, bool ghes, unsigned nvirtio, struct acpi_blob *out)
 {
-	return x86_platform_acpi_tables(ncpus, ghes, 0, out);
+	return x86_platform_acpi_tables(ncpus, ghes, nvirtio, 0, out);
 }

@@ -33,7 +33,7 @@ static int load_acpi(const struct guest_ram *ram, const struct x86_boot_in *in, 
 		if (!guest_ram_write(ram, X86_BERT_REGION_GPA, in->boot_errors, in->boot_errors_len))
 			return fail(why, whylen, "cannot place the boot error region");
 	}
-	if (x86_platform_acpi_tables(in->ncpus, in->ghes, (uint32_t)in->boot_errors_len, &blob))
+	if (x86_platform_acpi_tables(in->ncpus, in->ghes, in->nvirtio, (uint32_t)in->boot_errors_len, &blob))
 		return fail(why, whylen, "cannot build the ACPI tables");
 	ok = blob.len <= X86_ACPI_MAX && guest_ram_write(ram, X86_ACPI_GPA, blob.buf, blob.len);
 	*rsdp = blob.rsdp_gpa;

@@ -20,6 +20,7 @@ struct x86_boot_in {
 	const char *cmdline;
 	unsigned ncpus;
 	bool ghes;                /* the ACPI tables describe the GHES sources (HEST) */
+	unsigned nvirtio;         /* ... and this many virtio-mmio devices */
 	/* Errors of a previous boot: a Boot Error Region (ras/bert.h) placed
 	 * at X86_BERT_REGION_GPA, with a BERT and an ACPI NVS e820 range for
 	 * it; none when boot_errors_len is 0. */

@@ -25,6 +25,12 @@
 /* 32-bit MMIO hole: RAM above 3 GiB is moved to 4 GiB and up. */
 #define X86_MMIO_HOLE_GPA    0xc0000000ULL
 #define X86_MMIO_HOLE_END    0x100000000ULL
+/* virtio-mmio devices (--disk, --net): one 0x200-byte window each, low in
+ * the hole, and IOAPIC pins 16-23, the ones no ISA device claims. */
+#define X86_VIRTIO_MMIO_GPA  0xd0000000ULL
+#define X86_VIRTIO_MMIO_STRIDE 0x200ULL
+#define X86_VIRTIO_GSI_BASE  16
+#define X86_VIRTIO_MAX       8
 #define X86_IOAPIC_GPA       0xfec00000ULL
 #define X86_LAPIC_GPA        0xfee00000ULL
 /* KVM needs three pages for the VMX real-mode TSS and one for the identity

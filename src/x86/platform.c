@@ -4,7 +4,7 @@
 
 #include "x86/layout.h"
 
-void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config *cfg)
+void x86_platform_acpi_config(unsigned ncpus, bool ghes, unsigned nvirtio, struct x86_acpi_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ncpus = ncpus;
@@ -21,6 +21,10 @@ void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config 
 	cfg->pvpanic_port = X86_PVPANIC_PORT;
 	cfg->ged_port = X86_ACPI_GED_PORT;
 	cfg->ged_gsi = X86_ACPI_GED_GSI;
+	cfg->virtio_count = nvirtio;
+	cfg->virtio_base = X86_VIRTIO_MMIO_GPA;
+	cfg->virtio_stride = X86_VIRTIO_MMIO_STRIDE;
+	cfg->virtio_gsi_base = X86_VIRTIO_GSI_BASE;
 	if (ghes) {
 		cfg->ghes_pointers_gpa = X86_GHES_POINTERS_GPA;
 		cfg->ghes_ack_port[0] = X86_GHES_ACK_AR_PORT;
@@ -28,11 +32,12 @@ void x86_platform_acpi_config(unsigned ncpus, bool ghes, struct x86_acpi_config 
 	}
 }
 
-int x86_platform_acpi_tables(unsigned ncpus, bool ghes, uint32_t bert_region_len, struct acpi_blob *out)
+int x86_platform_acpi_tables(unsigned ncpus, bool ghes, unsigned nvirtio, uint32_t bert_region_len,
+			     struct acpi_blob *out)
 {
 	struct x86_acpi_config cfg;
 
-	x86_platform_acpi_config(ncpus, ghes, &cfg);
+	x86_platform_acpi_config(ncpus, ghes, nvirtio, &cfg);
 	if (bert_region_len) {
 		cfg.bert_region_gpa = X86_BERT_REGION_GPA;
 		cfg.bert_region_len = bert_region_len;

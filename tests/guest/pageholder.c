@@ -1,7 +1,7 @@
 /* pageholder: a static helper that runs inside a Linux test guest and holds one
  * page of anonymous memory for the memory-failure lab tests (issue 3).
  *
- *   pageholder [early|late] [NAME] [PAGES [read] [huge] [survive]]
+ *   pageholder [early|late] [NAME] [PAGES [read] [huge] [survive] [write=FILE]]
  *
  * It maps one private anonymous page, fills it with a pattern (so the page is
  * dirty in the guest, and in the host behind it), and prints one line:
@@ -41,6 +41,12 @@
  *   pageholder: NAME swept PAGES pages, LOST lost
  * so that it has touched every page of its own (the guest isolates any it
  * was not told of yet) before it exits and frees them.
+ *
+ * With "write=FILE", SIGUSR2 writes its first page to FILE at offset 0 with
+ * O_DIRECT, so that a device of the VMM reads the page itself (not a copy
+ * in the guest's page cache), and says
+ *   pageholder: NAME direct write ok     or
+ *   pageholder: NAME direct write failed: errno=E (TEXT)
  *
  * Output goes to stdout with write(2), unbuffered. Exit status: 0 on SIGTERM,
  * 1 when set-up fails, 2 bad usage; death by SIGBUS otherwise. */
@@ -94,6 +100,27 @@ static uint8_t pattern(long i)
 }
 
 static bool survive;
+static const char *write_file;
+
+/* One page, from the page itself, to the start of write_file. */
+static void direct_write(void)
+{
+	int fd = open(write_file, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		say("direct write failed: errno=%d (open: %s)", errno, strerror(errno));
+		return;
+	}
+	n = pwrite(fd, (const void *)page, (size_t)page_size, 0);
+	if (n == (ssize_t)page_size && !fsync(fd))
+		say("direct write ok");
+	else if (n < 0 || n == (ssize_t)page_size)
+		say("direct write failed: errno=%d (%s)", errno, strerror(errno));
+	else
+		say("direct write failed: %zd of %ld bytes written", n, page_size);
+	close(fd);
+}
 static sigjmp_buf sweep_jmp;
 static volatile sig_atomic_t sweeping;
 
@@ -174,9 +201,12 @@ int main(int argc, char **argv)
 		name = argv[i++];
 	if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9')
 		pages = strtol(argv[i++], NULL, 10);
-	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge") || !strcmp(argv[i], "survive"));
+	for (; i < argc && (!strcmp(argv[i], "read") || !strcmp(argv[i], "huge") || !strcmp(argv[i], "survive") ||
+			    !strncmp(argv[i], "write=", 6));
 	     i++) {
-		if (!strcmp(argv[i], "read"))
+		if (!strncmp(argv[i], "write=", 6))
+			write_file = argv[i] + 6;
+		else if (!strcmp(argv[i], "read"))
 			reading = true;
 		else if (!strcmp(argv[i], "huge"))
 			huge = true;
@@ -184,7 +214,7 @@ int main(int argc, char **argv)
 			survive = true;
 	}
 	if (i < argc || pages < 1 || pages > 65536) {
-		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge] [survive]]\n");
+		fprintf(stderr, "usage: pageholder [early|late] [NAME] [PAGES [read] [huge] [survive] [write=FILE]]\n");
 		return 2;
 	}
 	if (early && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0)) {
@@ -198,6 +228,7 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
@@ -248,6 +279,11 @@ int main(int argc, char **argv)
 		}
 		if (sig < 0 && !reading)
 			continue;
+		if (sig == SIGUSR2) {
+			if (write_file)
+				direct_write();
+			continue;
+		}
 		if (survive) {
 			if (sig == SIGUSR1)
 				sweep();

@@ -29,12 +29,13 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: %s DIR [NCPUS]\n", argv[0]);
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: %s DIR [NCPUS [NVIRTIO]]\n", argv[0]);
 		return 2;
 	}
 	struct x86_acpi_config cfg;
-	x86_platform_acpi_config(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2, true, &cfg);
+	x86_platform_acpi_config(argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2, true,
+				 argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 0, &cfg);
 	struct acpi_blob blob;
 	if (x86_acpi_build(&cfg, &blob)) {
 		fprintf(stderr, "acpi_dump: x86_acpi_build: %s\n", strerror(errno));

@@ -32,10 +32,12 @@ x86_sources() {
 	hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" "$GED_GSI" "$io" $bits "$access" "$GHES_ACK_AO"
 }
 
+# With 8 vCPUs, two virtio devices (--disk); with 255, the most there are.
 for ncpus in 1 2 8 255; do
 	dir=$work/$ncpus
+	case $ncpus in 8) nvirtio=2 ;; 255) nvirtio=8 ;; *) nvirtio=0 ;; esac
 	mkdir -p "$dir"
-	$wrap "$dump" "$dir" "$ncpus"
+	$wrap "$dump" "$dir" "$ncpus" "$nvirtio"
 	# shellcheck source=/dev/null
 	. "$dir/config.sh"
 
@@ -100,6 +102,14 @@ for ncpus in 1 2 8 255; do
 		'Field (EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }' \
 		'Method (_EVT, 1, NotSerialized) // _EVT: Event { Local0 = EVTS /* \_SB_.GED0.EVTS */ If ((Local0 & One)) { Notify (PWRB, 0x80) // Status Change } If ((Local0 & 0x02)) { Notify (HED0, 0x80) // Status Change } }' \
 		'Device (HED0) { Name (_HID, EisaId ("PNP0C33") /* Error Device */)'
+	# virtio-mmio: what Linux's virtio_mmio driver matches (LNRO0005), each
+	# its own window and level-triggered GSI from 16 up.
+	count DSDT 'Name (_HID, "LNRO0005")' "$nvirtio"
+	for ((i = 0; i < nvirtio; i++)); do
+		has DSDT "Device (VR0$i) { Name (_HID, \"LNRO0005\")" \
+			"Memory32Fixed (ReadWrite, 0x$(printf '%08X' $((0xd0000000 + i * 0x200))), // Address Base 0x00000200, // Address Length )" \
+			"Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, ) { 0x$(printf '%08X' $((16 + i))), }"
+	done
 done
 
 if [ "$failed" -ne 0 ]; then

@@ -29,13 +29,14 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: %s DIR [NCPUS]\n", argv[0]);
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: %s DIR [NCPUS [NVIRTIO]]\n", argv[0]);
 		return 2;
 	}
 	struct arm64_acpi_config cfg = {
 		.ncpus = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 2,
 		.ged = 1, .pvpanic = 1, .ghes_sources = 2,
+		.nvirtio = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 0,
 	};
 	struct arm64_acpi_blobs b;
 	if (arm64_acpi_build(&cfg, &b)) {

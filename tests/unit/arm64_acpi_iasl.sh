@@ -23,10 +23,12 @@ arm64_sources() {
 	hest_source 0001 "$GHES_STATUS_AO" "0A [GSIV]" 00000029 "$mem" $bits "$access" "$GHES_ACK_AO"
 }
 
+# With 17 vCPUs, two virtio devices (--disk); with 256, the most there are.
 for ncpus in 1 2 17 256; do
 	dir=$work/$ncpus
+	case $ncpus in 17) nvirtio=2 ;; 256) nvirtio=8 ;; *) nvirtio=0 ;; esac
 	mkdir -p "$dir"
-	$wrap "$dump" "$dir" "$ncpus"
+	$wrap "$dump" "$dir" "$ncpus" "$nvirtio"
 	# shellcheck source=/dev/null
 	. "$dir/config.sh"
 
@@ -86,6 +88,13 @@ for ncpus in 1 2 17 256; do
 		'OperationRegion (EREG, SystemMemory, 0x09080000, One)' \
 		'Field (EREG, ByteAcc, NoLock, Preserve) { EVTS, 8 }' \
 		'Method (_EVT, 1, NotSerialized) // _EVT: Event { Local0 = EVTS /* \_SB_.GED0.EVTS */ If ((Local0 & One)) { Notify (PWRB, 0x80) // Status Change } If ((Local0 & 0x02)) { Notify (HED0, 0x80) // Status Change } }'
+	# virtio-mmio where virt has it: 0x0a000000 up, SPIs 16 up (INTIDs 48 up).
+	count DSDT 'Name (_HID, "LNRO0005")' "$nvirtio"
+	for ((i = 0; i < nvirtio; i++)); do
+		has DSDT "Device (VR0$i) { Name (_HID, \"LNRO0005\")" \
+			"Memory32Fixed (ReadWrite, 0x$(printf '%08X' $((0x0a000000 + i * 0x200))), // Address Base 0x00000200, // Address Length )" \
+			"Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, ) { 0x$(printf '%08X' $((48 + i))), }"
+	done
 done
 
 if [ "$failed" -ne 0 ]; then

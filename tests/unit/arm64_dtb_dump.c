@@ -66,5 +66,8 @@ int main(int argc, char **argv)
 	cfg = (struct arm64_fdt_config){ .ram_size = 1ULL << 30, .ncpus = 2, .pvpanic = 1, .power_button = 1,
 					 .rtc = 1, .flash = 1, .fw_cfg = 1 };
 	rc |= dump(argv[1], "firmware", &cfg);
+	/* Two disks (--disk): virtio-mmio nodes. */
+	cfg.nvirtio = 2;
+	rc |= dump(argv[1], "virtio", &cfg);
 	return rc ? 1 : 0;
 }

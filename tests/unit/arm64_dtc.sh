@@ -66,6 +66,15 @@ expect firmware 'dma-coherent;'
 if grep -qE 'bootargs|initrd' "$dir/firmware.dts"; then
 	fail "firmware.dts has a command line or initrd"
 fi
+# virtio-mmio where virt has it: SPIs 16 and 17, level high.
+expect virtio 'virtio_mmio@a000000 {'
+expect virtio 'virtio_mmio@a000200 {'
+expect virtio 'compatible = "virtio,mmio";'
+expect virtio 'reg = <0x00 0xa000200 0x00 0x200>;'
+expect virtio 'interrupts = <0x00 0x10 0x04>;'
+expect virtio 'interrupts = <0x00 0x11 0x04>;'
+[ "$(grep -c 'virtio,mmio' "$dir/virtio.dts")" = 2 ] || fail "virtio.dts: not 2 virtio-mmio nodes"
+grep -q 'virtio' "$dir/firmware.dts" && fail "firmware.dts has a virtio node without --disk"
 [ "$(grep -c 'enable-method = "psci";' "$dir/cpus-256.dts")" = 256 ] || fail "cpus-256.dts: not 256 PSCI cpus"
 
 if [ $failed = 0 ]; then

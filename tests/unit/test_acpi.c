@@ -656,10 +656,10 @@ static void test_hest_only_with_ghes(void **state)
 		cfg = ghes_cfg(n[i]);
 		check_hest(&cfg);
 		/* The machine's own configurations, as x86_boot_load builds them. */
-		x86_platform_acpi_config(n[i], false, &cfg);
+		x86_platform_acpi_config(n[i], false, 0, &cfg);
 		assert_int_equal(cfg.ghes_pointers_gpa, 0);
 		check_no_hest(&cfg);
-		x86_platform_acpi_config(n[i], true, &cfg);
+		x86_platform_acpi_config(n[i], true, 0, &cfg);
 		assert_int_equal(cfg.ghes_pointers_gpa, X86_GHES_POINTERS_GPA);
 		check_hest(&cfg);
 	}

@@ -666,6 +666,59 @@ static void test_memory_backend(void **state)
 	assert_int_equal(parse(&o, "-k", "k", "--memory-backend", "hugetlb", "-m", "1002M", NULL), 0);
 }
 
+static void test_disk(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "-k", "k", NULL), 0);
+	assert_int_equal(o.ndisks, 0);
+	assert_int_equal(parse(&o, "-k", "k", "--disk", "a.img", "--disk=b.img,readonly", NULL), 0);
+	assert_int_equal(o.ndisks, 2);
+	assert_string_equal(o.disk[0].path, "a.img");
+	assert_false(o.disk[0].readonly);
+	assert_string_equal(o.disk[1].path, "b.img");
+	assert_true(o.disk[1].readonly);
+	/* A doubled comma is one comma of the path. */
+	assert_int_equal(parse(&o, "-k", "k", "--disk", "x,,y.img,readonly", NULL), 0);
+	assert_string_equal(o.disk[0].path, "x,y.img");
+	assert_true(o.disk[0].readonly);
+	assert_int_equal(parse(&o, "-k", "k", "--disk", "/d/,,", NULL), 0);
+	assert_string_equal(o.disk[0].path, "/d/,");
+	assert_false(o.disk[0].readonly);
+
+	expect_error("invalid --disk 'a.img,ro': unknown option 'ro' (expected readonly)", "-k", "k", "--disk",
+		     "a.img,ro", NULL);
+	expect_error("invalid --disk ',readonly': expected PATH[,readonly]", "-k", "k", "--disk", ",readonly", NULL);
+	expect_error("invalid --disk '': expected PATH[,readonly]", "-k", "k", "--disk", "", NULL);
+	expect_error("unknown option ''", "-k", "k", "--disk", "a.img,", NULL);
+	expect_error("needs an argument", "-k", "k", "--disk", NULL);
+	expect_error("--disk is given more than 8 times", "-k", "k", "--disk", "1", "--disk", "2", "--disk", "3",
+		     "--disk", "4", "--disk", "5", "--disk", "6", "--disk", "7", "--disk", "8", "--disk", "9", NULL);
+}
+
+static void test_net(void **state)
+{
+	struct vmras_options o;
+	(void)state;
+
+	assert_int_equal(parse(&o, "-k", "k", NULL), 0);
+	assert_int_equal(o.nnets, 0);
+	assert_int_equal(parse(&o, "-k", "k", "--net", "tap:tap0", "--net=tap:vmras-tap-15ch", NULL), 0);
+	assert_int_equal(o.nnets, 2);
+	assert_string_equal(o.net[0].ifname, "tap0");
+	assert_string_equal(o.net[1].ifname, "vmras-tap-15ch");
+	expect_error("invalid --net 'tap0': expected tap:IFNAME", "-k", "k", "--net", "tap0", NULL);
+	expect_error("invalid --net 'tap:': expected tap:IFNAME", "-k", "k", "--net", "tap:", NULL);
+	expect_error("invalid --net 'user': expected tap:IFNAME", "-k", "k", "--net", "user", NULL);
+	expect_error("at most 15 characters", "-k", "k", "--net", "tap:sixteen-chars-xy", NULL);
+	expect_error("not a valid interface name", "-k", "k", "--net", "tap:a/b", NULL);
+	expect_error("not a valid interface name", "-k", "k", "--net", "tap:..", NULL);
+	expect_error("--net tap:t0 is given twice", "-k", "k", "--net", "tap:t0", "--net", "tap:t0", NULL);
+	expect_error("--net is given more than 4 times", "-k", "k", "--net", "tap:a", "--net", "tap:b", "--net",
+		     "tap:c", "--net", "tap:d", "--net", "tap:e", NULL);
+}
+
 static void test_usage(void **state)
 {
 	char *text = NULL;
@@ -719,6 +772,8 @@ int main(void)
 		cmocka_unit_test(test_repeated_parsing),
 		cmocka_unit_test(test_error_truncated_to_buffer),
 		cmocka_unit_test(test_memory_backend),
+		cmocka_unit_test(test_disk),
+		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
