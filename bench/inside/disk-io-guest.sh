@@ -35,11 +35,20 @@ case $(readlink -f /sys/block/vda/device) in
 */pci*) transport=virtio-pci ;;
 *) transport=virtio-mmio ;;
 esac
-# The device's node (LNRO0005:NN: found through ACPI) and the virtio feature
-# bits the driver accepted, bit 0 first (bit 32: VIRTIO_F_VERSION_1, modern).
+# The device's node (LNRO0005:NN: found through ACPI) and the virtio
+# features the driver accepted (sysfs: a string of bits, bit 0 first), named.
 vdev=$(readlink -f /sys/block/vda/device)
+features=$(cat "$vdev/features" 2>/dev/null | awk '{
+	split("1 SIZE_MAX 2 SEG_MAX 4 GEOMETRY 5 RO 6 BLK_SIZE 9 FLUSH 10 TOPOLOGY 11 CONFIG_WCE 12 MQ 13 DISCARD " \
+		"14 WRITE_ZEROES 28 INDIRECT_DESC 29 EVENT_IDX 32 VERSION_1 33 ACCESS_PLATFORM 34 RING_PACKED 35 IN_ORDER", w, " ")
+	for (i = 1; i < 34; i += 2) name[w[i]] = w[i + 1]
+	for (b = 0; b < length($0); b++)
+		if (substr($0, b + 1, 1) == "1")
+			out = out (out == "" ? "" : ",") (b in name ? name[b] : "bit" b)
+	print out
+}')
 echo "vmras-test: vda transport=$transport node=$(basename "$(dirname "$vdev")")" \
-	"features=$(cat "$vdev/features" 2>/dev/null) size_mib=$(($(cat /sys/block/vda/size) / 2048))" \
+	"features=$features size_mib=$(($(cat /sys/block/vda/size) / 2048))" \
 	"hw_queues=$(ls /sys/block/vda/mq | wc -l) nr_requests=$(cat $q/nr_requests)" \
 	"max_segments=$(cat $q/max_segments) max_segment_kb=$(($(cat $q/max_segment_size) / 1024))" \
 	"max_hw_sectors_kb=$(cat $q/max_hw_sectors_kb) max_sectors_kb=$(cat $q/max_sectors_kb)" \

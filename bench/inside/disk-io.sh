@@ -26,7 +26,7 @@
 . "$BENCH_LABLIB/linux-lib.sh"
 linux_setup "$BENCH_STAGE/guest.cpio"
 mem=${BENCH_MEMORY:-256}
-reps=${BENCH_REPS:-3}
+reps=${BENCH_REPS:-5}
 phase_ms=${BENCH_PHASE_MS:-3000}
 span=${BENCH_SPAN_MIB:-64}
 image_mib=${BENCH_IMAGE_MIB:-$span}
