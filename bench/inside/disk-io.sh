@@ -26,7 +26,7 @@
 . "$BENCH_LABLIB/linux-lib.sh"
 linux_setup "$BENCH_STAGE/guest.cpio"
 mem=${BENCH_MEMORY:-256}
-reps=${BENCH_REPS:-5}
+reps=${BENCH_REPS:-6}
 phase_ms=${BENCH_PHASE_MS:-3000}
 span=${BENCH_SPAN_MIB:-64}
 image_mib=${BENCH_IMAGE_MIB:-$span}
@@ -117,6 +117,7 @@ one_boot() { # VMM REP
 		rc=1
 	fi
 	[ "$2" = 1 ] && console_text "$n" | sed -n 's/^vmras-test: vda /OUT '"$1"' guest sees vda: /p' | head -n1
+	console_text "$n" | sed -n 's/^vmras-test: vda .* features=\([^ ]*\) .*/\1/p' | head -n1 | tr , '\n' >"$LOGS/features.$1"
 	console_text "$n" | sed -n "s/^diskio: \([a-z-]*\) .* mbps=\([^ ]*\) iops=\([^ ]*\) lat_med_us=\([^ ]*\) lat_p99_us=\([^ ]*\).*/RES $1 $2 \1 \2 \3 \4 \5/p" >>"$LOGS/results"
 	dump "$n.log" "$LOGS/$n.txt"
 }
@@ -141,59 +142,74 @@ while [ $i -le "$reps" ]; do
 done
 
 out ""
-out "-- per VMM: the median over the rounds (every round in brackets) --"
-awk -v vmms="$vmms" '
+out "-- per VMM: the median over the rounds [every round] --"
+awk -v vmms="$vmms" -v reps="$reps" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# The median over the rounds of field F of VMM v, phase p; the rounds in ALL.
+function over_rounds(v, p, f,   r, c, a) {
+	c = 0; ALL = ""
+	for (r = 1; r <= reps; r++)
+		if ((v, p, r) in got) { a[++c] = val[v, p, r, f]; ALL = ALL (c > 1 ? " " : "") val[v, p, r, f] }
+	return c ? median(a, c) : -1
+}
 /^RES / {
-	v = $2; p = $4
-	n[v, p]++
-	mbps[v, p, n[v, p]] = $5; iops[v, p, n[v, p]] = $6; med[v, p, n[v, p]] = $7; p99[v, p, n[v, p]] = $8
+	v = $2; r = $3; p = $4
+	got[v, p, r] = 1
+	val[v, p, r, "mbps"] = $5; val[v, p, r, "iops"] = $6; val[v, p, r, "med"] = $7; val[v, p, r, "p99"] = $8
 }
 END {
 	nv = split(vmms, V, " ")
 	np = split("seq-write seq-read rand-write rand-read", P, " ")
 	for (k = 1; k <= np; k++) {
 		p = P[k]
+		t = p ~ /^seq/ ? "mbps" : "iops"
 		for (x = 1; x <= nv; x++) {
 			v = V[x]
-			if (!n[v, p]) { printf "OUT %-6s %-10s no result\n", v, p; continue }
-			c = n[v, p]
-			all = ""
-			delete a; for (i = 1; i <= c; i++) { a[i] = mbps[v, p, i]; all = all (i > 1 ? " " : "") mbps[v, p, i] }
-			M[v, p, "mbps"] = median(a, c)
-			delete a; for (i = 1; i <= c; i++) a[i] = iops[v, p, i]
-			M[v, p, "iops"] = median(a, c)
-			delete a; for (i = 1; i <= c; i++) a[i] = med[v, p, i]
-			M[v, p, "med"] = median(a, c)
-			delete a; for (i = 1; i <= c; i++) a[i] = p99[v, p, i]
-			M[v, p, "p99"] = median(a, c)
+			M[v, p, "med"] = over_rounds(v, p, "med")
+			M[v, p, "p99"] = over_rounds(v, p, "p99")
+			M[v, p, t] = over_rounds(v, p, t)
+			if (M[v, p, t] < 0) { printf "OUT %-6s %-10s no result\n", v, p; continue }
 			have[v, p] = 1
-			if (p ~ /^seq/)
-				printf "OUT %-6s %-10s %9.2f MB/s [%s]  latency per 1 MiB I/O: median %.0f us, p99 %.0f us (%d rounds)\n",
-					v, p, M[v, p, "mbps"], all, M[v, p, "med"], M[v, p, "p99"], c
-			else {
-				all = ""; for (i = 1; i <= c; i++) all = all (i > 1 ? " " : "") iops[v, p, i]
-				printf "OUT %-6s %-10s %9.1f IOPS [%s]  latency: median %.0f us, p99 %.0f us (%d rounds)\n",
-					v, p, M[v, p, "iops"], all, M[v, p, "med"], M[v, p, "p99"], c
-			}
+			if (t == "mbps")
+				printf "OUT %-6s %-10s %8.2f MB/s [%s]  latency of a 1 MiB I/O: median %.0f us, p99 %.0f us\n",
+					v, p, M[v, p, t], ALL, M[v, p, "med"], M[v, p, "p99"]
+			else
+				printf "OUT %-6s %-10s %8.1f IOPS [%s]  latency: median %.0f us, p99 %.0f us\n",
+					v, p, M[v, p, t], ALL, M[v, p, "med"], M[v, p, "p99"]
 		}
 	}
-	if (!(("vmras", "seq-read") in have) && !(("qemu", "seq-read") in have)) exit
+	if (vmms !~ /vmras/ || vmms !~ /qemu/) exit
 	printf "OUT \n"
-	printf "OUT -- ratios vmras/QEMU of the medians: throughput (MB/s, IOPS): higher is better for vmras; latency: lower is better for vmras --\n"
+	printf "OUT -- ratios vmras/QEMU: throughput (MB/s, IOPS) higher is better for vmras; latency lower is better for vmras --\n"
+	printf "OUT    of the medians over the rounds; [each round: vmras/QEMU of that round, the two boots next to each other in time]\n"
 	for (k = 1; k <= np; k++) {
 		p = P[k]
-		if (!have["vmras", p] || !have["qemu", p]) { printf "OUT ratio %-10s n/a (a VMM has no result)\n", p; continue }
 		t = p ~ /^seq/ ? "mbps" : "iops"
-		printf "OUT ratio %-10s %s %.2f   latency median %.2f   p99 %.2f\n", p, (t == "mbps" ? "MB/s" : "IOPS"),
-			(M["qemu", p, t] > 0 ? M["vmras", p, t] / M["qemu", p, t] : 0),
+		if (!have["vmras", p] || !have["qemu", p]) { printf "OUT ratio %-10s n/a (a VMM has no result)\n", p; continue }
+		per = ""; c = 0
+		delete a
+		for (r = 1; r <= reps; r++)
+			if (("vmras", p, r) in got && ("qemu", p, r) in got && val["qemu", p, r, t] > 0) {
+				a[++c] = val["vmras", p, r, t] / val["qemu", p, r, t]
+				per = per (c > 1 ? " " : "") sprintf("%.2f", a[c])
+			}
+		printf "OUT ratio %-10s %s %.2f [%s; their median %.2f]   latency: median %.2f, p99 %.2f\n", p,
+			(t == "mbps" ? "MB/s" : "IOPS"), (M["qemu", p, t] > 0 ? M["vmras", p, t] / M["qemu", p, t] : 0),
+			per, (c ? median(a, c) : 0),
 			(M["qemu", p, "med"] > 0 ? M["vmras", p, "med"] / M["qemu", p, "med"] : 0),
 			(M["qemu", p, "p99"] > 0 ? M["vmras", p, "p99"] / M["qemu", p, "p99"] : 0)
 	}
 }' "$LOGS/results"
+# Features one guest driver accepted and the other did not (EVENT_IDX, for
+# one, saves notifications and interrupts).
+if [ -s "$LOGS/features.vmras" ] && [ -s "$LOGS/features.qemu" ]; then
+	out ""
+	out "virtio features the guest accepted only from vmras: $(grep -vxF -f "$LOGS/features.qemu" "$LOGS/features.vmras" | tr '\n' ' ' | grep . || echo none)"
+	out "virtio features the guest accepted only from QEMU: $(grep -vxF -f "$LOGS/features.vmras" "$LOGS/features.qemu" | tr '\n' ' ' | grep . || echo none)"
+fi
 umount "$DISK" 2>/dev/null
 echo "---- failures: $FAILS ----"
 [ "$FAILS" = 0 ] || rc=1
