@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest side of bench/disk-io (staged into the guest initramfs as
 # /vmras/disk-io-guest.sh, run by init as ". /vmras/disk-io-guest.sh"; busybox
 # sh), under vmras and under QEMU alike. The test host reads the "vmras-test:"
@@ -60,10 +61,12 @@ echo "vmras-test: vda transport=$transport node=$(basename "$(dirname "$vdev")")
 # the buffer's physical layout allow).
 rc=0
 for ph in seq-write seq-read rand-write rand-read; do
+	# shellcheck disable=SC2046 # one word per field
 	set -- $(cat /sys/block/vda/stat)
 	r0=$1 w0=$5
 	line=$(diskio -t "${ms:-3000}" -s "${mib:-64}" /dev/vda $ph) || rc=1
 	echo "$line"
+	# shellcheck disable=SC2046 # one word per field
 	set -- $(cat /sys/block/vda/stat)
 	ios=$(echo "$line" | sed -n 's/.* ios=\([0-9]*\) .*/\1/p')
 	echo "vmras-test: requests $ph ios=${ios:-0} reads=$(($1 - r0)) writes=$(($5 - w0))"

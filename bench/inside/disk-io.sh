@@ -87,9 +87,10 @@ qemu_start() { # NAME IMAGE
 		-append "console=ttyS0 quiet vmras.run=$_b64 $VM_APPEND" \
 		-drive "id=disk0,file=$2,format=raw,if=none,cache=writeback,aio=threads" -device "$_dev,drive=disk0" \
 		<"$LOGS/$VM.in" >"$LOGS/$VM.log" 2>&1 &
+	# shellcheck disable=SC2034 # linux-lib.sh's vm_* read VM_PID and VM_START
 	VM_PID=$!
 	exec 3>"$LOGS/$VM.in"
-	# shellcheck disable=SC2034 # linux-lib.sh's vm_end reads both
+	# shellcheck disable=SC2034 # vm_end reads it
 	VM_START=$(date +%s)
 	vm_watchdog
 }
