@@ -20,7 +20,9 @@ struct guest_mem {
 	 *   EHWPOISON  a page of it is poisoned: *bad is that page's
 	 *              guest-physical address, and the page has already been
 	 *              reported (recorded, the guest told, an event sent).
-	 * A failed copy may have moved some of the bytes. */
+	 * A failed copy may have moved some of the bytes. An aligned 2-, 4-
+	 * or 8-byte copy is a single access (ring indices: the guest must
+	 * never see half of one). */
 	int (*read)(void *ctx, uint64_t gpa, void *buf, size_t len, uint64_t *bad);
 	int (*write)(void *ctx, uint64_t gpa, const void *buf, size_t len, uint64_t *bad);
 	/* The host address of [gpa, gpa + len) when all of it is guest RAM of

@@ -7,11 +7,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* The granule at which a failed transfer is probed for poisoned pages: the
- * smallest page a guest or host uses. Reports of one larger page repeat the
- * same address and are counted once. */
-#define PROBE_PAGE 4096u
-
 static void bump(uint64_t *counter, uint64_t n)
 {
 	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
@@ -103,14 +98,17 @@ static void blk_notify(void *dev, unsigned queue)
 		b->kick(b->kick_opaque);
 }
 
-/* Waits for a running batch (serve_lock), then forgets the queue. */
+/* Waits for a running batch (serve_lock), then forgets the queue. The
+ * batch is told to end after its current request: a guest that keeps the
+ * ring full from other vCPUs must not hold the resetting one forever. */
 static void blk_reset(void *dev)
 {
 	struct virtio_blk *b = dev;
 
+	__atomic_store_n(&b->stopping, true, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&b->serve_lock);
-	b->live = false;
-	b->broken = false;
+	b->vq.live = false;
+	__atomic_store_n(&b->stopping, false, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&b->serve_lock);
 }
 
@@ -125,98 +123,33 @@ const struct virtio_dev_ops virtio_blk_ops = {
 	.reset = blk_reset,
 };
 
-/* A request's buffers as pieces of guest memory: a slice of the chain's
- * readable or writable bytes. */
-struct pieces {
-	unsigned n;
-	uint64_t bytes;
-	uint64_t gpa[VIRTQ_MAX_SEGS];
-	uint32_t len[VIRTQ_MAX_SEGS];
-};
-
-static void slice(const struct virtq_chain *c, bool writable, uint64_t skip, uint64_t len, struct pieces *p)
+/* guest_mem copies and probes, counting the poisoned pages met. */
+static int copy(struct virtio_blk *b, const struct virtq_pieces *p, void *buf, bool to_guest)
 {
-	unsigned first = writable ? c->nread : 0, end = writable ? c->nseg : c->nread;
+	int r = virtq_copy(b->gm, p, buf, to_guest);
 
-	p->n = 0;
-	p->bytes = 0;
-	for (unsigned i = first; i < end && len; i++) {
-		uint64_t gpa = c->seg[i].gpa, l = c->seg[i].len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		gpa += skip;
-		l -= skip;
-		skip = 0;
-		if (l > len)
-			l = len;
-		p->gpa[p->n] = gpa;
-		p->len[p->n++] = (uint32_t)l;
-		p->bytes += l;
-		len -= l;
-	}
+	if (r && errno == EHWPOISON)
+		bump(&b->stats.poisoned_pages, 1);
+	return r;
 }
 
-/* Copies between buf and a slice of the chain through guest_mem. Returns 0,
- * or -1 (errno EHWPOISON: the page is counted, guest_mem reported it). */
-static int copy(struct virtio_blk *b, const struct pieces *p, void *buf, bool to_guest)
+static void probe(struct virtio_blk *b, const struct virtq_pieces *p)
 {
-	uint8_t *q = buf;
-	uint64_t bad = 0;
-
-	for (unsigned i = 0; i < p->n; i++) {
-		int r = to_guest ? guest_mem_write(b->gm, p->gpa[i], q, p->len[i], &bad)
-				 : guest_mem_read(b->gm, p->gpa[i], q, p->len[i], &bad);
-		if (r) {
-			if (errno == EHWPOISON)
-				bump(&b->stats.poisoned_pages, 1);
-			return -1;
-		}
-		q += p->len[i];
-	}
-	return 0;
-}
-
-/* After a transfer failed in the kernel (EFAULT): reads one byte of each
- * page of the buffers, so that guest_mem finds and reports the poisoned
- * ones. Returns how many it found. */
-static unsigned probe(struct virtio_blk *b, const struct pieces *p)
-{
-	unsigned found = 0;
-	uint64_t last = UINT64_MAX;
-
-	for (unsigned i = 0; i < p->n; i++) {
-		uint64_t end = p->gpa[i] + p->len[i];
-
-		for (uint64_t a = p->gpa[i]; a < end; a = (a | (PROBE_PAGE - 1)) + 1) {
-			uint8_t byte;
-			uint64_t bad = 0;
-
-			if (guest_mem_read(b->gm, a, &byte, 1, &bad) == 0 || errno != EHWPOISON)
-				continue;
-			if (bad != last)
-				found++;
-			last = bad;
-		}
-	}
-	bump(&b->stats.poisoned_pages, found);
-	return found;
+	bump(&b->stats.poisoned_pages, virtq_probe(b->gm, p));
 }
 
 /* A parsed request, the one thing the I/O layer sees. */
 struct blk_req {
 	uint32_t type;
 	uint64_t sector;
-	struct pieces data;     /* IN: where to read into; OUT: what to write */
+	struct virtq_pieces data;     /* IN: where to read into; OUT: what to write */
 	uint8_t ranges[VIRTIO_BLK_MAX_DISCARD_SEG * 16];   /* DISCARD, WRITE_ZEROES */
 	unsigned nranges;
 };
 
-static int zero_fill(struct virtio_blk *b, const struct pieces *p, uint64_t from)
+static int zero_fill(struct virtio_blk *b, const struct virtq_pieces *p, uint64_t from)
 {
-	static const uint8_t zeros[PROBE_PAGE];
+	static const uint8_t zeros[4096];
 	uint64_t bad;
 
 	for (unsigned i = 0; i < p->n; i++) {
@@ -245,12 +178,8 @@ static uint8_t transfer(struct virtio_blk *b, const struct blk_req *r, bool writ
 	unsigned n = r->data.n, first = 0;
 	uint64_t off = r->sector * VIRTIO_BLK_SECTOR, done = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		iov[i].iov_base = guest_mem_host(b->gm, r->data.gpa[i], r->data.len[i]);
-		iov[i].iov_len = r->data.len[i];
-		if (!iov[i].iov_base)
-			return VIRTIO_BLK_S_IOERR;
-	}
+	if (virtq_iov(b->gm, &r->data, iov))
+		return VIRTIO_BLK_S_IOERR;
 	while (done < r->data.bytes) {
 		ssize_t got = write ? pwritev(b->conf.fd, iov + first, (int)(n - first), (off_t)(off + done))
 				    : preadv(b->conf.fd, iov + first, (int)(n - first), (off_t)(off + done));
@@ -378,13 +307,16 @@ static uint8_t parse_and_run(struct virtio_blk *b, const struct virtq_chain *c, 
 			     uint32_t *wrote)
 {
 	struct blk_req req, *r = &req;
-	struct pieces p;
+	struct virtq_pieces p;
 	uint8_t hdr[16];
 
 	*wrote = 0;
 	if (c->read_bytes < sizeof(hdr))
 		return VIRTIO_BLK_S_IOERR;
-	slice(c, false, 0, sizeof(hdr), &p);
+	/* A header on a poisoned page (reported by guest_mem) cannot be acted
+	 * on, but the request can still be answered: its status byte is
+	 * elsewhere, and IOERR fails the one request the guest lost. */
+	virtq_slice(c, false, 0, sizeof(hdr), &p);
 	if (copy(b, &p, hdr, false))
 		return VIRTIO_BLK_S_IOERR;
 	memset(r, 0, sizeof(*r));
@@ -393,14 +325,14 @@ static uint8_t parse_and_run(struct virtio_blk *b, const struct virtq_chain *c, 
 
 	switch (r->type) {
 	case VIRTIO_BLK_T_IN:
-		slice(c, true, 0, status_at, &r->data);
+		virtq_slice(c, true, 0, status_at, &r->data);
 		if (!in_range(b, r->sector, r->data.bytes))
 			return VIRTIO_BLK_S_IOERR;
 		break;
 	case VIRTIO_BLK_T_OUT:
 		if (b->conf.readonly)
 			return VIRTIO_BLK_S_IOERR;
-		slice(c, false, sizeof(hdr), c->read_bytes - sizeof(hdr), &r->data);
+		virtq_slice(c, false, sizeof(hdr), c->read_bytes - sizeof(hdr), &r->data);
 		if (!in_range(b, r->sector, r->data.bytes))
 			return VIRTIO_BLK_S_IOERR;
 		break;
@@ -411,7 +343,7 @@ static uint8_t parse_and_run(struct virtio_blk *b, const struct virtq_chain *c, 
 		/* 20 bytes, with no terminator when the serial fills them. */
 		if (b->conf.serial)
 			memcpy(id, b->conf.serial, strnlen(b->conf.serial, sizeof(id)));
-		slice(c, true, 0, n, &p);
+		virtq_slice(c, true, 0, n, &p);
 		if (copy(b, &p, id, true))
 			return VIRTIO_BLK_S_IOERR;
 		*wrote = (uint32_t)n;
@@ -426,7 +358,7 @@ static uint8_t parse_and_run(struct virtio_blk *b, const struct virtq_chain *c, 
 		if (len % 16 || len / 16 > VIRTIO_BLK_MAX_DISCARD_SEG)
 			return VIRTIO_BLK_S_IOERR;
 		r->nranges = (unsigned)(len / 16);
-		slice(c, false, sizeof(hdr), len, &p);
+		virtq_slice(c, false, sizeof(hdr), len, &p);
 		if (copy(b, &p, r->ranges, false))
 			return VIRTIO_BLK_S_IOERR;
 		break;
@@ -448,7 +380,7 @@ static uint8_t parse_and_run(struct virtio_blk *b, const struct virtq_chain *c, 
  * page of one request, and the guest, told of the page, isolates it. */
 uint32_t virtio_blk_request(struct virtio_blk *b, const struct virtq_chain *c)
 {
-	struct pieces p;
+	struct virtq_pieces p;
 	uint32_t wrote;
 	uint8_t st;
 
@@ -463,7 +395,7 @@ uint32_t virtio_blk_request(struct virtio_blk *b, const struct virtq_chain *c)
 		bump(&b->stats.io_errors, 1);
 	else if (st == VIRTIO_BLK_S_UNSUPP)
 		bump(&b->stats.unsupported, 1);
-	slice(c, true, c->write_bytes - 1, 1, &p);
+	virtq_slice(c, true, c->write_bytes - 1, 1, &p);
 	if (copy(b, &p, &st, true)) {
 		bump(&b->stats.unanswered, 1);
 		return 0;
@@ -473,25 +405,14 @@ uint32_t virtio_blk_request(struct virtio_blk *b, const struct virtq_chain *c)
 
 unsigned virtio_blk_serve(struct virtio_blk *b, struct virtio_mmio *t)
 {
-	struct virtq_layout l;
 	struct virtq_chain c;
 	unsigned n = 0;
 	int r = 0;
 
 	pthread_mutex_lock(&b->serve_lock);
-	if (!virtio_mmio_queue(t, 0, &l)) {
-		b->live = false;
+	if (!virtq_follow(&b->vq, t, 0, b->gm))
 		goto out;
-	}
-	if (!b->live || l.gen != b->gen) {
-		virtq_init(&b->vq, b->gm, &l);
-		b->gen = l.gen;
-		b->live = true;
-		b->broken = false;
-	}
-	if (b->broken)
-		goto out;
-	while ((r = virtq_pop(&b->vq, &c)) == 1) {
+	while (!__atomic_load_n(&b->stopping, __ATOMIC_RELAXED) && (r = virtq_pop(&b->vq, &c)) == 1) {
 		uint32_t len = virtio_blk_request(b, &c);
 
 		r = virtq_push(&b->vq, c.head, len);
@@ -503,7 +424,6 @@ unsigned virtio_blk_serve(struct virtio_blk *b, struct virtio_mmio *t)
 	if (r < 0) {
 		/* The ring itself is poisoned or nonsense: this queue cannot be
 		 * trusted with another request. The driver is told to reset. */
-		b->broken = true;
 		b->last_error = b->vq.why;
 		bump(&b->stats.ring_failures, 1);
 		virtio_mmio_needs_reset(t);

@@ -141,8 +141,12 @@ static bool queue_valid(const struct virtio_mmio *t, const struct virtio_mmio_qu
 	       !(q->used & 3);
 }
 
-static void write_status_locked(struct virtio_mmio *t, uint32_t val)
+/* Returns the ready queues to notify when the driver has just set
+ * DRIVER_OK: buffers it made available before that were not yet the
+ * device's to take (3.1.1), and no other kick may come for them. */
+static uint32_t write_status_locked(struct virtio_mmio *t, uint32_t val)
 {
+	uint32_t kick = 0;
 	uint32_t old = t->status;
 	/* NEEDS_RESET is the device's to set; the driver writes back what it
 	 * read and cannot clear it but by a reset. */
@@ -161,10 +165,15 @@ static void write_status_locked(struct virtio_mmio *t, uint32_t val)
 		}
 	}
 	t->status = st;
+	if ((st & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+		for (unsigned i = 0; i < t->ops->num_queues; i++)
+			if (t->q[i].ready)
+				kick |= 1u << i;
+	return kick;
 }
 
-/* Returns the queue to notify, or -1. */
-static int write_reg_locked(struct virtio_mmio *t, uint64_t off, uint32_t val)
+/* Returns the queues to notify, a bit each. */
+static uint32_t write_reg_locked(struct virtio_mmio *t, uint64_t off, uint32_t val)
 {
 	struct virtio_mmio_queue *q = sel_locked(t);
 	/* Queue configuration is frozen while the queue is ready (4.2.2.2). */
@@ -201,15 +210,14 @@ static int write_reg_locked(struct virtio_mmio *t, uint64_t off, uint32_t val)
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		if (val < t->ops->num_queues)
-			return (int)val;
+			return 1u << val;
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		t->int_status &= ~val;
 		update_irq_locked(t);
 		break;
 	case VIRTIO_MMIO_STATUS:
-		write_status_locked(t, val);
-		break;
+		return write_status_locked(t, val);
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
 		if (qw)
@@ -228,14 +236,13 @@ static int write_reg_locked(struct virtio_mmio *t, uint64_t off, uint32_t val)
 	default:
 		break;
 	}
-	return -1;
+	return 0;
 }
 
 void virtio_mmio_access(void *opaque, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
 	struct virtio_mmio *t = opaque;
-	uint32_t val = 0;
-	int notify = -1;
+	uint32_t val = 0, notify = 0;
 	bool reset = false;
 
 	if (off >= VIRTIO_MMIO_CONFIG) {
@@ -283,8 +290,9 @@ void virtio_mmio_access(void *opaque, uint64_t off, bool is_write, uint8_t *data
 	}
 	if (reset)
 		virtio_mmio_reset(t);
-	if (notify >= 0 && t->ops->notify)
-		t->ops->notify(t->dev, (unsigned)notify);
+	for (unsigned q = 0; notify && q < VIRTIO_MMIO_MAX_QUEUES; q++)
+		if ((notify & (1u << q)) && t->ops->notify)
+			t->ops->notify(t->dev, q);
 }
 
 int virtio_mmio_register(struct virtio_mmio *t, struct bus *bus, uint64_t base)

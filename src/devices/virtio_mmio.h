@@ -88,7 +88,8 @@ struct virtio_dev_ops {
 	 * device's structure must fill zeros. */
 	void (*config_read)(void *dev, uint32_t off, uint8_t *data, unsigned size);
 	void (*config_write)(void *dev, uint32_t off, const uint8_t *data, unsigned size);
-	/* QueueNotify, on a vCPU thread: must not block. */
+	/* QueueNotify, and once for each ready queue when the driver sets
+	 * DRIVER_OK; on a vCPU thread: must not block. */
 	void (*notify)(void *dev, unsigned queue);
 	/* The driver wrote status 0 (or virtio_mmio_reset): on return the
 	 * device no longer touches its queues. */

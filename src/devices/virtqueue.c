@@ -8,6 +8,25 @@ void virtq_init(struct virtq *vq, const struct guest_mem *gm, const struct virtq
 	memset(vq, 0, sizeof(*vq));
 	vq->gm = gm;
 	vq->l = *l;
+	vq->live = true;
+}
+
+bool virtq_follow(struct virtq *vq, struct virtio_mmio *t, unsigned q, const struct guest_mem *gm)
+{
+	struct virtq_layout l;
+
+	if (!virtio_mmio_queue(t, q, &l)) {
+		vq->live = false;
+		return false;
+	}
+	if (!vq->live || l.gen != vq->l.gen)
+		virtq_init(vq, gm, &l);
+	return !vq->err;
+}
+
+void virtq_unpop(struct virtq *vq)
+{
+	vq->last_avail--;
 }
 
 static int fail(struct virtq *vq, int err, const char *why)
@@ -201,4 +220,81 @@ bool virtq_should_interrupt(struct virtq *vq)
 	if (guest_mem_read(vq->gm, vq->l.avail, b, 2, &bad))
 		return true;
 	return !(le16(b) & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+void virtq_slice(const struct virtq_chain *c, bool writable, uint64_t skip, uint64_t len,
+		 struct virtq_pieces *p)
+{
+	unsigned first = writable ? c->nread : 0, end = writable ? c->nseg : c->nread;
+
+	p->n = 0;
+	p->bytes = 0;
+	for (unsigned i = first; i < end && len; i++) {
+		uint64_t gpa = c->seg[i].gpa, l = c->seg[i].len;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		gpa += skip;
+		l -= skip;
+		skip = 0;
+		if (l > len)
+			l = len;
+		p->gpa[p->n] = gpa;
+		p->len[p->n++] = (uint32_t)l;
+		p->bytes += l;
+		len -= l;
+	}
+}
+
+int virtq_copy(const struct guest_mem *gm, const struct virtq_pieces *p, void *buf, bool to_guest)
+{
+	uint8_t *q = buf;
+	uint64_t bad = 0;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		int r = to_guest ? guest_mem_write(gm, p->gpa[i], q, p->len[i], &bad)
+				 : guest_mem_read(gm, p->gpa[i], q, p->len[i], &bad);
+		if (r)
+			return -1;
+		q += p->len[i];
+	}
+	return 0;
+}
+
+int virtq_iov(const struct guest_mem *gm, const struct virtq_pieces *p, struct iovec *iov)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		iov[i].iov_base = guest_mem_host(gm, p->gpa[i], p->len[i]);
+		iov[i].iov_len = p->len[i];
+		if (!iov[i].iov_base)
+			return -1;
+	}
+	return 0;
+}
+
+/* 4 KiB: the smallest page a guest or host uses. */
+#define PROBE_PAGE 4096u
+
+unsigned virtq_probe(const struct guest_mem *gm, const struct virtq_pieces *p)
+{
+	unsigned found = 0;
+	uint64_t last = UINT64_MAX;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		uint64_t end = p->gpa[i] + p->len[i];
+
+		for (uint64_t a = p->gpa[i]; a < end; a = (a | (PROBE_PAGE - 1)) + 1) {
+			uint8_t byte;
+			uint64_t bad = 0;
+
+			if (guest_mem_read(gm, a, &byte, 1, &bad) == 0 || errno != EHWPOISON)
+				continue;
+			if (bad != last)
+				found++;
+			last = bad;
+		}
+	}
+	return found;
 }

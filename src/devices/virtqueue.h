@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "devices/guest_mem.h"
 #include "devices/virtio_mmio.h"
@@ -51,10 +52,20 @@ struct virtq {
 	int err;               /* the first error: the queue is dead until re-initialised */
 	uint64_t bad;          /* the poisoned page, for VIRTQ_EPOISON */
 	const char *why;       /* for VIRTQ_EMALFORMED: what the guest got wrong */
+	bool live;             /* follows the transport's queue of generation l.gen */
 };
 
 /* A fresh queue (the driver starts both indices at 0). */
 void virtq_init(struct virtq *vq, const struct guest_mem *gm, const struct virtq_layout *l);
+/* For a device thread, before each batch: follows queue q of t. Returns
+ * true when vq may be used; it was started afresh when the driver set the
+ * queue up anew (a reset, a QueueReady change). False when the queue is
+ * not usable: not set up, DRIVER_OK not set, NEEDS_RESET, or vq failed
+ * (vq->err) and the driver has not reset the device since. */
+bool virtq_follow(struct virtq *vq, struct virtio_mmio *t, unsigned q, const struct guest_mem *gm);
+/* Takes back the last chain popped (a device that found nothing to put in
+ * it), so the next pop returns it again. */
+void virtq_unpop(struct virtq *vq);
 /* 1 with *c filled, 0 when the ring is empty, or VIRTQ_E*: then vq->err
  * holds it and every later call returns it at once. */
 int virtq_pop(struct virtq *vq, struct virtq_chain *c);
@@ -65,5 +76,30 @@ int virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 /* After pushes: whether the driver wants an interrupt (it did not set
  * VRING_AVAIL_F_NO_INTERRUPT). When the flags cannot be read, yes. */
 bool virtq_should_interrupt(struct virtq *vq);
+
+/* A slice of a chain's readable or writable bytes, as pieces of guest
+ * memory: what a device reads a header from or moves data to. */
+struct virtq_pieces {
+	unsigned n;
+	uint64_t bytes;
+	uint64_t gpa[VIRTQ_MAX_SEGS];
+	uint32_t len[VIRTQ_MAX_SEGS];
+};
+
+/* The bytes [skip, skip + len) of the chain's readable (or writable)
+ * bytes; fewer when the chain has fewer. */
+void virtq_slice(const struct virtq_chain *c, bool writable, uint64_t skip, uint64_t len,
+		 struct virtq_pieces *p);
+/* Copies between buf and the pieces through guest_mem: 0, or -1 with
+ * guest_mem's errno (EHWPOISON: a page was poisoned and is reported). */
+int virtq_copy(const struct guest_mem *gm, const struct virtq_pieces *p, void *buf, bool to_guest);
+/* The pieces' host addresses, for readv/writev/preadv/pwritev: 0, or -1
+ * when one is not guest RAM. */
+int virtq_iov(const struct guest_mem *gm, const struct virtq_pieces *p, struct iovec *iov);
+/* After a system call on the pieces failed with EFAULT: reads one byte of
+ * each 4 KiB page through guest_mem, so that the poisoned pages are found
+ * and reported. Returns how many different pages were poisoned (a larger
+ * page reported at one address counts once). */
+unsigned virtq_probe(const struct guest_mem *gm, const struct virtq_pieces *p);
 
 #endif

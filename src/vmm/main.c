@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (opts.dump_acpi) {
-		if (acpi_dump(opts.dump_acpi, opts.cpus, opts.ras & RAS_MODE_GHES, opts.ndisks, why, sizeof(why))) {
+		if (acpi_dump(opts.dump_acpi, opts.cpus, opts.ras & RAS_MODE_GHES, opts.ndisks + opts.nnets, why, sizeof(why))) {
 			fprintf(stderr, "vmras: error: %s\n", why);
 			return 2;
 		}

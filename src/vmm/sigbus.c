@@ -216,6 +216,30 @@ void sigbus_set_thread_in_guest(bool in_guest)
 	thread_in_guest = in_guest;
 }
 
+typedef uint16_t __attribute__((may_alias)) u16_alias;
+typedef uint32_t __attribute__((may_alias)) u32_alias;
+typedef uint64_t __attribute__((may_alias)) u64_alias;
+
+/* An aligned 2-, 4- or 8-byte value moves in one access: ring indices are
+ * read and published this way, and the guest, on another CPU, must never
+ * see half of one (memcpy promises nothing about how it copies). */
+static void copy_whole(void *dst, const void *src, size_t len)
+{
+	uintptr_t both = (uintptr_t)dst | (uintptr_t)src;
+
+	if (len == 2 && !(both & 1))
+		__atomic_store_n((u16_alias *)dst, __atomic_load_n((const u16_alias *)src, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	else if (len == 4 && !(both & 3))
+		__atomic_store_n((u32_alias *)dst, __atomic_load_n((const u32_alias *)src, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	else if (len == 8 && !(both & 7))
+		__atomic_store_n((u64_alias *)dst, __atomic_load_n((const u64_alias *)src, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	else
+		memcpy(dst, src, len);
+}
+
 /* No signal mask saved or restored: that is a system call each, and a
  * device copies descriptors by the thousand. The handler ran with SIGBUS
  * blocked, so a copy cut short unblocks it again; left blocked, the next
@@ -237,7 +261,7 @@ int sigbus_guarded_copy(void *dst, const void *src, size_t len, struct sigbus_fa
 		return -1;
 	}
 	thread_guard = &g;
-	memcpy(dst, src, len);
+	copy_whole(dst, src, len);
 	thread_guard = NULL;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,16 +17,19 @@
 
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
+#include "devices/virtio_net.h"
 #include "kvm/kvm.h"
 #include "vmm/arch.h"
 #include "vmm/guest_access.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/tap.h"
 
 struct virtio_slot {
 	struct machine *m;
-	char name[24];               /* in events and logs: virtio-blk0 */
-	const struct cli_disk *disk;
+	char name[24];               /* in events and logs: virtio-blk0, virtio-net0 */
+	const struct cli_disk *disk; /* a disk, or NULL: */
+	const struct cli_net *net;   /* a network device */
 	uint64_t base;
 	unsigned kvm_irq;
 	/* The VM whose line this device drives: the transport raises it under
@@ -38,17 +42,19 @@ struct virtio_slot {
 	bool started;
 	pthread_t thread;
 	int image_fd;
+	int tap_fd;
 	uint64_t image_size;
 	dev_t image_dev;
 	ino_t image_ino;
 	struct guest_access ga;
 	struct virtio_mmio transport;
 	struct virtio_blk blk;
+	struct virtio_net netdev;
 };
 
 struct virtio_devices {
 	unsigned count;
-	struct virtio_slot slot[CLI_MAX_DISKS];
+	struct virtio_slot slot[CLI_MAX_DISKS + CLI_MAX_NETS];
 };
 
 static int open_image(struct virtio_slot *s, char *why, size_t whylen)
@@ -112,7 +118,7 @@ int virtio_devices_open(struct machine *m, char *why, size_t whylen)
 	struct virtio_devices *vd;
 	const struct vmras_options *o = m->opts;
 
-	if (!o->ndisks)
+	if (!o->ndisks && !o->nnets)
 		return 0;
 	vd = calloc(1, sizeof(*vd));
 	if (!vd) {
@@ -120,22 +126,28 @@ int virtio_devices_open(struct machine *m, char *why, size_t whylen)
 		return -1;
 	}
 	m->virtio = vd;
-	for (unsigned i = 0; i < o->ndisks; i++) {
+	for (unsigned i = 0; i < o->ndisks + o->nnets; i++) {
 		struct virtio_slot *s = &vd->slot[i];
+		bool disk = i < o->ndisks;
 
 		s->m = m;
-		s->disk = &o->disk[i];
+		s->disk = disk ? &o->disk[i] : NULL;
+		s->net = disk ? NULL : &o->net[i - o->ndisks];
 		s->image_fd = -1;
+		s->tap_fd = -1;
 		s->kick_fd = -1;
 		s->vm_fd = -1;
-		snprintf(s->name, sizeof(s->name), "virtio-blk%u", i);
+		if (disk)
+			snprintf(s->name, sizeof(s->name), "virtio-blk%u", i);
+		else
+			snprintf(s->name, sizeof(s->name), "virtio-net%u", i - o->ndisks);
 		pthread_mutex_init(&s->irq_lock, NULL);
 		vd->count++;
 		if (arch_virtio_place(i, &s->base, &s->kvm_irq)) {
-			snprintf(why, whylen, "--disk %s: this machine has room for %u virtio devices", s->disk->path, i);
+			snprintf(why, whylen, "%s: this machine has room for %u virtio devices", s->name, i);
 			return -1;
 		}
-		if (open_image(s, why, whylen))
+		if (disk ? open_image(s, why, whylen) : (s->tap_fd = tap_open(s->net->ifname, why, whylen)) < 0)
 			return -1;
 	}
 	m->nvirtio = vd->count;
@@ -162,6 +174,48 @@ static void kick(void *opaque)
 		;
 }
 
+static void kick_queue(void *opaque, unsigned queue)
+{
+	(void)queue;
+	kick(opaque);
+}
+
+/* The network device's loop (the contract in devices/virtio_net.h): the
+ * TAP is watched for frames only while the guest has buffers for them, and
+ * for room only while a frame waits for it. */
+static void *serve_net(void *arg)
+{
+	struct virtio_slot *s = arg;
+	unsigned flags = VIRTIO_NET_RX_NO_BUFFERS;
+	bool tap_failed = false;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = s->kick_fd, .events = POLLIN }, { .fd = s->tap_fd } };
+		uint64_t n;
+
+		if (!(flags & VIRTIO_NET_RX_NO_BUFFERS) && !tap_failed)
+			p[1].events |= POLLIN;
+		if (flags & VIRTIO_NET_TX_BLOCKED)
+			p[1].events |= POLLOUT;
+		if (!p[1].events)
+			p[1].fd = -1;   /* else a hung-up TAP would wake the loop for ever */
+		if (poll(p, 2, flags & VIRTIO_NET_TX_MORE ? 0 : -1) < 0 && errno != EINTR) {
+			log_error("%s: poll: %s", s->name, strerror(errno));
+			return NULL;
+		}
+		if (p[0].revents & POLLIN)
+			(void)!read(s->kick_fd, &n, sizeof(n));
+		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+			return NULL;
+		flags = virtio_net_tx(&s->netdev, &s->transport) | virtio_net_rx(&s->netdev, &s->transport);
+		if ((flags & VIRTIO_NET_TAP_ERROR) && !tap_failed) {
+			tap_failed = true;
+			log_error("%s: reading tap:%s failed (%s); no more frames reach the guest", s->name,
+				  s->net->ifname, s->netdev.tap_errno ? strerror(s->netdev.tap_errno) : "end of file");
+		}
+	}
+}
+
 static void *serve(void *arg)
 {
 	struct virtio_slot *s = arg;
@@ -178,44 +232,100 @@ static void *serve(void *arg)
 	}
 }
 
+/* A MAC of the locally administered range, the same for the same TAP
+ * every run (a guest's network configuration may hang on it), different
+ * for different TAPs: 02:76:72 ("vr"), then 24 bits of a hash of the name. */
+static void net_mac(const char *ifname, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	for (const char *c = ifname; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x76;
+	mac[2] = 0x72;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+/* What a device did, once, as vmras ends: an operator's first question
+ * after a memory failure is what it cost. */
+static void say_stats(struct virtio_slot *s)
+{
+	if (s->disk) {
+		struct virtio_blk_stats b = virtio_blk_stats(&s->blk);
+
+		log_info("%s: %llu requests, %llu I/O errors, %llu poisoned pages met, %llu ring failures", s->name,
+			 (unsigned long long)b.requests, (unsigned long long)b.io_errors,
+			 (unsigned long long)b.poisoned_pages, (unsigned long long)b.ring_failures);
+	} else {
+		struct virtio_net_stats n = virtio_net_stats(&s->netdev);
+
+		log_info("%s: %llu frames received, %llu sent, %llu and %llu dropped, %llu poisoned pages met, "
+			 "%llu ring failures", s->name, (unsigned long long)n.rx_frames,
+			 (unsigned long long)n.tx_frames, (unsigned long long)n.rx_dropped,
+			 (unsigned long long)n.tx_dropped, (unsigned long long)n.poisoned_pages,
+			 (unsigned long long)n.ring_failures);
+	}
+}
+
 int virtio_devices_start(struct machine *m, char *why, size_t whylen)
 {
 	struct virtio_devices *vd = m->virtio;
 
 	for (unsigned i = 0; vd && i < vd->count; i++) {
 		struct virtio_slot *s = &vd->slot[i];
-		const struct virtio_blk_conf conf = { .fd = s->image_fd, .size_bytes = s->image_size,
-						      .readonly = s->disk->readonly, .serial = s->name };
 		int err;
 
 		guest_access_init(&s->ga, m, s->name);
-		if (virtio_blk_init(&s->blk, &conf, &s->ga.mem)) {
-			snprintf(why, whylen, "%s: %s", s->name, strerror(errno));
+		if (s->disk) {
+			const struct virtio_blk_conf conf = { .fd = s->image_fd, .size_bytes = s->image_size,
+							      .readonly = s->disk->readonly, .serial = s->name };
+
+			err = virtio_blk_init(&s->blk, &conf, &s->ga.mem) ? errno : 0;
+			s->blk.kick = kick;
+			s->blk.kick_opaque = s;
+		} else {
+			struct virtio_net_conf conf = { .tap_fd = s->tap_fd };
+
+			net_mac(s->net->ifname, conf.mac);
+			err = virtio_net_init(&s->netdev, &conf, &s->ga.mem) ? errno : 0;
+			s->netdev.kick = kick_queue;
+			s->netdev.kick_opaque = s;
+		}
+		if (err) {
+			snprintf(why, whylen, "%s: %s", s->name, strerror(err));
 			return -1;
 		}
-		s->blk.kick = kick;
-		s->blk.kick_opaque = s;
-		if (virtio_mmio_init(&s->transport, &virtio_blk_ops, &s->blk, set_irq, s) ||
+		if (virtio_mmio_init(&s->transport, s->disk ? &virtio_blk_ops : &virtio_net_ops,
+				     s->disk ? (void *)&s->blk : (void *)&s->netdev, set_irq, s) ||
 		    virtio_mmio_register(&s->transport, &m->bus, s->base)) {
 			snprintf(why, whylen, "internal error: cannot place %s at 0x%llx", s->name,
 				 (unsigned long long)s->base);
 			return -1;
 		}
-		s->kick_fd = eventfd(0, EFD_CLOEXEC);
+		s->kick_fd = eventfd(0, EFD_CLOEXEC | (s->net ? EFD_NONBLOCK : 0));
 		if (s->kick_fd < 0) {
 			snprintf(why, whylen, "%s: eventfd: %s", s->name, strerror(errno));
 			return -1;
 		}
-		err = pthread_create(&s->thread, NULL, serve, s);
+		err = pthread_create(&s->thread, NULL, s->disk ? serve : serve_net, s);
 		if (err) {
 			snprintf(why, whylen, "%s: cannot start its thread: %s", s->name, strerror(err));
 			return -1;
 		}
 		s->started = true;
 		pthread_setname_np(s->thread, s->name);
-		log_info("%s: %s, %llu bytes%s, at 0x%llx", s->name, s->disk->path,
-			 (unsigned long long)s->image_size, s->disk->readonly ? ", read-only" : "",
-			 (unsigned long long)s->base);
+		if (s->disk)
+			log_info("%s: %s, %llu bytes%s, at 0x%llx", s->name, s->disk->path,
+				 (unsigned long long)s->image_size, s->disk->readonly ? ", read-only" : "",
+				 (unsigned long long)s->base);
+		else
+			log_info("%s: tap:%s, MAC %02x:%02x:%02x:%02x:%02x:%02x, at 0x%llx", s->name, s->net->ifname,
+				 s->netdev.conf.mac[0], s->netdev.conf.mac[1], s->netdev.conf.mac[2],
+				 s->netdev.conf.mac[3], s->netdev.conf.mac[4], s->netdev.conf.mac[5],
+				 (unsigned long long)s->base);
 	}
 	return 0;
 }
@@ -257,8 +367,14 @@ void virtio_devices_destroy(struct machine *m)
 			kick(s);
 			pthread_join(s->thread, NULL);
 			virtio_mmio_destroy(&s->transport);
-			virtio_blk_destroy(&s->blk);
+			say_stats(s);
+			if (s->disk)
+				virtio_blk_destroy(&s->blk);
+			else
+				virtio_net_destroy(&s->netdev);
 		}
+		if (s->tap_fd >= 0)
+			close(s->tap_fd);
 		if (s->image_fd >= 0) {
 			if (!s->disk->readonly && fdatasync(s->image_fd) && errno != EINVAL)
 				log_error("%s: flushing %s: %s", s->name, s->disk->path, strerror(errno));

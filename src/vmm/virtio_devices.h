@@ -1,6 +1,7 @@
-/* The machine's virtio-mmio devices (--disk): each its transport on the
- * bus, its device model, and a thread of its own that serves the queues, so
- * a guest's I/O never waits on a vCPU thread and a vCPU never waits on I/O.
+/* The machine's virtio-mmio devices (--disk, then --net, in the arch's
+ * slots in that order): each its transport on the bus, its device model,
+ * and a thread of its own that serves the queues, so a guest's I/O never
+ * waits on a vCPU thread and a vCPU never waits on I/O.
  * Their accesses to guest memory go through vmm/guest_access.c: a poisoned
  * page fails one request and is reported with the device's name. */
 #ifndef VMRAS_VMM_VIRTIO_DEVICES_H
@@ -12,9 +13,10 @@
 struct machine;
 struct virtio_devices;
 
-/* Before guest RAM exists: opens every --disk image (a failure is the
- * user's: a missing file, a read-only file without readonly, an image in
- * use by another vmras). 0, or -1 with a one-line reason. */
+/* Before guest RAM exists: opens every --disk image and --net TAP (a
+ * failure is the user's: a missing file, a read-only file without
+ * readonly, an image in use by another vmras, a TAP that cannot be
+ * attached). 0, or -1 with a one-line reason. */
 int virtio_devices_open(struct machine *m, char *why, size_t whylen);
 /* Once the bus exists: puts each device at its arch slot and starts its
  * thread. 0, or -1 with a reason. */

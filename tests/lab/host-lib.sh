@@ -22,6 +22,16 @@ linux_test() { # SCENARIO
 	"$repo/lab/run" --share "$here/inside" --share "$STAGE" -- sh "$here/inside/linux-$1.sh" "$STAGE/guest.cpio"
 }
 
+# The same on the arm64 lab, the aarch64 build's binaries staged, under a
+# time limit of SECONDS (the arm64 lab is several times slower).
+arm64_linux_test() { # SCENARIO SECONDS
+	. "$here/inside/linux-stage.sh"
+	linux_stage "$repo" "$here/inside" build-static-arm64
+	VMRAS_LAB_BUILD_DIR=$repo/build-static-arm64 need_static vmras vmras-poison vmras-ctl vmras-cper
+	"$repo/lab/run" --arch arm64 --timeout "$2" --share "$here/inside" --share "$STAGE" -- \
+		sh "$here/inside/linux-$1.sh" "$STAGE/guest.cpio"
+}
+
 # The machine-check register tests for one guest CPU vendor (amd, intel).
 mce_registers() {
 	need_static vmras vmras-poison tests/guest/mcetest.bzimage

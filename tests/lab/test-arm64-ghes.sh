@@ -9,8 +9,4 @@
 # The scenarios are x86's (inside/linux-ghes.sh), run on the arm64 guest.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
-. "$here/inside/linux-stage.sh"
-linux_stage "$repo" "$here/inside" build-static-arm64
-VMRAS_LAB_BUILD_DIR=$repo/build-static-arm64 need_static vmras vmras-poison vmras-ctl vmras-cper
-"$repo/lab/run" --arch arm64 --timeout 1200 --share "$here/inside" --share "$STAGE" -- \
-	sh "$here/inside/linux-ghes.sh" "$STAGE/guest.cpio"
+arm64_linux_test ghes 1200

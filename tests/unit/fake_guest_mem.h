@@ -27,6 +27,8 @@ struct fake_mem {
 	uint64_t reported[64];      /* pages reported, in order */
 	unsigned nreported;
 	unsigned reads, writes;
+	/* Called at the start of every read, when set. */
+	void (*on_read)(struct fake_mem *m);
 	struct guest_mem gm;
 };
 
@@ -53,6 +55,8 @@ static int fake_read(void *ctx, uint64_t gpa, void *buf, size_t len, uint64_t *b
 {
 	struct fake_mem *m = ctx;
 	m->reads++;
+	if (m->on_read)
+		m->on_read(m);
 	if (!fake_in(m, gpa, len)) {
 		errno = EFAULT;
 		return -1;

@@ -259,6 +259,19 @@ static void test_guarded_copy(void **state)
 	assert_false(fault.hit);
 	assert_int_equal(out[0], 0x5a);
 	assert_int_equal(out[2 * 4096 - 1], 0x5a);
+	/* Ring-sized values, aligned (one access each) and not. */
+	for (size_t len = 1; len <= 8; len++)
+		for (size_t off = 0; off < 3; off++) {
+			uint64_t word = 0, want = 0;
+
+			for (size_t k = 0; k < len; k++)
+				mem[64 + off + k] = (uint8_t)(0x11 * (k + 1));
+			memcpy(&want, mem + 64 + off, len);
+			assert_int_equal(sigbus_guarded_copy(&word, mem + 64 + off, len, &fault), 0);
+			assert_int_equal(word, want);
+			assert_int_equal(sigbus_guarded_copy(mem + 128 + off, &word, len, &fault), 0);
+			assert_memory_equal(mem + 128 + off, mem + 64 + off, len);
+		}
 
 	/* SIGBUS held while the stand-in runs: it must land on the load, as
 	 * a real one does, not on the stand-in's own system call (a jump from

@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_vring.h"
@@ -217,9 +219,10 @@ static void test_features_and_config(void **state)
 	assert_int_equal(rd(0x100 + 40), VIRTIO_BLK_MAX_DISCARD_SEG);
 	assert_int_equal(rd(0x100 + 56) & 0xff, 1);
 	assert_int_equal(rd(0x100 + 60), 0);
-	/* notify goes to the VMM's kick. */
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	/* notify goes to the VMM's kick (DRIVER_OK kicked once already). */
 	assert_int_equal(kicks, 1);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(kicks, 2);
 }
 
 static void test_readonly_features(void **state)
@@ -618,7 +621,7 @@ static void test_reset_forgets_queue(void **state)
 	request(VIRTIO_BLK_T_IN, 0, DATA, 512, true);
 	assert_int_equal(virtio_blk_serve(&blk, &t), 1);
 	wr(VIRTIO_MMIO_STATUS, 0);
-	assert_false(blk.live);
+	assert_false(blk.vq.live);
 	request(VIRTIO_BLK_T_IN, 0, DATA, 512, true);
 	/* No queue until the driver sets one up again. */
 	assert_int_equal(virtio_blk_serve(&blk, &t), 0);
@@ -629,6 +632,106 @@ static void test_reset_forgets_queue(void **state)
 	assert_int_equal(status_at(st), 0);
 	assert_int_equal(vr_used_idx(&v), 1);
 	assert_int_equal(blk.vq.last_avail, 1);
+}
+
+/* What a reset on a vCPU does first: tell the batch to end. */
+static void reset_arrives(struct fake_mem *fm)
+{
+	if (fm->reads == 6)
+		__atomic_store_n(&blk.stopping, true, __ATOMIC_RELAXED);
+}
+
+static void test_reset_ends_batch_early(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < 5; i++)
+		request(VIRTIO_BLK_T_IN, i, DATA + 0x1000 * i, 512, true);
+	m.reads = 0;
+	m.on_read = reset_arrives;
+	/* The request under way completes; the rest wait. */
+	assert_int_equal(virtio_blk_serve(&blk, &t), 1);
+	m.on_read = NULL;
+	assert_int_equal(vr_used_idx(&v), 1);
+	__atomic_store_n(&blk.stopping, false, __ATOMIC_RELAXED);
+	assert_int_equal(virtio_blk_serve(&blk, &t), 4);
+}
+
+static bool serving_done;
+
+static void *serving_thread(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&serving_done, __ATOMIC_ACQUIRE))
+		virtio_blk_serve(&blk, &t);
+	return NULL;
+}
+
+/* The driver resets while a device thread serves and raises interrupts:
+ * the reset returns (no deadlock), and the device lets the queue go. */
+static void test_reset_while_serving(void **state)
+{
+	pthread_t th;
+	(void)state;
+	for (unsigned i = 0; i < 15; i++)
+		request(VIRTIO_BLK_T_IN, i, DATA + 0x1000 * i, 4096, true);
+	serving_done = false;
+	assert_int_equal(pthread_create(&th, NULL, serving_thread, NULL), 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0);
+	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	uint16_t used = vr_used_idx(&v);
+	assert_true(used <= 15);
+	/* Nothing more is touched after the reset returned. */
+	for (int i = 0; i < 1000; i++)
+		sched_yield();
+	assert_int_equal(vr_used_idx(&v), used);
+	__atomic_store_n(&serving_done, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(irq_level, 0);
+}
+
+/* Random requests, as a hostile guest would send them, over a well-formed
+ * ring: every one is answered with a valid status, the queue keeps going,
+ * and the image never grows (nothing is written past its capacity). */
+static uint64_t seed = 0x2545f4914f6cdd1dull;
+
+static uint32_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (uint32_t)seed;
+}
+
+static void test_random_requests(void **state)
+{
+	static const uint32_t types[] = { 0, 1, 4, 8, 11, 13, 2, 99, 0xffffffff };
+	static const uint64_t sectors[] = { 0, 1, 2040, 2047, 2048, 2049, 1ull << 55, UINT64_MAX };
+	unsigned counts[3] = { 0 };
+	struct stat st;
+	(void)state;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint32_t type = types[rnd() % 9];
+		uint64_t sector = rnd() % 2 ? sectors[rnd() % 8] : rnd() % 2100;
+		uint32_t len = rnd() % 3 ? (rnd() % 17) * 512 : rnd() % 9000;
+		if (type == 11 || type == 13) {
+			for (unsigned r = 0; r < 4; r++)
+				put_range(DATA + 16 * r, rnd() % 2 ? rnd() % 2100 : sectors[rnd() % 8], rnd() % 64,
+					  rnd() % 4 ? 0 : rnd());
+			len = rnd() % 4 ? 16 * (1 + rnd() % 4) : rnd() % 80;
+		}
+		uint64_t stat_at = request(type, sector, DATA, len, rnd() % 2);
+		assert_int_equal(virtio_blk_serve(&blk, &t), 1);
+		uint8_t s = status_at(stat_at);
+		assert_true(s <= VIRTIO_BLK_S_UNSUPP);
+		counts[s]++;
+	}
+	assert_int_equal(fstat(img, &st), 0);
+	assert_int_equal(st.st_size, IMG_SIZE);
+	assert_int_equal(vr_used_idx(&v), 2000);
+	assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0x0f);
+	/* All three outcomes were exercised. */
+	assert_true(counts[0] > 100 && counts[1] > 100 && counts[2] > 100);
 }
 
 static void test_init_checks(void **state)
@@ -666,6 +769,9 @@ int main(void)
 		T(test_indirect_request),
 		T(test_short_read_at_eof),
 		T(test_reset_forgets_queue),
+		T(test_reset_ends_batch_early),
+		T(test_reset_while_serving),
+		T(test_random_requests),
 		T(test_init_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -330,19 +330,24 @@ static void test_notify(void **state)
 {
 	(void)state;
 	handshake();
+	/* DRIVER_OK looks at every ready queue once (queue 0 here). */
+	assert_int_equal(dev.notified[0], 1);
+	assert_int_equal(dev.notified[1], 0);
+	wr(VIRTIO_MMIO_STATUS, 0x0f);
+	assert_int_equal(dev.notified[0], 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 2);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0xffffffff);
-	assert_int_equal(dev.notified[0], 1);
+	assert_int_equal(dev.notified[0], 2);
 	assert_int_equal(dev.notified[1], 2);
 	assert_int_equal(dev.notified[2], 0);
 	assert_int_equal(dev.notified[3], 0);
 	/* A byte-wide write is not a register write. */
 	uint8_t b = 0;
 	virtio_mmio_access(&t, VIRTIO_MMIO_QUEUE_NOTIFY, true, &b, 1);
-	assert_int_equal(dev.notified[0], 1);
+	assert_int_equal(dev.notified[0], 2);
 }
 
 static void test_reset_clears(void **state)
@@ -504,6 +509,9 @@ static void test_aml(void **state)
 	/* Name(_UID, One) for the second */
 	static const uint8_t uid1[] = { 0x08, '_', 'U', 'I', 'D', 0x01 };
 	assert_true(has(&a, uid1, sizeof(uid1)));
+	/* Name(_CCA, One): coherent DMA, which arm64 ACPI guests need said */
+	static const uint8_t cca[] = { 0x08, '_', 'C', 'C', 'A', 0x01 };
+	assert_true(has(&a, cca, sizeof(cca)));
 	/* Memory32Fixed(ReadWrite, 0xFEB00200, 0x200) */
 	static const uint8_t mem[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x02, 0xb0, 0xfe, 0x00, 0x02, 0x00, 0x00 };
 	assert_true(has(&a, mem, sizeof(mem)));

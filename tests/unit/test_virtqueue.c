@@ -319,6 +319,23 @@ static void test_poisoned_used(void **state)
 	expect_dead(VIRTQ_EPOISON);
 }
 
+static void test_unpop(void **state)
+{
+	(void)state;
+	vr_desc(&v, 6, VR_BUF, 8, VIRTQ_DESC_F_WRITE, 0);
+	vr_desc(&v, 2, VR_BUF + 8, 8, VIRTQ_DESC_F_WRITE, 0);
+	vr_avail(&v, 6);
+	vr_avail(&v, 2);
+	assert_int_equal(virtq_pop(&vq, &c), 1);
+	assert_int_equal(c.head, 6);
+	virtq_unpop(&vq);
+	assert_int_equal(virtq_pop(&vq, &c), 1);
+	assert_int_equal(c.head, 6);
+	assert_int_equal(virtq_pop(&vq, &c), 1);
+	assert_int_equal(c.head, 2);
+	assert_int_equal(virtq_pop(&vq, &c), 0);
+}
+
 static void test_no_interrupt(void **state)
 {
 	(void)state;
@@ -327,6 +344,69 @@ static void test_no_interrupt(void **state)
 	assert_false(virtq_should_interrupt(&vq));
 	vr_put16(&m, VR_AVAIL, 0x8000);
 	assert_true(virtq_should_interrupt(&vq));
+}
+
+/* Random rings, the worst a guest can write: every pop ends (a chain, the
+ * end, or an error), no access leaves the guest's memory (ASan watches),
+ * and every segment handed out lies in guest RAM and is non-empty. */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+static uint64_t rnd_addr(void)
+{
+	switch (rnd() % 4) {
+	case 0: return rnd();                                 /* anywhere */
+	case 1: return VR_INDIRECT + (rnd() % 4) * 16;        /* a table */
+	default: return VR_BUF + rnd() % 0x20000;              /* a buffer */
+	}
+}
+
+static void test_random_rings(void **state)
+{
+	(void)state;
+	unsigned chains = 0, errors = 0;
+	for (unsigned round = 0; round < 3000; round++) {
+		uint16_t num = (uint16_t)(1u << (rnd() % 6));
+		vr_init(&v, &m, num);
+		for (unsigned i = 0; i < 64; i++) {
+			uint16_t flags = (uint16_t)(rnd() % 8);
+			uint32_t len = rnd() % 3 ? rnd() % 5000 : (rnd() % 8) * 16;
+			vr_desc_at(&m, VR_DESC, i, rnd_addr(), len, flags, (uint16_t)(rnd() % (num + 2)));
+			vr_desc_at(&m, VR_INDIRECT, i, rnd_addr(), len, flags, (uint16_t)(rnd() % 70));
+		}
+		for (unsigned i = 0; i < num; i++)
+			vr_put16(&m, VR_AVAIL + 4 + 2 * i, (uint16_t)(rnd() % (num + 1)));
+		vr_set_avail_idx(&v, (uint16_t)(rnd() % (num * 2 + 1)));
+		struct virtq_layout l = vr_layout(&v);
+		virtq_init(&vq, &m.gm, &l);
+		int r;
+		unsigned pops = 0;
+		while ((r = virtq_pop(&vq, &c)) == 1) {
+			assert_true(++pops <= num);
+			assert_true(c.nseg >= 1 && c.nseg <= VIRTQ_MAX_SEGS);
+			for (unsigned s = 0; s < c.nseg; s++) {
+				assert_true(c.seg[s].len > 0);
+				assert_non_null(fake_host(&m, c.seg[s].gpa, c.seg[s].len));
+				assert_true(s < c.nread ? !c.seg[s].write : c.seg[s].write);
+			}
+			assert_int_equal(virtq_push(&vq, c.head, 0), 0);
+			chains++;
+		}
+		if (r < 0) {
+			assert_int_equal(r, VIRTQ_EMALFORMED);
+			errors++;
+		}
+	}
+	/* Both outcomes were exercised. */
+	assert_true(chains > 100);
+	assert_true(errors > 100);
 }
 
 int main(void)
@@ -342,7 +422,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_poisoned_desc_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poisoned_indirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poisoned_used, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_rings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

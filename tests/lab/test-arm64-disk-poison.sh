@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Issue 13 in the arm64 lab: x86's scenario (inside/linux-disk-poison.sh) on the
+# Debian arm64 guest, booted through UEFI, the disk found through the DSDT.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/host-lib.sh"
+arm64_linux_test disk-poison 600
