@@ -59,17 +59,21 @@ echo "vmras-test: vda transport=$transport node=$(basename "$(dirname "$vdev")")
 # and 5 of the disk's stat: reads and writes completed): how many requests a
 # guest I/O became (a 1 MiB I/O is one request only if the queue limits and
 # the buffer's physical layout allow).
+# The device's interrupts too (its /proc/interrupts line, virtio0 on one vCPU).
+irqs() { awk '$NF == "virtio0" { n += $2 } END { print n + 0 }' /proc/interrupts; }
 rc=0
 for ph in seq-write seq-read rand-write rand-read; do
 	# shellcheck disable=SC2046 # one word per field
 	set -- $(cat /sys/block/vda/stat)
-	r0=$1 w0=$5
+	r0=$1 w0=$5 i0=$(irqs)
 	line=$(diskio -t "${ms:-3000}" -s "${mib:-64}" /dev/vda $ph) || rc=1
 	echo "$line"
+	i1=$(irqs)
 	# shellcheck disable=SC2046 # one word per field
 	set -- $(cat /sys/block/vda/stat)
 	ios=$(echo "$line" | sed -n 's/.* ios=\([0-9]*\) .*/\1/p')
-	echo "vmras-test: requests $ph ios=${ios:-0} reads=$(($1 - r0)) writes=$(($5 - w0))"
+	echo "vmras-test: requests $ph ios=${ios:-0} reads=$(($1 - r0)) writes=$(($5 - w0)) irqs=$((i1 - i0))"
 done
+grep virtio /proc/interrupts | sed 's/^/vmras-test: interrupts /'
 echo "vmras-test: diskio status $rc"
 exit $rc

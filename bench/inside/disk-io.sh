@@ -118,7 +118,8 @@ one_boot() { # VMM REP
 		rc=1
 	fi
 	[ "$2" = 1 ] && console_text "$n" | sed -n 's/^vmras-test: vda /OUT '"$1"' guest sees vda: /p' | head -n1
-	console_text "$n" | sed -n "s/^vmras-test: requests \([a-z-]*\) ios=\([0-9]*\) reads=\([0-9]*\) writes=\([0-9]*\)$/REQ $1 \1 \2 \3 \4/p" >>"$LOGS/requests"
+	console_text "$n" | sed -n "s/^vmras-test: requests \([a-z-]*\) ios=\([0-9]*\) reads=\([0-9]*\) writes=\([0-9]*\) irqs=\([0-9]*\)$/REQ $1 \1 \2 \3 \4 \5/p" >>"$LOGS/requests"
+	[ "$2" = 1 ] && console_text "$n" | sed -n "s/^vmras-test: interrupts  *[0-9]*: *[0-9]* */OUT $1 guest's interrupt: /p" | head -n 2
 	console_text "$n" | sed -n 's/^vmras-test: vda .* features=\([^ ]*\) .*/\1/p' | head -n1 | tr , '\n' >"$LOGS/features.$1"
 	console_text "$n" | sed -n "s/^diskio: \([a-z-]*\) .* mbps=\([^ ]*\) iops=\([^ ]*\) lat_med_us=\([^ ]*\) lat_p99_us=\([^ ]*\).*/RES $1 $2 \1 \2 \3 \4 \5/p" >>"$LOGS/results"
 	dump "$n.log" "$LOGS/$n.txt"
@@ -206,18 +207,20 @@ END {
 			(M["qemu", p, "p99"] > 0 ? M["vmras", p, "p99"] / M["qemu", p, "p99"] : 0)
 	}
 }' "$LOGS/results"
-# Requests the device served per guest I/O, over every round.
+# Requests the device served, and interrupts it raised, per guest I/O, over
+# every round.
 out ""
 awk -v vmms="$vmms" '
-/^REQ / { ios[$2, $3] += $4; req[$2, $3] += $5 + $6 }
+/^REQ / { ios[$2, $3] += $4; req[$2, $3] += $5 + $6; irq[$2, $3] += $7 }
+function per(a, v, p) { return ios[v, p] ? sprintf("%.2f", a[v, p] / ios[v, p]) : "-" }
 END {
 	nv = split(vmms, V, " ")
 	np = split("seq-write seq-read rand-write rand-read", P, " ")
 	for (x = 1; x <= nv; x++) {
 		line = ""
 		for (k = 1; k <= np; k++)
-			line = line sprintf(" %s %s", P[k], ios[V[x], P[k]] ? sprintf("%.2f", req[V[x], P[k]] / ios[V[x], P[k]]) : "-")
-		printf "OUT device requests per guest I/O, %-5s:%s\n", V[x], line
+			line = line sprintf(" %s %s/%s", P[k], per(req, V[x], P[k]), per(irq, V[x], P[k]))
+		printf "OUT per guest I/O, device requests/interrupts, %-5s:%s\n", V[x], line
 	}
 }' "$LOGS/requests"
 # Features one guest driver accepted and the other did not (EVENT_IDX, for
