@@ -5,12 +5,19 @@
 # Sets QEMU_BUNDLE: qemu-system-x86_64, the libraries ldd names (and the loader),
 # and the x86 firmware it loads, in one folder that runs without /usr.
 qemu_bundle() {
-	local bin ver dir tmp lib name path
+	local bin ver dir tmp lib name path f stale=
+	# x86 option ROMs and firmware (the rest of its data files are for other
+	# targets); bios-microvm.bin is qboot for -M microvm (bench/disk-io).
+	local roms="kvmvapic.bin linuxboot.bin linuxboot_dma.bin multiboot.bin multiboot_dma.bin pvh.bin qboot.rom bios-microvm.bin"
 	bin=$(command -v qemu-system-x86_64) || { say "qemu: no qemu-system-x86_64 here"; return 1; }
 	ver=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null)
 	ver=${ver:-$(sha256sum "$bin" | cut -c1-16)}
 	dir="$cache/qemu/${ver//[^A-Za-z0-9.+~_-]/_}"
-	if [ ! -f "$dir/.complete" ] || [ "$bin" -nt "$dir/.complete" ]; then
+	# A bundle made before a firmware file joined the list is made again.
+	for f in $roms; do
+		[ ! -e "/usr/share/qemu/$f" ] || [ -e "$dir/share/qemu/$f" ] || stale=1
+	done
+	if [ ! -f "$dir/.complete" ] || [ "$bin" -nt "$dir/.complete" ] || [ -n "$stale" ]; then
 		say "bundling $bin ($ver) with its libraries in $dir"
 		mkdir -p "$cache/qemu"
 		tmp=$(mktemp -d "$cache/qemu/.tmp.XXXXXX") || return 1
@@ -24,8 +31,7 @@ qemu_bundle() {
 		# glibc loads libgcc_s at run time (thread cancellation, unwinding).
 		lib=$(ldconfig -p 2>/dev/null | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
 		[ -n "$lib" ] && cp -L "$lib" "$tmp/lib/"
-		# x86 option ROMs and firmware (the rest of its data files are for other targets).
-		for f in kvmvapic.bin linuxboot.bin linuxboot_dma.bin multiboot.bin multiboot_dma.bin pvh.bin qboot.rom; do
+		for f in $roms; do
 			[ -e "/usr/share/qemu/$f" ] && cp -L "/usr/share/qemu/$f" "$tmp/share/qemu/"
 		done
 		cp -L /usr/share/seabios/* "$tmp/share/seabios/" 2>/dev/null
