@@ -50,11 +50,19 @@ static void park(void)
 	_exit(1);
 }
 
+/* Wakes the reader of the ring (async-signal-safe: the handler's too). */
+static void wake(void)
+{
+	uint64_t one = 1;
+
+	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
 static void handler(int sig, siginfo_t *si, void *uc)
 {
 	struct sigbus_event ev;
 	struct timespec ts;
-	uint64_t one = 1;
 	int saved_errno = errno;
 	(void)uc;
 
@@ -112,8 +120,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	sigbus_ring_push(&ring, &ev);
 	if (code == BUS_MCEERR_AR && from_guest)
 		thread_ar++;
-	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
+	wake();
 	if (code == BUS_MCEERR_AR && !from_guest) {
 		/* vmras's own load would only fault again on return; nothing can
 		 * repair it. Leave the verdict (an event, then exit) to the
@@ -167,11 +174,9 @@ bool sigbus_intake_take(struct sigbus_event *ev)
 
 bool sigbus_intake_push(const struct sigbus_event *ev)
 {
-	uint64_t one = 1;
 	bool ok = sigbus_ring_push(&ring, ev);
 
-	while (write(wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
+	wake();
 	return ok;
 }
 
